@@ -1,0 +1,5 @@
+"""python -m qualcode"""
+
+from .cli import main
+
+main()

@@ -1,0 +1,83 @@
+"""qualcode codebook load|check|show|rename."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..codebook import read_codebook_file
+from .app import app
+from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
+from .render import codebook_tree
+
+codebook_app = typer.Typer(help="Load, check and show the codebook.", no_args_is_help=True)
+app.add_typer(codebook_app, name="codebook")
+
+
+@codebook_app.command("load")
+@handle_errors
+def load(ctx: typer.Context, file: Path = typer.Argument(..., help="Codebook .yaml or .json.")) -> None:
+    """Load or update the codebook (codes matched by name, so tags are kept).
+
+    Example: qualcode codebook load ../codebooks/roma-mediators.yaml
+    """
+    with open_project(ctx) as project:
+        r = project.load_codebook(file)
+    out = consoles.out
+    out.print(f"Loaded {file} (version {r.version}): {len(r.added)} added, "
+              f"{len(r.updated)} updated, {len(r.unchanged)} unchanged"
+              + (f", {len(r.removed)} removed" if r.removed else ""))
+    if r.retired:
+        out.print(f"Kept {len(r.retired)} codes no longer in the codebook because tags use them "
+                  f"(marked retired): {', '.join(r.retired)}. Rename with `qualcode codebook "
+                  "rename OLD NEW` before editing names to keep them linked.")
+
+
+@codebook_app.command("check")
+@handle_errors
+def check(file: Path = typer.Argument(..., help="Codebook .yaml or .json.")) -> None:
+    """Validate a codebook file; errors are printed as FILE:LINE: problem.
+
+    Example: qualcode codebook check codebooks/roma-mediators.yaml
+    """
+    book = read_codebook_file(file)
+    names = book.names()
+    keywords = sum(len(c.keywords) for c, _, _ in book.walk())
+    consoles.out.print(f"{file}: OK, {len(names)} codes, {keywords} keywords")
+
+
+@codebook_app.command("show")
+@handle_errors
+def show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
+    """Print the code tree with the number of tags on each code.
+
+    Example: qualcode codebook show --format json
+    """
+    with open_project(ctx) as project:
+        codes = project.codes(include_inactive=True)
+        counts = project.code_counts()
+        book = project.codebook()
+    headers = ["name", "label", "parent", "tags", "keywords", "description", "color", "active"]
+    rows = [[c.name, c.label or "", c.parent or "", counts.get(c.name, 0), ", ".join(c.keywords),
+             c.description or "", c.color or "", c.active] for c in codes]
+    data = [{**dict(zip(headers, row, strict=True)), "keywords": list(c.keywords), "rules": c.rules}
+            for row, c in zip(rows, codes, strict=True)]
+    if print_table_as(fmt, headers, rows, data):
+        return
+    if not codes:
+        consoles.out.print("No codebook loaded yet; run `qualcode codebook load FILE`.")
+        return
+    consoles.out.print(codebook_tree(codes, counts, (book.title if book else None) or "Codebook"))
+
+
+@codebook_app.command("rename")
+@handle_errors
+def rename(ctx: typer.Context, old: str, new: str) -> None:
+    """Rename a code; its tags follow. Then edit the codebook file to the new name.
+
+    Example: qualcode codebook rename low-pay low-salary
+    """
+    with open_project(ctx) as project:
+        project.rename_code(old, new)
+    consoles.out.print(f"Renamed {old} to {new}; use the new name in the codebook file too.")

@@ -1,0 +1,110 @@
+"""Rich rendering of library results for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ..exports.tabular import group_label
+from ..models import Code, Transcript
+from ..project import TranscriptView
+from ..reports import FrequencyReport
+
+
+def transcripts_table(items: Sequence[Transcript], attribute_keys: Sequence[str]) -> Table:
+    """Transcripts with respondent, attributes, turns and tags."""
+    table = Table(title=f"{len(items)} transcripts", title_justify="left")
+    for col in ("name", "file", "respondent", *attribute_keys, "lang", "turns", "tags"):
+        table.add_column(col, justify="right" if col in ("turns", "tags") else "left")
+    for t in items:
+        table.add_row(t.name, t.file_name, t.respondent or "",
+                      *(t.attributes.get(k, "") for k in attribute_keys), t.language or "",
+                      str(t.turn_count), str(t.tag_count))
+    return table
+
+
+def transcript_view(console: Console, view: TranscriptView, colors: dict[str, str | None]) -> None:
+    """Numbered turns with speaker and the codes on each turn."""
+    t = view.transcript
+    attrs = ", ".join(f"{k}={v}" for k, v in t.attributes.items())
+    console.print(Text(f"{t.name}  ({t.file_name}, {t.format}, {t.encoding or '-'}, "
+                       f"{t.language or '?'})", style="bold"))
+    if attrs:
+        console.print(Text(attrs, style="dim"))
+    if view.header:
+        console.print(Text(view.header, style="dim italic"))
+    console.print()
+    by_turn: dict[int | None, list[Any]] = {}
+    for g in view.tags:
+        by_turn.setdefault(g.turn_number, []).append(g)
+    for u in view.turns:
+        line = Text()
+        line.append(f"{u.number:>4} ", style="bold cyan")
+        line.append(f"{u.speaker}: ", style="bold" if u.role == "respondent" else "dim bold")
+        line.append(u.text, style="" if u.role == "respondent" else "dim")
+        console.print(line)
+        tags = by_turn.get(u.number, [])
+        if tags:
+            codes = Text("     ")
+            for g in tags:
+                span = "" if (g.start, g.end) == (u.start, u.end) else f" {g.start}:{g.end}"
+                codes.append(f"[{g.code}{span}]", style=colors.get(g.code) or "magenta")
+                codes.append(" ")
+            console.print(codes)
+    loose = by_turn.get(None, [])
+    if loose:
+        console.print(Text(f"{len(loose)} span tags outside any turn", style="dim"))
+
+
+def codebook_tree(codes: Sequence[Code], counts: dict[str, int], title: str) -> Tree:
+    """The code tree with tag counts."""
+    tree = Tree(Text(title, style="bold"))
+    nodes: dict[str, Tree] = {}
+    for c in codes:
+        label = Text(c.name, style=c.color or "")
+        if c.label:
+            label.append(f"  {c.label}", style="dim")
+        label.append(f"  ({counts.get(c.name, 0)})", style="cyan")
+        if not c.active:
+            label.append("  retired", style="red")
+        parent = nodes.get(c.parent) if c.parent else None
+        nodes[c.name] = (parent or tree).add(label)
+    return tree
+
+
+def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
+    """Theme frequencies: respondents n/N (share), passages, transcripts; per group columns."""
+    title = (f"Theme frequencies: {report.total_respondents} respondents, "
+             f"{report.total_transcripts} transcripts (respondent turns only)")
+    table = Table(title=title, title_justify="left")
+    table.add_column("code")
+    table.add_column("respondents", justify="right")
+    if bars and not report.by:
+        table.add_column("", no_wrap=True)
+    table.add_column("passages", justify="right")
+    if not report.by:
+        table.add_column("transcripts", justify="right")
+    for key in report.groups:
+        table.add_column(f"{group_label(key)}\n(n={report.group_sizes[key]})", justify="right")
+    top = max((r.respondents.n for r in report.rows), default=0) or 1
+    for r in report.rows:
+        name = Text("  " * r.depth + r.code, style=("bold " if r.depth == 0 else "")
+                    + (r.color or ""))
+        cells: list[Any] = [name, str(r.respondents)]
+        if bars and not report.by:
+            cells.append(Text("█" * round(10 * r.respondents.n / top), style=r.color or "cyan"))
+        cells.append(str(r.passages))
+        if not report.by:
+            cells.append(str(r.transcripts))
+        for key in report.groups:
+            c = r.groups[key]
+            cells.append(f"{c.respondents.n}/{c.respondents.total} · {c.passages}p")
+        table.add_row(*cells)
+    if report.by:
+        table.caption = "each group cell: respondents/group size · passages"
+    return table

@@ -1,0 +1,119 @@
+"""qualcode tag, untag, tags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..tagging import TagChange, import_tags_csv
+from .app import app
+from .common import (
+    FORMAT_OPTION,
+    Format,
+    consoles,
+    fail,
+    handle_errors,
+    open_project,
+    print_table_as,
+)
+
+
+def _split(args: list[str], span: str | None) -> tuple[str | None, list[str]]:
+    """[TURNS] CODES...: with --span every argument is a code."""
+    if span is not None:
+        return None, args
+    if len(args) < 2:
+        fail("give the turns and at least one code, e.g. `qualcode tag LV-03 12 needs-training`",
+             2)
+    return args[0], args[1:]
+
+
+def _print_changes(changes: list[TagChange], verb: str) -> None:
+    out = consoles.out
+    for c in changes:
+        where = f"turn {c.turn}" if c.turn is not None else "span"
+        mark = verb if c.done else "skipped"
+        note = f"  ({c.note})" if c.note else ""
+        out.print(f"{mark} {c.transcript} {where} [{c.start}:{c.end}] {c.code}{note}",
+                  highlight=False)
+
+
+@app.command()
+@handle_errors
+def tag(
+    ctx: typer.Context,
+    transcript: str = typer.Argument("", help="Transcript name or file name."),
+    args: list[str] = typer.Argument(None, help="TURNS (12, 12-15, 3,5-7) then CODES."),
+    span: str | None = typer.Option(None, "--span", help="Tag characters START:END instead."),
+    coder: str | None = typer.Option(None, "--coder", help="Coder name (default: $USER)."),
+    memo: str | None = typer.Option(None, "--memo", help="A note kept with the tag."),
+    from_csv: Path | None = typer.Option(
+        None, "--from-csv", help="Import tags from a CSV with transcript, turn, code[, coder]."),
+) -> None:
+    """Tag turns or a character span of a transcript with one or more codes.
+
+    Examples: qualcode tag LV-03 12 needs-training;  qualcode tag LV-03 12-15 low-pay more-hours;
+    qualcode tag LV-03 --span 1040:1112 low-pay;  qualcode tag --from-csv coding.csv
+    """
+    with open_project(ctx) as project:
+        if from_csv is not None:
+            result = import_tags_csv(project, from_csv, coder=coder)
+            consoles.out.print(f"{result.added} tags added, {result.already} already there")
+            return
+        if not transcript:
+            fail("name a transcript, e.g. `qualcode tag LV-03 12 needs-training`", 2)
+        turns, codes = _split(args or [], span)
+        changes = project.tag(transcript, codes, turns=turns, span=span, coder=coder, memo=memo)
+    _print_changes(changes, "tagged")
+
+
+@app.command()
+@handle_errors
+def untag(
+    ctx: typer.Context,
+    transcript: str = typer.Argument(..., help="Transcript name or file name."),
+    args: list[str] = typer.Argument(None, help="TURNS then CODES."),
+    span: str | None = typer.Option(None, "--span", help="Untag exactly START:END."),
+    coder: str | None = typer.Option(None, "--coder", help="Whose tags (default: yours)."),
+    all_coders: bool = typer.Option(False, "--all-coders", help="Remove every coder's tags."),
+) -> None:
+    """Remove tags of codes from turns or a span (your own tags unless --coder/--all-coders).
+
+    Example: qualcode untag LV-03 12 needs-training
+    """
+    turns, codes = _split(args or [], span)
+    with open_project(ctx) as project:
+        changes = project.untag(transcript, codes, turns=turns, span=span, coder=coder,
+                                all_coders=all_coders)
+    _print_changes(changes, "removed")
+
+
+@app.command()
+@handle_errors
+def tags(
+    ctx: typer.Context,
+    transcript: str | None = typer.Option(None, "--transcript", "-t", help="Only this transcript."),
+    code: str | None = typer.Option(None, "--code", "-c", help="Only this code (and children)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List tags with their passage text, coder and origin.
+
+    Example: qualcode tags --code needs-training --format csv
+    """
+    with open_project(ctx) as project:
+        items = project.tags(transcript=transcript, code=code)
+    headers = ["transcript", "turn", "code", "start", "end", "coder", "origin", "created_at", "text"]
+    rows = [[g.transcript, g.turn_number, g.code, g.start, g.end, g.coder, g.origin, g.created_at,
+             g.text] for g in items]
+    if print_table_as(fmt, headers, rows, items):
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(items)} tags", title_justify="left")
+    for h in ("transcript", "turn", "code", "coder", "origin", "text"):
+        table.add_column(h, overflow="fold")
+    for g in items:
+        short = g.text if len(g.text) <= 120 else g.text[:117] + "..."
+        table.add_row(g.transcript, str(g.turn_number or ""), g.code, g.coder, g.origin, short)
+    consoles.out.print(table)

@@ -1,0 +1,180 @@
+"""qualcode import, transcripts, show, respondents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from ..importing import collect_files
+from ..models import INTERVIEWER
+from .app import app
+from .common import (
+    FORMAT_OPTION,
+    Format,
+    consoles,
+    fail,
+    handle_errors,
+    open_project,
+    print_json,
+    print_table_as,
+)
+from .render import transcript_view, transcripts_table
+
+
+def _parse_attrs(values: list[str]) -> dict[str, str]:
+    attrs = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--attr {item!r}: write KEY=VALUE, e.g. --attr town=Talsi", 2)
+        attrs[key.strip()] = value.strip()
+    return attrs
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Transcript files or folders."),
+    attributes: Path | None = typer.Option(
+        None, "--attributes", "-a", help="CSV: respondent_id, file, then any attribute columns."),
+    attr: list[str] = typer.Option([], "--attr", help="KEY=VALUE for every imported file."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Force an encoding, e.g. cp1257."),
+    lang: str | None = typer.Option(None, "--lang", help="Transcript language (lv, en, ...)."),
+    interviewer: list[str] = typer.Option(
+        [], "--interviewer", help="A speaker label that is an interviewer (repeatable)."),
+    replace: bool = typer.Option(False, "--replace", help="Replace a changed transcript."),
+    force: bool = typer.Option(False, "--force", help="With --replace: even if tags are lost."),
+    all_or_nothing: bool = typer.Option(
+        False, "--all-or-nothing", help="Import nothing if any file fails."),
+) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt) with respondent attributes.
+
+    Good files are imported together in one transaction and bad ones are listed (exit code 1);
+    with --all-or-nothing one bad file means nothing is imported.
+
+    Example: qualcode import ../transcripts/ --attributes ../transcripts/attributes.csv
+    """
+    attrs = _parse_attrs(attr)
+    with open_project(ctx) as project:
+        if interviewer:
+            project.set_interviewer_labels([*project.interviewer_labels(), *interviewer])
+        total = len(collect_files(paths)[0])
+        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.description}"), console=consoles.err,
+                      transient=True, disable=total < 2) as bar:
+            task = bar.add_task("", total=total)
+
+            def step(name: str) -> None:
+                bar.update(task, advance=1, description=name)
+
+            report = project.import_paths(
+                paths, attributes=attributes, attrs=attrs, encoding=encoding, language=lang,
+                replace=replace, force=force, all_or_nothing=all_or_nothing, progress=step)
+    out = consoles.out
+    for o in report.outcomes:
+        if o.status in ("imported", "replaced"):
+            out.print(f"{o.status:>9}  {o.name:<12} {Path(o.file).name}: {o.turns} turns, "
+                      f"{o.format}, {o.encoding or '-'}, {o.language or '?'}"
+                      + (f"  ({o.message})" if o.message else ""))
+        elif o.status == "unchanged":
+            out.print(f"{'unchanged':>9}  {o.name:<12} {Path(o.file).name}: {o.message}")
+        elif o.status == "skipped":
+            consoles.err.print(f"  skipped  {o.file}: {o.message}", highlight=False)
+    for o in report.failed:
+        consoles.err.print(f"[red]   failed[/red]  {o.file}: {o.message}", highlight=False)
+    if report.failed:
+        if report.all_or_nothing:
+            fail(f"{len(report.failed)} file(s) failed; nothing was imported (--all-or-nothing)")
+        fail(f"{len(report.failed)} file(s) failed and were not imported; the other "
+             f"{len(report.imported)} were. Fix them and run the import again")
+    out.print(f"{len(report.imported)} imported. Next: qualcode transcripts")
+
+
+@app.command()
+@handle_errors
+def transcripts(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
+    """List transcripts with respondent, attributes, turn and tag counts.
+
+    Example: qualcode transcripts --format json
+    """
+    with open_project(ctx) as project:
+        items = project.transcripts()
+        keys = project.store.attribute_keys()
+    shown = [k for k in keys if any(k in t.attributes for t in items)][:6]
+    headers = ["name", "file", "format", "encoding", "language", "respondent", "turns", "tags",
+               *keys]
+    rows = [[t.name, t.file_name, t.format, t.encoding or "", t.language or "",
+             t.respondent or "", t.turn_count, t.tag_count, *(t.attributes.get(k, "") for k in keys)]
+            for t in items]
+    if print_table_as(fmt, headers, rows, items):
+        return
+    if not items:
+        consoles.out.print("No transcripts yet; run `qualcode import FILES`.")
+        return
+    consoles.out.print(transcripts_table(items, shown))
+
+
+@app.command()
+@handle_errors
+def show(
+    ctx: typer.Context,
+    transcript: str = typer.Argument(..., help="Transcript name (respondent id) or file name."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Print a transcript's numbered turns with speakers and the codes on each turn.
+
+    Example: qualcode show LV-03 --format json
+    """
+    with open_project(ctx) as project:
+        view = project.show(transcript)
+        colors = {c.name: c.color for c in project.codes(include_inactive=True)}
+    tags_by_turn: dict[int | None, list[dict[str, object]]] = {}
+    for g in view.tags:
+        tags_by_turn.setdefault(g.turn_number, []).append(
+            {"code": g.code, "start": g.start, "end": g.end, "coder": g.coder, "origin": g.origin,
+             "text": g.text})
+    turns = [{"turn": u.number, "speaker": u.speaker, "role": u.role, "start": u.start,
+              "end": u.end, "start_time": u.start_time, "end_time": u.end_time, "text": u.text,
+              "tags": tags_by_turn.get(u.number, [])} for u in view.turns]
+    headers = ["turn", "speaker", "role", "start", "end", "text", "codes"]
+    rows = [[u["turn"], u["speaker"], u["role"], u["start"], u["end"], u["text"],
+             ";".join(str(g["code"]) for g in tags_by_turn.get(int(str(u["turn"])), []))]
+            for u in turns]
+    data = {"transcript": view.transcript, "header": view.header, "turns": turns}
+    if fmt is Format.json:
+        print_json(data)
+    elif print_table_as(fmt, headers, rows, data):
+        return
+    else:
+        transcript_view(consoles.out, view, colors)
+        n_int = sum(u.role == INTERVIEWER for u in view.turns)
+        consoles.out.print(f"\n{len(view.turns)} turns ({n_int} interviewer), {len(view.tags)} tags",
+                           style="dim")
+
+
+@app.command()
+@handle_errors
+def respondents(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
+    """List respondents and their attributes.
+
+    Example: qualcode respondents --format csv
+    """
+    with open_project(ctx) as project:
+        ids = project.store.respondent_ids()
+        keys = project.store.attribute_keys()
+        attrs = {r: project.store.attributes(r) for r in ids}
+    headers = ["respondent", *keys]
+    rows = [[r, *(attrs[r].get(k, "") for k in keys)] for r in ids]
+    if print_table_as(fmt, headers, rows, [{"respondent": r, **attrs[r]} for r in ids]):
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(ids)} respondents", title_justify="left")
+    for h in headers:
+        table.add_column(h)
+    for row in rows:
+        table.add_row(*map(str, row))
+    consoles.out.print(table)

@@ -1,0 +1,67 @@
+"""The shipped demo project: find its files and run the whole path on it."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import QualcodeError
+from .importing import ImportReport
+from .project import Project
+from .reports import FrequencyReport
+
+DEMO_CODEBOOK = "roma-mediators.yaml"
+DEMO_CODING = "coding.csv"
+
+
+def demo_dirs() -> tuple[Path, Path]:
+    """(codebooks folder, transcripts folder): inside the installed package or the checkout."""
+    here = Path(__file__).resolve().parent
+    for base in (here / "demo_data", here.parents[1]):
+        codebooks, transcripts = base / "codebooks", base / "transcripts"
+        if (codebooks / DEMO_CODEBOOK).is_file() and transcripts.is_dir():
+            return codebooks, transcripts
+    raise QualcodeError("the demo files are missing from this installation; reinstall qualcode")
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo did."""
+
+    folder: Path
+    imported: ImportReport
+    tags: int
+    report: FrequencyReport
+
+
+def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: None) -> DemoResult:
+    """Init a project, load the demo codebook, import transcripts and coding, report by role."""
+    codebooks, transcripts = demo_dirs()
+    tmp = None
+    if folder is None:
+        tmp = tempfile.TemporaryDirectory(prefix="qualcode-demo-")
+        folder = Path(tmp.name)
+    try:
+        project = Project.init(folder)
+        with project:
+            log(f"project: {folder / 'qualcode.db'}")
+            load = project.load_codebook(codebooks / DEMO_CODEBOOK)
+            log(f"codebook: {len(load.added)} codes from {DEMO_CODEBOOK}")
+            imported = project.import_paths([transcripts],
+                                            attributes=transcripts / "attributes.csv")
+            log(f"imported: {len(imported.imported)} transcripts"
+                + (f", {len(imported.failed)} failed" if imported.failed else ""))
+            tags = 0
+            coding = transcripts / DEMO_CODING
+            if coding.is_file():
+                from .tagging import import_tags_csv
+
+                tags = import_tags_csv(project, coding, coder="demo-coder").added
+                log(f"coding: {tags} tags from {DEMO_CODING}")
+            report = project.report(by=["role"], sort="tree")
+        return DemoResult(folder, imported, tags, report)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()

@@ -1,0 +1,1 @@
+"""Rendering report rows into files and machine formats."""

@@ -1,0 +1,280 @@
+"""Project: the facade the CLI and notebooks use. It finds the database and delegates."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import codebook as codebook_mod
+from .errors import NotFound, ProjectNotFound, QualcodeError, not_found
+from .models import Code, Tag, Transcript, Turn
+from .storage import DB_NAME, Store, find_project_db
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CodebookLoad:
+    """What loading a codebook changed."""
+
+    version: int
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    retired: list[str]  # no longer in the codebook but kept because tags use them
+    removed: list[str]  # no longer in the codebook and unused: deleted
+
+
+@dataclass(frozen=True)
+class TranscriptView:
+    """One transcript with its turns and tags, as `qualcode show` prints it."""
+
+    transcript: Transcript
+    header: str
+    turns: list[Turn]
+    tags: list[Tag]
+
+
+class Project:
+    """An open qualcode project (one SQLite file)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.root = store.path.parent
+
+    # -- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, folder: Path) -> Project:
+        """Create folder/qualcode.db (the folder may exist); refuses to overwrite."""
+        folder = Path(folder)
+        db_path = folder / DB_NAME
+        if db_path.exists():
+            raise QualcodeError(f"{db_path} already exists; it is a qualcode project already")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise QualcodeError(f"cannot create {folder}: {exc.strerror}") from None
+        return cls(Store(db_path, create=True))
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> Project:
+        """Open a project: path (a folder or a .db), $QUALCODE_PROJECT, or found upwards."""
+        if path is None and os.environ.get("QUALCODE_PROJECT"):
+            path = os.environ["QUALCODE_PROJECT"]
+        if path is not None:
+            p = Path(path)
+            db = p / DB_NAME if p.is_dir() else p
+            if not db.is_file():
+                raise ProjectNotFound(
+                    f"no qualcode project at {p}; create one with `qualcode init {p}`"
+                )
+            return cls(Store(db))
+        found = find_project_db()
+        if found is None:
+            raise ProjectNotFound(
+                "no qualcode project here (no qualcode.db in this folder or its parents); "
+                "run `qualcode init FOLDER` or pass --project"
+            )
+        return cls(Store(found))
+
+    def close(self) -> None:
+        """Close the database."""
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- settings -----------------------------------------------------------------------
+
+    def default_coder(self) -> str:
+        """The coder name: QUALCODE_CODER, the project setting, or the login name."""
+        env = os.environ.get("QUALCODE_CODER")
+        if env:
+            return env
+        stored = self.store.get_setting("coder")
+        if stored:
+            return stored
+        try:
+            return os.environ.get("USER") or getpass.getuser() or "coder"
+        except OSError:  # no login name (some containers)
+            return "coder"
+
+    def interviewer_labels(self) -> list[str]:
+        """Speaker labels treated as interviewers in this project (beside the defaults)."""
+        raw = self.store.get_setting("interviewers", "")
+        return [s for s in (raw or "").split("\n") if s]
+
+    def set_interviewer_labels(self, labels: Sequence[str]) -> None:
+        """Remember extra interviewer labels for later imports."""
+        with self.store.write():
+            self.store.set_setting("interviewers", "\n".join(dict.fromkeys(labels)))
+
+    # -- codebook -----------------------------------------------------------------------
+
+    def load_codebook(self, path: Path) -> CodebookLoad:
+        """Load or update the codebook: codes are matched by name, so tags survive edits."""
+        book = codebook_mod.read_codebook_file(Path(path))
+        before = {c.name: c for c in self.store.codes()}
+        added, updated, unchanged = [], [], []
+        with self.store.write():
+            ids: dict[str, int] = {}
+            for spec, parent, position in book.walk():
+                old = before.get(spec.name)
+                code_id = self.store.upsert_code(
+                    name=spec.name, label=spec.label, description=spec.description,
+                    color=spec.color, parent_id=ids[parent] if parent else None,
+                    position=position, keywords=spec.keywords, rules=spec.rules(),
+                )
+                ids[spec.name] = code_id
+                if old is None:
+                    added.append(spec.name)
+                elif (old.label, old.description, old.color, old.parent, old.position,
+                      old.keywords, old.rules, old.active) != (
+                        spec.label, spec.description, spec.color, parent, position,
+                        spec.keywords, spec.rules(), True):
+                    updated.append(spec.name)
+                else:
+                    unchanged.append(spec.name)
+            retired = self.store.deactivate_codes_except(set(ids.values()))
+            removed = [n for n in before if n not in ids and n not in retired]
+            version = self.store.add_codebook_version(
+                sha256=book.sha256, source=str(Path(path).resolve()), title=book.title,
+                language=book.language, content=book.content,
+            )
+            if book.interviewers:
+                labels = dict.fromkeys([*self.interviewer_labels(), *book.interviewers])
+                self.store.set_setting("interviewers", "\n".join(labels))
+        return CodebookLoad(version, added, updated, unchanged, retired, removed)
+
+    def codebook(self) -> codebook_mod.Codebook | None:
+        """The last loaded codebook as parsed from its stored text."""
+        row = self.store.codebook_version()
+        if row is None:
+            return None
+        return codebook_mod.parse_codebook(row["content"], row["source"] or "<stored codebook>")
+
+    def codes(self, *, include_inactive: bool = False) -> list[Code]:
+        """Codes in tree order."""
+        return self.store.codes(include_inactive=include_inactive)
+
+    def code(self, name: str) -> Code:
+        """A code by name; NotFound names the closest one."""
+        codes = self.store.codes()
+        for c in codes:
+            if c.name == name:
+                return c
+        for c in codes:  # forgive case and the display label
+            if c.name.lower() == name.lower() or (c.label or "").lower() == name.lower():
+                return c
+        raise not_found("code", name, [c.name for c in codes],
+                        hint="load a codebook with `qualcode codebook load FILE`")
+
+    def rename_code(self, old: str, new: str) -> None:
+        """Rename a code; its tags and suggestions follow it."""
+        code = self.code(old)
+        if new in self.store.code_ids():
+            raise QualcodeError(f"a code named {new!r} exists already; choose another name")
+        with self.store.write():
+            self.store.rename_code(code.name, new)
+
+    def code_counts(self) -> dict[str, int]:
+        """Number of tags per code name (own tags, not children's)."""
+        rows = self.store.query(
+            "SELECT c.name, count(g.id) AS n FROM codes c LEFT JOIN tags g ON g.code_id = c.id "
+            "GROUP BY c.id"
+        )
+        return {r["name"]: r["n"] for r in rows}
+
+    # -- transcripts --------------------------------------------------------------------
+
+    def transcripts(self) -> list[Transcript]:
+        """Every transcript with counts and attributes."""
+        return self.store.transcripts()
+
+    def transcript(self, name: str) -> Transcript:
+        """A transcript by its name or file name; NotFound names the closest."""
+        row = self.store.transcript_row(name)
+        if row is None:
+            raise not_found("transcript", name, self.store.transcript_names(),
+                            hint="import transcripts with `qualcode import`")
+        for t in self.store.transcripts():  # counts and attributes come with the listing
+            if t.id == row["id"]:
+                return t
+        raise NotFound(name)  # pragma: no cover - row exists so the listing has it
+
+    def transcript_text(self, transcript: Transcript) -> str:
+        """The full stored text of a transcript."""
+        rows = self.store.query("SELECT text FROM transcripts WHERE id = ?", [transcript.id])
+        return str(rows[0]["text"])
+
+    def show(self, name: str) -> TranscriptView:
+        """A transcript's header, numbered turns and tags."""
+        t = self.transcript(name)
+        row = self.store.query("SELECT text, header_end FROM transcripts WHERE id = ?", [t.id])[0]
+        text = row["text"]
+        return TranscriptView(
+            transcript=t,
+            header=text[: row["header_end"]].strip(),
+            turns=self.store.turns(t.id, text),
+            tags=self.store.tags(transcript_id=t.id),
+        )
+
+    def import_paths(self, paths: Sequence[Path], **options: Any) -> Any:
+        """Import transcript files or folders; see importing.import_paths."""
+        from .importing import import_paths
+
+        return import_paths(self, paths, **options)
+
+    def load_attributes(self, csv_path: Path) -> Any:
+        """Load respondent attributes from a CSV; see importing.load_attributes."""
+        from .importing import load_attributes
+
+        return load_attributes(self, csv_path)
+
+    # -- tagging ------------------------------------------------------------------------
+
+    def tag(self, transcript: str, codes: Sequence[str], **options: Any) -> Any:
+        """Tag turns or a span with codes; see tagging.tag."""
+        from .tagging import tag
+
+        return tag(self, transcript, codes, **options)
+
+    def untag(self, transcript: str, codes: Sequence[str], **options: Any) -> Any:
+        """Remove tags; see tagging.untag."""
+        from .tagging import untag
+
+        return untag(self, transcript, codes, **options)
+
+    def tags(self, *, transcript: str | None = None, code: str | None = None) -> list[Tag]:
+        """Tags, optionally of one transcript and/or one code (with its children)."""
+        tid = self.transcript(transcript).id if transcript else None
+        ids = None
+        if code:
+            ids = [c.id for c in self.descendants(self.code(code))]
+        return self.store.tags(transcript_id=tid, code_ids=ids)
+
+    def descendants(self, code: Code) -> list[Code]:
+        """A code and every code below it."""
+        codes = self.store.codes()
+        out, frontier = [code], {code.name}
+        while frontier:
+            nxt = [c for c in codes if c.parent in frontier]
+            out.extend(nxt)
+            frontier = {c.name for c in nxt}
+        return out
+
+    # -- reports ------------------------------------------------------------------------
+
+    def report(self, **options: Any) -> Any:
+        """Theme frequencies; see reports.frequencies."""
+        from .reports import frequencies
+
+        return frequencies(self, **options)
