@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .errors import CodebookError, closest
+from .errors import CodebookError, closest, not_found
 
 CODE_FIELDS = {
     "name", "label", "description", "color", "colour", "keywords", "patterns", "exclude",
@@ -290,54 +290,80 @@ def read_codebook_file(path: Path) -> Codebook:
     return parse_codebook(text.replace("\r\n", "\n"), str(path))
 
 
-def add_keywords(path: Path, code_name: str, words: list[str]) -> list[str]:
-    """Append keywords to one code in a codebook file, keeping its comments; returns the new ones."""
+def _find_code_node(items: Any, code_name: str) -> Any:
+    for item in items:
+        if isinstance(item, dict):
+            if str(item.get("name")) == code_name:
+                return item
+            hit = _find_code_node(item.get("children") or [], code_name)
+            if hit is not None:
+                return hit
+    return None
+
+
+def _edit_code(path: Path, code_name: str, edit: Callable[[Any], bool]) -> bool:
+    """Apply edit to one code's mapping in a codebook file and save it, keeping comments.
+
+    The result is validated before it replaces the file (written to a temporary file and
+    renamed), so a failed edit never leaves a broken codebook. Returns what edit returned.
+    """
     codebook = read_codebook_file(path)
     if code_name not in codebook.names():
-        from .errors import not_found
-
         raise not_found("code", code_name, codebook.names(), hint=f"in {path}")
     y = _yaml()
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 4096
     data = y.load(codebook.content)
-    codes = data["codes"] if isinstance(data, dict) else data
-
-    def find(items: Any) -> Any:
-        for item in items:
-            if isinstance(item, dict):
-                if str(item.get("name")) == code_name:
-                    return item
-                hit = find(item.get("children") or [])
-                if hit is not None:
-                    return hit
-        return None
-
-    node = find(codes)
-    if node is None:  # written in "- name" shorthand: nothing to append to safely
-        raise CodebookError(str(path), None, f"code {code_name!r} has no mapping to add keywords to")
-    existing = node.get("keywords")
-    if existing is None:
-        existing = CommentedSeq()
-        existing.fa.set_flow_style()
-        node["keywords"] = existing
-    elif isinstance(existing, str):
-        existing = CommentedSeq(v.strip() for v in existing.split(",") if v.strip())
-        existing.fa.set_flow_style()
-        node["keywords"] = existing
-    have = {str(k).lower() for k in existing}
-    added = [w for w in dict.fromkeys(w.strip() for w in words) if w and w.lower() not in have]
-    if not added:
-        return []
-    existing.extend(added)
+    node = _find_code_node(data["codes"] if isinstance(data, dict) else data, code_name)
+    if node is None:  # written in "- name" shorthand: nothing to edit safely
+        raise CodebookError(str(path), None, f"code {code_name!r} is not a mapping; write it as "
+                            "`- name: ...` to let qualcode edit it")
+    if not edit(node):
+        return False
     buf = io.StringIO()
     if path.suffix.lower() == ".json":
-        plain = json.loads(json.dumps(data))
-        buf.write(json.dumps(plain, ensure_ascii=False, indent=2) + "\n")
+        buf.write(json.dumps(json.loads(json.dumps(data)), ensure_ascii=False, indent=2) + "\n")
     else:
         y.dump(data, buf)
     parse_codebook(buf.getvalue(), str(path))  # never write a codebook we cannot read back
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(buf.getvalue(), encoding="utf-8")
     tmp.replace(path)
+    return True
+
+
+def add_keywords(path: Path, code_name: str, words: list[str]) -> list[str]:
+    """Append keywords to one code in a codebook file, keeping its comments; returns the new ones."""
+    added: list[str] = []
+
+    def edit(node: Any) -> bool:
+        existing = node.get("keywords")
+        if existing is None or isinstance(existing, str):
+            items = [v.strip() for v in (existing or "").split(",") if v.strip()]
+            existing = CommentedSeq(items)
+            existing.fa.set_flow_style()
+            node["keywords"] = existing
+        have = {str(k).lower() for k in existing}
+        added.extend(w for w in dict.fromkeys(w.strip() for w in words)
+                     if w and w.lower() not in have)
+        existing.extend(added)
+        return bool(added)
+
+    _edit_code(path, code_name, edit)
     return added
+
+
+def rename_code_in_file(path: Path, old: str, new: str) -> bool:
+    """Rename a code in a codebook file (keeping comments); False if the file lacks it."""
+    try:
+        names = read_codebook_file(path).names()
+    except CodebookError:
+        return False
+    if old not in names:
+        return False
+
+    def edit(node: Any) -> bool:
+        node["name"] = new
+        return True
+
+    return _edit_code(path, old, edit)

@@ -177,13 +177,27 @@ class Project:
         raise not_found("code", name, [c.name for c in codes],
                         hint="load a codebook with `qualcode codebook load FILE`")
 
-    def rename_code(self, old: str, new: str) -> None:
-        """Rename a code; its tags and suggestions follow it."""
+    def rename_code(self, old: str, new: str) -> Path | None:
+        """Rename a code; its tags and suggestions follow it. The codebook file it was loaded
+        from is edited too (comments kept), so the next load keeps the link; returns that file."""
         code = self.code(old)
         if new in self.store.code_ids():
             raise QualcodeError(f"a code named {new!r} exists already; choose another name")
+        row = self.store.codebook_version()
+        source = Path(row["source"]) if row and row["source"] else None
         with self.store.write():
             self.store.rename_code(code.name, new)
+            if row is not None:  # keep the stored codebook text in step with the codes
+                content = codebook_mod.parse_codebook(row["content"], str(source))
+                if source is not None and source.is_file() and codebook_mod.rename_code_in_file(
+                        source, code.name, new):
+                    text = source.read_text("utf-8")
+                    self.store.add_codebook_version(
+                        sha256=codebook_mod.parse_codebook(text, str(source)).sha256,
+                        source=str(source), title=content.title, language=content.language,
+                        content=text)
+                    return source
+        return None
 
     def code_counts(self) -> dict[str, int]:
         """Number of tags per code name (own tags, not children's)."""

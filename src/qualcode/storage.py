@@ -164,6 +164,11 @@ class Store:
             "ORDER BY name = ? DESC LIMIT 1",
             [name, name, name],
         )
+        if not rows:  # the file name without its extension
+            rows = self.query(
+                "SELECT * FROM transcripts WHERE file_name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 1",
+                [name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"],
+            )
         if not rows:
             rows = self.query(
                 "SELECT * FROM transcripts WHERE lower(name) = lower(?) LIMIT 1", [name]

@@ -74,10 +74,11 @@ def show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
 @codebook_app.command("rename")
 @handle_errors
 def rename(ctx: typer.Context, old: str, new: str) -> None:
-    """Rename a code; its tags follow. Then edit the codebook file to the new name.
+    """Rename a code; its tags follow, and the codebook file it came from is edited too.
 
     Example: qualcode codebook rename low-pay low-salary
     """
     with open_project(ctx) as project:
-        project.rename_code(old, new)
-    consoles.out.print(f"Renamed {old} to {new}; use the new name in the codebook file too.")
+        edited = project.rename_code(old, new)
+    where = f" and in {edited}" if edited else "; rename it in your codebook file too"
+    consoles.out.print(f"Renamed {old} to {new} in the project{where}.")

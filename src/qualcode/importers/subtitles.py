@@ -1,0 +1,152 @@
+"""WebVTT and SubRip subtitles: cues merged into speaker turns with their times."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from qualcode.errors import ImportFailed
+from qualcode.importers.common import build, normalise_newlines
+from qualcode.importers.encoding import decode_text
+from qualcode.importers.speakers import (
+    DEFAULT_RULES,
+    Segmentation,
+    SpeakerRules,
+    accepted,
+    clock_seconds,
+    count_labels,
+    match_label,
+    speaker_name,
+)
+from qualcode.models import ParsedTranscript, ParsedTurn
+
+# Speaker of cues before any cue names one.
+UNKNOWN_SPEAKER = "Speaker"
+NO_SPEAKERS_WARNING = (
+    "no speaker names in the cues (<v Name> tags or NAME: prefixes); "
+    f"all cues are one turn by {UNKNOWN_SPEAKER!r}"
+)
+
+_CLOCK = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+# Cue settings ("align:start position:10%") or SRT coordinates may follow the end time.
+_TIMING = re.compile(rf"^[ \t]*(?P<start>{_CLOCK})[ \t]*-->[ \t]*(?P<end>{_CLOCK})(?:[ \t].*)?$")
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]+)>")
+_TAG = re.compile(r"<[^>]*>")
+_ASS_TAG = re.compile(r"\{\\[^}]*\}")  # {\an8} positioning codes some SRT files carry
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One subtitle cue: times in seconds, clean text, and the voice tag if any."""
+
+    start: float
+    end: float
+    text: str
+    voice: str | None
+
+
+def read_subtitles(
+    data: bytes,
+    file_name: str,
+    *,
+    encoding: str | None = None,
+    rules: SpeakerRules = DEFAULT_RULES,
+    fmt: str = "vtt",
+) -> ParsedTranscript:
+    """Parse a .vtt or .srt file into one "Speaker: utterance" line per turn."""
+    source, codec = decode_text(data, encoding, name=file_name)
+    cues = parse_cues(normalise_newlines(source))
+    if not cues:
+        raise ImportFailed(
+            file_name,
+            "no subtitle cues found (no timing lines like 00:00:01,000 --> 00:00:04,000); "
+            f"check that the file really is .{fmt}",
+        )
+    cues = [cue for cue in cues if cue.text]
+    if not cues:
+        raise ImportFailed(file_name, "no text found in the subtitle cues")
+    text, segmentation = _turns(cues, rules)
+    return build(data, file_name, fmt, codec, text, segmentation, guessed=encoding is None)
+
+
+def parse_cues(source: str) -> list[Cue]:
+    """The cues of a VTT or SRT text, in file order, with markup removed."""
+    cues: list[tuple[float, float, list[str]]] = []
+    for block_number, block in enumerate(_BLANK_LINE.split(source.strip("\n"))):
+        lines = block.strip("\n").split("\n")
+        first = lines[0].strip()
+        if block_number == 0 and first.startswith("WEBVTT"):
+            lines = _after_header(lines)
+        elif first.split(" ")[0] in _SKIPPED_BLOCKS:
+            continue
+        timing_rows = [i for i, line in enumerate(lines) if _TIMING.match(line)]
+        if not timing_rows:
+            if cues:
+                # A blank line inside a cue (broken SRT): the text still belongs to it.
+                cues[-1][2].extend(lines)
+            continue
+        # Several timing lines in one block means the blank lines between cues are
+        # missing; a bare number just before a timing line is the next SRT index.
+        for n, row in enumerate(timing_rows):
+            stop = timing_rows[n + 1] if n + 1 < len(timing_rows) else len(lines)
+            payload = lines[row + 1 : stop]
+            if n + 1 < len(timing_rows) and payload and payload[-1].strip().isdigit():
+                payload = payload[:-1]
+            m = _TIMING.match(lines[row])
+            assert m is not None  # timing_rows holds only matching rows
+            cues.append((clock_seconds(m["start"]), clock_seconds(m["end"]), payload))
+    return [_cue(start, end, payload) for start, end, payload in cues]
+
+
+def _after_header(lines: list[str]) -> list[str]:
+    """The first block without its WEBVTT header lines (a cue may follow with no blank)."""
+    return lines[1:] if any(_TIMING.match(line) for line in lines) else []
+
+
+def _cue(start: float, end: float, payload: list[str]) -> Cue:
+    """Clean one cue: the first voice tag names the speaker, all markup goes."""
+    raw = " ".join(line.strip() for line in payload if line.strip())
+    voice = _VOICE.search(raw)
+    clean = html.unescape(_TAG.sub("", _ASS_TAG.sub("", raw)))
+    clean = " ".join(clean.split())
+    return Cue(start, end, clean, speaker_name(voice.group(1)) if voice else None)
+
+
+def _turns(cues: list[Cue], rules: SpeakerRules) -> tuple[str, Segmentation]:
+    """Merge consecutive cues of one speaker into turns and render the transcript text."""
+    prefixes = [None if cue.voice else match_label(cue.text) for cue in cues]
+    counts = count_labels(p.label for p in prefixes if p is not None)
+    named: list[tuple[str | None, Cue]] = []
+    for cue, prefix in zip(cues, prefixes, strict=True):
+        if prefix is not None and accepted(prefix, rules, counts):
+            utterance = cue.text[prefix.end :].strip()
+            named.append((speaker_name(prefix.label), Cue(cue.start, cue.end, utterance, None)))
+        else:
+            named.append((cue.voice, cue))
+    merged: list[tuple[str, float, float, list[str]]] = []
+    speaker = UNKNOWN_SPEAKER
+    for name, cue in named:
+        speaker = name or speaker
+        if merged and merged[-1][0] == speaker:
+            last = merged[-1]
+            merged[-1] = (speaker, last[1], cue.end, [*last[3], cue.text])
+        else:
+            merged.append((speaker, cue.start, cue.end, [cue.text]))
+    lines: list[str] = []
+    turns: list[ParsedTurn] = []
+    pos = 0
+    for speaker, start_time, end_time, parts in merged:
+        utterance = " ".join(part for part in parts if part)
+        start = pos + len(speaker) + 2
+        lines.append(f"{speaker}: {utterance}")
+        turns.append(
+            ParsedTurn(
+                speaker, rules.role(speaker), start, start + len(utterance), start_time, end_time
+            )
+        )
+        pos += len(lines[-1]) + 1
+    warnings = () if any(name for name, _ in named) else (NO_SPEAKERS_WARNING,)
+    return "\n".join(lines), Segmentation(0, tuple(turns), warnings)
