@@ -36,7 +36,8 @@ class DemoResult:
     report: FrequencyReport
 
 
-def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: None) -> DemoResult:
+def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: None,
+             export: Path | None = None) -> DemoResult:
     """Init a project, load the demo codebook, import transcripts and coding, report by role."""
     codebooks, transcripts = demo_dirs()
     tmp = None
@@ -61,6 +62,9 @@ def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: 
                 tags = import_tags_csv(project, coding, coder="demo-coder").added
                 log(f"coding: {tags} tags from {DEMO_CODING}")
             report = project.report(by=["role"], sort="tree")
+            if export is not None:  # the full report in every format (issue 5)
+                for written in project.export_all(export, force=True):
+                    log(f"exported: {written.path} ({written.size:,} bytes)")
         return DemoResult(folder, imported, tags, report)
     finally:
         if tmp is not None:

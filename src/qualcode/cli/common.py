@@ -26,9 +26,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _console(stderr: bool = False) -> Console:
     # Rich honours NO_COLOR and drops styling when the stream is not a terminal; a pipe gets
-    # wide lines so tables are not squeezed to 80 columns.
+    # wide lines (at least 160 columns) so tables and code names are not squeezed or cut.
     stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else int(os.environ.get("COLUMNS", "160"))
+    columns = os.environ.get("COLUMNS", "")
+    width = None if stream.isatty() else max(160, int(columns) if columns.isdigit() else 0)
     return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
 
 

@@ -42,20 +42,23 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
     by_turn: dict[int | None, list[Any]] = {}
     for g in view.tags:
         by_turn.setdefault(g.turn_number, []).append(g)
+    # A grid keeps wrapped utterances indented under their own column.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", style="bold cyan", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
     for u in view.turns:
-        line = Text()
-        line.append(f"{u.number:>4} ", style="bold cyan")
-        line.append(f"{u.speaker}: ", style="bold" if u.role == "respondent" else "dim bold")
-        line.append(u.text, style="" if u.role == "respondent" else "dim")
-        console.print(line)
+        body = Text(u.text, style="" if u.role == "respondent" else "dim")
         tags = by_turn.get(u.number, [])
         if tags:
-            codes = Text("     ")
+            body.append("\n")
             for g in tags:
                 span = "" if (g.start, g.end) == (u.start, u.end) else f" {g.start}:{g.end}"
-                codes.append(f"[{g.code}{span}]", style=colors.get(g.code) or "magenta")
-                codes.append(" ")
-            console.print(codes)
+                body.append(f"[{g.code}{span}]", style=colors.get(g.code) or "magenta")
+                body.append(" ")
+        speaker = Text(f"{u.speaker}:", style="bold" if u.role == "respondent" else "dim bold")
+        grid.add_row(str(u.number), speaker, body)
+    console.print(grid)
     loose = by_turn.get(None, [])
     if loose:
         console.print(Text(f"{len(loose)} span tags outside any turn", style="dim"))
@@ -78,12 +81,19 @@ def codebook_tree(codes: Sequence[Code], counts: dict[str, int], title: str) -> 
 
 
 def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
-    """Theme frequencies: respondents n/N (share), passages, transcripts; per group columns."""
+    """Theme frequencies: respondents n/N (share), passages, transcripts; per group columns.
+
+    Bars and the group cells follow the report's unit (respondents, passages, transcripts)."""
+    from .render_analysis import code_style
+
+    unit = report.unit
     title = (f"Theme frequencies: {report.total_respondents} respondents, "
              f"{report.total_transcripts} transcripts (respondent turns only)")
+    if report.min_count:
+        title += f"; at least {report.min_count} {unit}s"
     table = Table(title=title, title_justify="left")
-    table.add_column("code")
-    table.add_column("respondents", justify="right")
+    table.add_column("code", no_wrap=True)
+    table.add_column("respondents", justify="right", no_wrap=True)
     if bars and not report.by:
         table.add_column("", no_wrap=True)
     table.add_column("passages", justify="right")
@@ -91,20 +101,25 @@ def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
         table.add_column("transcripts", justify="right")
     for key in report.groups:
         table.add_column(f"{group_label(key)}\n(n={report.group_sizes[key]})", justify="right")
-    top = max((r.respondents.n for r in report.rows), default=0) or 1
+    top = max((r.count(unit) for r in report.rows), default=0) or 1
     for r in report.rows:
         name = Text("  " * r.depth + r.code, style=("bold " if r.depth == 0 else "")
-                    + (r.color or ""))
+                    + code_style(r.color))
         cells: list[Any] = [name, str(r.respondents)]
         if bars and not report.by:
-            cells.append(Text("█" * round(10 * r.respondents.n / top), style=r.color or "cyan"))
+            cells.append(Text("█" * round(10 * r.count(unit) / top),
+                              style=code_style(r.color) or "cyan"))
         cells.append(str(r.passages))
         if not report.by:
-            cells.append(str(r.transcripts))
+            cells.append(f"{r.transcripts}/{report.total_transcripts}")
         for key in report.groups:
             c = r.groups[key]
-            cells.append(f"{c.respondents.n}/{c.respondents.total} · {c.passages}p")
+            if unit == "transcript":
+                cells.append(f"{c.transcripts}t · {c.passages}p")
+            else:
+                cells.append(f"{c.respondents.n}/{c.respondents.total} · {c.passages}p")
         table.add_row(*cells)
     if report.by:
-        table.caption = "each group cell: respondents/group size · passages"
+        table.caption = ("each group cell: transcripts · passages" if unit == "transcript"
+                         else "each group cell: respondents/group size · passages")
     return table

@@ -103,7 +103,10 @@ def transcripts(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     with open_project(ctx) as project:
         items = project.transcripts()
         keys = project.store.attribute_keys()
-    shown = [k for k in keys if any(k in t.attributes for t in items)][:6]
+    # The table shows a few descriptive attributes (town and role first), not survey answers.
+    descriptive = [k for k in keys if not all(
+        t.attributes.get(k, "").isdigit() or k not in t.attributes for t in items)]
+    shown = sorted(descriptive, key=lambda k: (k not in ("town", "role"), keys.index(k)))[:3]
     headers = ["name", "file", "format", "encoding", "language", "respondent", "turns", "tags",
                *keys]
     rows = [[t.name, t.file_name, t.format, t.encoding or "", t.language or "",

@@ -20,6 +20,7 @@ _PLAUSIBLE_PUNCTUATION = frozenset("\u00a0–—…„“”‘’‚«»€§°
 BALTIC_CANDIDATES = ("cp1257", "iso8859_13", "iso8859_4")
 # The rest are for transcripts that are not Latvian (Western, Central European, Russian).
 OTHER_CANDIDATES = ("cp1252", "cp1250", "iso8859_2", "cp1251", "koi8_r", "iso8859_15")
+_BALTIC_NAMES = frozenset(codecs.lookup(codec).name for codec in BALTIC_CANDIDATES)
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _CANNOT_DECODE = "cannot decode as UTF-8, UTF-16, Windows-1257 or ISO-8859-13; pass --encoding"
@@ -131,12 +132,12 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
     if pairs < 2 or len(data) % 2:
         return None
     zeros_even, zeros_odd = data[0:n:2].count(0), data[1:n:2].count(0)
-    # ASCII and Latvian letters (U+00xx, U+01xx) keep one byte of each pair at 0 or 1, so
-    # even short Latvian text has well over a fifth zeros on one side and almost none on
-    # the other; a binary file has zeros scattered on both sides.
-    if zeros_odd >= 0.2 * pairs and zeros_even <= 0.02 * pairs:
+    # ASCII and Latvian letters (U+00xx, U+01xx) keep the high byte of each pair at 0 or 1,
+    # so Latvian text has well over a fifth zeros on that side and few on the other (only
+    # from Ā, U+0100); a binary file has zeros scattered on both sides.
+    if zeros_odd >= 0.2 * pairs and zeros_even * 4 <= zeros_odd:
         codec = "utf-16-le"
-    elif zeros_even >= 0.2 * pairs and zeros_odd <= 0.02 * pairs:
+    elif zeros_even >= 0.2 * pairs and zeros_odd * 4 <= zeros_even:
         codec = "utf-16-be"
     else:
         return None
@@ -144,7 +145,8 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
         text = data.decode(codec)
     except UnicodeDecodeError:
         return None
-    if any(_is_bad_control(ch) for ch in text):
+    # Real UTF-16 text has no C0 controls; binary data with a regular NUL pattern does.
+    if any(_is_bad_control(ch) for ch in text) or not _plausible(text):
         return None
     return text, codec
 
@@ -177,7 +179,33 @@ def _looks_latvian(text: str) -> bool:
     # Latvian word with a diacritic nearly always has plain letters too ("šķūņu").
     words = [w for w in _WORD.findall(text) if any(ch >= "\x80" for ch in w)]
     accented_only = sum(1 for w in words if all(ch >= "\x80" for ch in w))
-    return latvian > 0 and latvian * 2 >= len(non_ascii) and accented_only * 2 <= len(words)
+    # Two such words prove nothing (an all-caps "ĀĀ" in a header), Russian has dozens.
+    cyrillic_like = accented_only >= 3 and accented_only * 2 > len(words)
+    return latvian > 0 and latvian * 2 >= len(non_ascii) and not cyrillic_like
+
+
+def _plausible(text: str) -> bool:
+    """True unless text has control characters or its non-ASCII is mostly symbols.
+
+    A wrong single-byte guess shows as box drawing, ¤ ¦ ± ¬ and the like; letters,
+    spaces, quotes and dashes are what real transcripts have outside ASCII.
+    """
+    non_ascii = garbage = 0
+    for ch in text:
+        if ch < "\x80":
+            continue
+        non_ascii += 1
+        if _is_bad_control(ch):
+            return False
+        normal = (
+            ch.isalpha()
+            or ch.isspace()
+            or unicodedata.combining(ch)
+            or ch in _PLAUSIBLE_PUNCTUATION
+            or unicodedata.category(ch) in {"Pd", "Pi", "Pf", "Ps", "Pe"}
+        )
+        garbage += not normal
+    return garbage * 5 <= non_ascii
 
 
 def _decode_8bit(data: bytes, name: str) -> tuple[str, str]:
@@ -188,19 +216,19 @@ def _decode_8bit(data: bytes, name: str) -> tuple[str, str]:
     baltic: list[tuple[int, str, str]] = []
     for codec in BALTIC_CANDIDATES:
         try:
-            text = data.decode(codec)
+            baltic.append((latvian_score(data.decode(codec)), codec, data.decode(codec)))
         except UnicodeDecodeError:
             continue
-        baltic.append((latvian_score(text), codec, text))
-    if baltic:
-        # max() keeps the first of equal scores, so candidate order breaks ties.
-        score, codec, text = max(baltic, key=lambda c: c[0])
-        if _looks_latvian(text) and not any(_is_bad_control(ch) for ch in text):
-            return text, codecs.lookup(codec).name
+    # max() keeps the first of equal scores, so candidate order breaks ties.
+    best = max(baltic, key=lambda c: c[0]) if baltic else None
+    if best is not None and not _plausible(best[2]):
+        best = None
+    if best is not None and _looks_latvian(best[2]):
+        return best[2], codecs.lookup(best[1]).name
     guessed = _guess_other(data)
-    if baltic and guessed is not None and guessed[1] in {"cp1257", "iso8859-13", "iso8859-4"}:
+    if best is not None and guessed is not None and guessed[1] in _BALTIC_NAMES:
         # charset-normalizer thinks it is Baltic after all; Latvian scoring picks which.
-        return text, codecs.lookup(codec).name
+        return best[2], codecs.lookup(best[1]).name
     if guessed is None:
         raise ImportFailed(name, _CANNOT_DECODE)
     return guessed
@@ -211,22 +239,22 @@ def _guess_other(data: bytes) -> tuple[str, str] | None:
     from charset_normalizer import from_bytes  # only needed for this rare path
 
     candidates = OTHER_CANDIDATES + BALTIC_CANDIDATES
-    best = from_bytes(data, cp_isolation=list(candidates)).best()
-    if best is not None:
-        text = str(best)
-        if not any(_is_bad_control(ch) for ch in text):
-            return text, codecs.lookup(best.encoding).name
-    scored: list[tuple[int, str, str]] = []
+    results = list(from_bytes(data, cp_isolation=list(candidates)))
+    if results:
+        # charset-normalizer often scores several code pages the same on short text
+        # (French comes out cp1250 = cp1252 = cp1257); our candidate order breaks the tie.
+        top = (results[0].chaos, results[0].coherence)
+        tied = [r for r in results if (r.chaos, r.coherence) == top]
+        order = [codecs.lookup(c).name for c in candidates]
+        rank = {name: i for i, name in enumerate(order)}
+        result = min(tied, key=lambda r: rank.get(codecs.lookup(r.encoding).name, len(order)))
+        if _plausible(str(result)):
+            return str(result), codecs.lookup(result.encoding).name
     for codec in candidates:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        garbage = sum(1 for ch in text if _is_bad_control(ch) or ch == "\ufffd")
-        scored.append((garbage, codec, text))
-    if not scored:
-        return None
-    garbage, codec, text = min(scored, key=lambda c: c[0])
-    if garbage:
-        return None
-    return text, codecs.lookup(codec).name
+        if _plausible(text):
+            return text, codecs.lookup(codec).name
+    return None

@@ -58,6 +58,10 @@ def read_subtitles(
 ) -> ParsedTranscript:
     """Parse a .vtt or .srt file into one "Speaker: utterance" line per turn."""
     source, codec = decode_text(data, encoding, name=file_name)
+    if not source.strip():
+        raise ImportFailed(
+            file_name, "the file contains only whitespace; export the subtitles again"
+        )
     cues = parse_cues(normalise_newlines(source))
     if not cues:
         raise ImportFailed(
