@@ -151,3 +151,45 @@ def test_codebook_show_lists_counts(proj: Path, runner: CliRunner) -> None:
     assert counts["needs-training"] == 1 and counts["low-pay"] == 0
     tree = runner.invoke(app, ["codebook", "show"]).stdout
     assert "needs-training" in tree and "(1)" in tree
+
+
+def test_config_sets_the_default_coder_and_labels(proj: Path, runner: CliRunner,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUALCODE_CODER")
+    assert runner.invoke(app, ["config", "coder", "berta"]).exit_code == 0
+    assert runner.invoke(app, ["config", "interviewers", "Moderatore, I"]).exit_code == 0
+    out = runner.invoke(app, ["config"]).stdout
+    assert "coder = berta" in out and "interviewers = Moderatore,I" in out
+    runner.invoke(app, ["tag", "LV-01", "2", "low-pay"])
+    data = json.loads(runner.invoke(app, ["tags", "--format", "json"]).stdout)
+    assert data[0]["coder"] == "berta"
+    bad = runner.invoke(app, ["config", "codr", "x"])
+    assert bad.exit_code == 1 and "did you mean 'coder'" in bad.stderr
+
+
+def test_interviewer_and_speaker_labels_steer_roles_at_import(proj: Path, runner: CliRunner,
+                                                              tmp_path: Path) -> None:
+    path = tmp_path / "c.txt"
+    path.write_text("Moderatore: Kā jums iet?\nDace: Labi, paldies.\n", "utf-8")
+    result = runner.invoke(app, ["import", str(path), "--interviewer", "Moderatore",
+                                 "--speaker", "Dace"])
+    assert result.exit_code == 0, result.stderr
+    turns = json.loads(runner.invoke(app, ["show", "c", "--format", "json"]).stdout)["turns"]
+    assert [(t["speaker"], t["role"]) for t in turns] == [("Moderatore", "interviewer"),
+                                                           ("Dace", "respondent")]
+
+
+def test_a_second_writer_gets_a_clear_error(proj: Path, runner: CliRunner,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    holder = sqlite3.connect(proj / "qualcode.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        monkeypatch.setenv("QUALCODE_BUSY_TIMEOUT", "0.1")
+        result = runner.invoke(app, ["tag", "LV-01", "2", "low-pay"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1 and "another qualcode process" in result.stderr
+    assert json.loads(runner.invoke(app, ["tags", "--format", "json"]).stdout) == []

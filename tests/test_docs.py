@@ -42,3 +42,14 @@ def test_every_command_appears_in_the_readme() -> None:
 def test_typer_app_keeps_locals_out_of_tracebacks() -> None:
     assert isinstance(app, typer.Typer)
     assert app.pretty_exceptions_show_locals is False
+
+
+def test_every_package_is_listed_for_the_build() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+                 ["packages"])
+    found = {".".join(p.parent.relative_to(root / "src").parts)
+             for p in (root / "src" / "qualcode").rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

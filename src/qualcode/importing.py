@@ -150,6 +150,7 @@ def import_paths(
     encoding: str | None = None,
     language: str | None = None,
     interviewers: Sequence[str] = (),
+    speakers: Sequence[str] = (),
     replace: bool = False,
     force: bool = False,
     all_or_nothing: bool = False,
@@ -163,8 +164,8 @@ def import_paths(
     by_id = {r.respondent: r for r in table}
     labels = [*project.interviewer_labels(), *interviewers]
     rules = SpeakerRules()
-    if labels:
-        rules = SpeakerRules(interviewers=rules.interviewers | {s.lower() for s in labels})
+    rules = SpeakerRules(interviewers=rules.interviewers | frozenset(labels),
+                         labels=frozenset([*project.speaker_labels(), *speakers]))
     book = project.codebook()
     default_lang = book.language if book else None
 

@@ -15,6 +15,7 @@ from .models import Code, Tag, Transcript, Turn
 from .storage import DB_NAME, Store, find_project_db
 
 Progress = Callable[[str], None]
+CONFIG_KEYS = ("coder", "interviewers", "speakers")
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,32 @@ class Project:
 
     def interviewer_labels(self) -> list[str]:
         """Speaker labels treated as interviewers in this project (beside the defaults)."""
-        raw = self.store.get_setting("interviewers", "")
-        return [s for s in (raw or "").split("\n") if s]
+        return self._list_setting("interviewers")
+
+    def speaker_labels(self) -> list[str]:
+        """Extra speaker labels always recognised at import (e.g. first names)."""
+        return self._list_setting("speakers")
 
     def set_interviewer_labels(self, labels: Sequence[str]) -> None:
         """Remember extra interviewer labels for later imports."""
+        self.set_config("interviewers", ",".join(labels))
+
+    def _list_setting(self, key: str) -> list[str]:
+        raw = self.store.get_setting(key, "") or ""
+        return [s.strip() for s in raw.replace("\n", ",").split(",") if s.strip()]
+
+    def config(self) -> dict[str, str]:
+        """Every project setting with its value ('' when unset)."""
+        return {key: self.store.get_setting(key, "") or "" for key in CONFIG_KEYS}
+
+    def set_config(self, key: str, value: str) -> None:
+        """Set a project setting: coder, interviewers or speakers (comma-separated labels)."""
+        if key not in CONFIG_KEYS:
+            raise not_found("setting", key, CONFIG_KEYS)
+        if key in ("interviewers", "speakers"):
+            value = ",".join(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
         with self.store.write():
-            self.store.set_setting("interviewers", "\n".join(dict.fromkeys(labels)))
+            self.store.set_setting(key, value.strip())
 
     # -- codebook -----------------------------------------------------------------------
 
@@ -151,7 +171,7 @@ class Project:
             )
             if book.interviewers:
                 labels = dict.fromkeys([*self.interviewer_labels(), *book.interviewers])
-                self.store.set_setting("interviewers", "\n".join(labels))
+                self.store.set_setting("interviewers", ",".join(labels))
         return CodebookLoad(version, added, updated, unchanged, retired, removed)
 
     def codebook(self) -> codebook_mod.Codebook | None:
@@ -292,3 +312,89 @@ class Project:
         from .reports import frequencies
 
         return frequencies(self, **options)
+
+    # -- reports and exports (issue 5) --------------------------------------------------
+
+    def matrix(self, **options: Any) -> Any:
+        """Framework matrix codes x groups; see reports.matrix."""
+        from .reports import matrix
+
+        return matrix(self, **options)
+
+    def cooccurrence(self, **options: Any) -> Any:
+        """Code x code co-occurrence; see reports.cooccurrence."""
+        from .reports import cooccurrence
+
+        return cooccurrence(self, **options)
+
+    def quotes(self, codes: Sequence[str] | None = None, **options: Any) -> Any:
+        """Quotes by code; see reports_quotes.quotes."""
+        from .reports_quotes import quotes
+
+        return quotes(self, codes, **options)
+
+    def ratings(self, columns: Sequence[str] = (), **options: Any) -> Any:
+        """Rating distributions; see ratings.ratings."""
+        from .ratings import ratings
+
+        return ratings(self, columns, **options)
+
+    def load_ratings(self, path: Path, **options: Any) -> Any:
+        """Store a survey CSV as respondent attributes; see ratings.load_survey."""
+        from .ratings import load_survey
+
+        return load_survey(self, path, **options)
+
+    def pseudonyms(self) -> Any:
+        """The pseudonym table; see anonymize.list_pseudonyms."""
+        from .anonymize import list_pseudonyms
+
+        return list_pseudonyms(self)
+
+    def add_pseudonym(self, name: str, pseudonym: str) -> Any:
+        """Add or change a pseudonym; see anonymize.add_pseudonym."""
+        from .anonymize import add_pseudonym
+
+        return add_pseudonym(self, name, pseudonym)
+
+    def remove_pseudonym(self, name: str) -> bool:
+        """Remove a pseudonym; see anonymize.remove_pseudonym."""
+        from .anonymize import remove_pseudonym
+
+        return remove_pseudonym(self, name)
+
+    def load_pseudonyms(self, path: Path) -> Any:
+        """Load name,pseudonym pairs from a CSV; see anonymize.load_pseudonyms."""
+        from .anonymize import load_pseudonyms
+
+        return load_pseudonyms(self, path)
+
+    def anonymize_text(self, text: str) -> str:
+        """Text with the pseudonym table applied; see anonymize.Anonymizer."""
+        from .anonymize import anonymizer
+
+        return anonymizer(self).text(text)
+
+    def export_report(self, path: Path, **options: Any) -> Any:
+        """Export the full report (format from the extension); see exports.api.export_report."""
+        from .exports.api import export_report
+
+        return export_report(self, path, **options)
+
+    def export_quotes(self, path: Path, codes: Sequence[str], **options: Any) -> Any:
+        """Export quotes of codes; see exports.api.export_quotes."""
+        from .exports.api import export_quotes
+
+        return export_quotes(self, path, codes, **options)
+
+    def export_all(self, folder: Path, **options: Any) -> Any:
+        """The full report in every format into a folder; see exports.api.export_all."""
+        from .exports.api import export_all
+
+        return export_all(self, folder, **options)
+
+    def chart(self, path: Path, **options: Any) -> Any:
+        """A bar chart PNG/SVG of code frequencies; see exports.api.write_chart."""
+        from .exports.api import write_chart
+
+        return write_chart(self, path, **options)

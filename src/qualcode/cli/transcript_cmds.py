@@ -45,6 +45,8 @@ def import_(
     lang: str | None = typer.Option(None, "--lang", help="Transcript language (lv, en, ...)."),
     interviewer: list[str] = typer.Option(
         [], "--interviewer", help="A speaker label that is an interviewer (repeatable)."),
+    speaker: list[str] = typer.Option(
+        [], "--speaker", help="A speaker label to recognise even if used once (repeatable)."),
     replace: bool = typer.Option(False, "--replace", help="Replace a changed transcript."),
     force: bool = typer.Option(False, "--force", help="With --replace: even if tags are lost."),
     all_or_nothing: bool = typer.Option(
@@ -61,6 +63,8 @@ def import_(
     with open_project(ctx) as project:
         if interviewer:
             project.set_interviewer_labels([*project.interviewer_labels(), *interviewer])
+        if speaker:
+            project.set_config("speakers", ",".join([*project.speaker_labels(), *speaker]))
         total = len(collect_files(paths)[0])
         with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.description}"), console=consoles.err,
