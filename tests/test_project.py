@@ -200,3 +200,15 @@ def test_report_counts_respondents_once_and_parents_aggregate(loaded: Project) -
 def test_report_by_unknown_attribute_lists_known_ones(loaded: Project) -> None:
     with pytest.raises(QualcodeError, match="no attribute named 'towm'; did you mean 'town'"):
         loaded.report(by=["towm"])
+
+
+def test_folder_given_as_a_relative_parent_path_is_imported(
+        project: Project, src: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hidden = src / ".drafts"
+    hidden.mkdir()
+    write_transcript(hidden, "draft.txt", [("R", "Melnraksts.")])
+    sub = src / "sub"
+    sub.mkdir()
+    monkeypatch.chdir(sub)
+    report = project.import_paths([Path("..")], attributes=Path("../attributes.csv"))
+    assert sorted(o.name or "" for o in report.imported) == ["LV-01", "LV-02"]

@@ -124,7 +124,8 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome
     for p in paths:
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if not child.is_file() or any(part.startswith(".") for part in child.parts):
+                hidden = any(part.startswith(".") for part in child.relative_to(p).parts)
+                if hidden or not child.is_file():
                     continue
                 ext = child.suffix.lower()
                 if ext in SUPPORTED_EXTENSIONS:
