@@ -29,8 +29,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo-template")
     with Project.init(folder) as p:
         p.load_codebook(DEMO_CODEBOOK)
-        report = p.import_paths([DEMO_TRANSCRIPTS],
-                                attributes=DEMO_TRANSCRIPTS / "attributes.csv")
+        report = p.import_paths([DEMO_TRANSCRIPTS], attributes=DEMO_TRANSCRIPTS / "attributes.csv")
         assert not report.failed, report.failed
     return folder / "qualcode.db"
 

@@ -26,8 +26,12 @@ def write_codebook(folder: Path, text: str = CODEBOOK) -> Path:
     return path
 
 
-def write_transcript(folder: Path, name: str, turns: list[tuple[str, str]],
-                     header: str = "Intervija\nDatums: 2021-05-04\n") -> Path:
+def write_transcript(
+    folder: Path,
+    name: str,
+    turns: list[tuple[str, str]],
+    header: str = "Intervija\nDatums: 2021-05-04\n",
+) -> Path:
     """Write a .txt transcript with 'Speaker: text' lines after a header."""
     path = folder / name
     body = "\n".join(f"{speaker}: {text}" for speaker, text in turns)

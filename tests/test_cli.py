@@ -21,18 +21,25 @@ def proj(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("QUALCODE_CODER", "anna")
     src = tmp_path / "src"
     src.mkdir()
-    write_transcript(src, "a.txt", [("I", "Kā iet?"), ("R", "Vajag vairāk mācību."),
-                                    ("I", "Vēl?"), ("R", "Alga ir maza.")])
+    write_transcript(
+        src,
+        "a.txt",
+        [("I", "Kā iet?"), ("R", "Vajag vairāk mācību."), ("I", "Vēl?"), ("R", "Alga ir maza.")],
+    )
     write_transcript(src, "b.txt", [("I", "Kā iet?"), ("R", "Vajag kursus.")])
-    write_attributes(src, [{"respondent_id": "LV-01", "file": "a.txt", "town": "Talsi"},
-                           {"respondent_id": "LV-02", "file": "b.txt", "town": "Rīga"}])
+    write_attributes(
+        src,
+        [
+            {"respondent_id": "LV-01", "file": "a.txt", "town": "Talsi"},
+            {"respondent_id": "LV-02", "file": "b.txt", "town": "Rīga"},
+        ],
+    )
     write_codebook(src)
     folder = tmp_path / "proj"
     assert runner.invoke(app, ["init", str(folder)]).exit_code == 0
     monkeypatch.chdir(folder)
     assert runner.invoke(app, ["codebook", "load", str(src / "codebook.yaml")]).exit_code == 0
-    result = runner.invoke(app, ["import", str(src), "--attributes",
-                                 str(src / "attributes.csv")])
+    result = runner.invoke(app, ["import", str(src), "--attributes", str(src / "attributes.csv")])
     assert result.exit_code == 0, result.output
     return folder
 
@@ -50,8 +57,10 @@ def test_tag_report_untag_round_trip(proj: Path, runner: CliRunner) -> None:
     rows = {r["code"]: r for r in json.loads(result.stdout)["rows"]}
     assert rows["needs-training"]["respondents"] == {"n": 2, "total": 2}
     assert runner.invoke(app, ["untag", "LV-01", "2", "needs-training"]).exit_code == 0
-    rows = {r["code"]: r for r in json.loads(
-        runner.invoke(app, ["report", "--format", "json"]).stdout)["rows"]}
+    rows = {
+        r["code"]: r
+        for r in json.loads(runner.invoke(app, ["report", "--format", "json"]).stdout)["rows"]
+    }
     assert rows["needs-training"]["respondents"]["n"] == 1
 
 
@@ -78,7 +87,9 @@ def test_show_json_has_turn_numbers_offsets_and_tags(proj: Path, runner: CliRunn
 def test_transcripts_listing_in_json(proj: Path, runner: CliRunner) -> None:
     data = json.loads(runner.invoke(app, ["transcripts", "--format", "json"]).stdout)
     assert [(t["name"], t["turn_count"], t["attributes"]["town"]) for t in data] == [
-        ("LV-01", 4, "Talsi"), ("LV-02", 2, "Rīga")]
+        ("LV-01", 4, "Talsi"),
+        ("LV-02", 2, "Rīga"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -93,8 +104,9 @@ def test_transcripts_listing_in_json(proj: Path, runner: CliRunner) -> None:
         (["untag", "LV-01", "2", "low-pay"], "nothing to remove"),
     ],
 )
-def test_bad_input_is_one_error_line_and_exit_1(proj: Path, runner: CliRunner,
-                                               args: list[str], message: str) -> None:
+def test_bad_input_is_one_error_line_and_exit_1(
+    proj: Path, runner: CliRunner, args: list[str], message: str
+) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert message in result.stderr
@@ -111,8 +123,9 @@ def test_bad_input_is_one_error_line_and_exit_1(proj: Path, runner: CliRunner,
         (b"%PDF-1.4", "report.pdf", "unknown extension"),
     ],
 )
-def test_bad_files_fail_cleanly(proj: Path, runner: CliRunner, tmp_path: Path,
-                                content: bytes, name: str, message: str) -> None:
+def test_bad_files_fail_cleanly(
+    proj: Path, runner: CliRunner, tmp_path: Path, content: bytes, name: str, message: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     result = runner.invoke(app, ["import", str(path)])
@@ -128,17 +141,18 @@ def test_codebook_check_reports_file_and_line(tmp_path: Path, runner: CliRunner)
     assert result.exit_code == 1 and f"{path}:3: duplicate code name 'a'" in result.stderr
 
 
-def test_no_project_gives_a_hint(tmp_path: Path, runner: CliRunner,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_project_gives_a_hint(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QUALCODE_PROJECT", raising=False)
     result = runner.invoke(app, ["transcripts"])
     assert result.exit_code == 1 and "qualcode init" in result.stderr
 
 
-def test_project_option_points_at_a_project(proj: Path, runner: CliRunner,
-                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                            ) -> None:
+def test_project_option_points_at_a_project(
+    proj: Path, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["--project", str(proj), "transcripts", "--format", "csv"])
     assert result.exit_code == 0 and result.stdout.startswith("name,file,")
@@ -153,8 +167,9 @@ def test_codebook_show_lists_counts(proj: Path, runner: CliRunner) -> None:
     assert "needs-training" in tree and "(1)" in tree
 
 
-def test_config_sets_the_default_coder_and_labels(proj: Path, runner: CliRunner,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_sets_the_default_coder_and_labels(
+    proj: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("QUALCODE_CODER")
     assert runner.invoke(app, ["config", "coder", "berta"]).exit_code == 0
     assert runner.invoke(app, ["config", "interviewers", "Moderatore, I"]).exit_code == 0
@@ -167,20 +182,25 @@ def test_config_sets_the_default_coder_and_labels(proj: Path, runner: CliRunner,
     assert bad.exit_code == 1 and "did you mean 'coder'" in bad.stderr
 
 
-def test_interviewer_and_speaker_labels_steer_roles_at_import(proj: Path, runner: CliRunner,
-                                                              tmp_path: Path) -> None:
+def test_interviewer_and_speaker_labels_steer_roles_at_import(
+    proj: Path, runner: CliRunner, tmp_path: Path
+) -> None:
     path = tmp_path / "c.txt"
     path.write_text("Moderatore: Kā jums iet?\nDace: Labi, paldies.\n", "utf-8")
-    result = runner.invoke(app, ["import", str(path), "--interviewer", "Moderatore",
-                                 "--speaker", "Dace"])
+    result = runner.invoke(
+        app, ["import", str(path), "--interviewer", "Moderatore", "--speaker", "Dace"]
+    )
     assert result.exit_code == 0, result.stderr
     turns = json.loads(runner.invoke(app, ["show", "c", "--format", "json"]).stdout)["turns"]
-    assert [(t["speaker"], t["role"]) for t in turns] == [("Moderatore", "interviewer"),
-                                                           ("Dace", "respondent")]
+    assert [(t["speaker"], t["role"]) for t in turns] == [
+        ("Moderatore", "interviewer"),
+        ("Dace", "respondent"),
+    ]
 
 
-def test_a_second_writer_gets_a_clear_error(proj: Path, runner: CliRunner,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_writer_gets_a_clear_error(
+    proj: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sqlite3
 
     holder = sqlite3.connect(proj / "qualcode.db", isolation_level=None)

@@ -39,8 +39,13 @@ codes:
 
 def test_nested_codes_are_walked_in_tree_order() -> None:
     book = parse_codebook(GOOD, "cb.yaml")
-    assert book.names() == ["improve-cooperation", "needs-training", "needs-training-law",
-                            "more-hours", "Emocionālā kontrole"]
+    assert book.names() == [
+        "improve-cooperation",
+        "needs-training",
+        "needs-training-law",
+        "more-hours",
+        "Emocionālā kontrole",
+    ]
     parents = {c.name: p for c, p, _ in book.walk()}
     assert parents["needs-training-law"] == "needs-training"
     assert book.title == "Romu mediatoru izvērtējums" and book.language == "lv"
@@ -55,8 +60,11 @@ def test_keywords_may_be_a_comma_separated_string() -> None:
 def test_rules_keep_exclude_patterns_and_window() -> None:
     book = parse_codebook(GOOD, "cb.yaml")
     hours = next(c for c, _, _ in book.walk() if c.name == "more-hours")
-    assert hours.rules() == {"window": "turn", "patterns": ["stund\\w* skait"],
-                             "exclude": ["mācību stunda"]}
+    assert hours.rules() == {
+        "window": "turn",
+        "patterns": ["stund\\w* skait"],
+        "exclude": ["mācību stunda"],
+    }
 
 
 def test_yaml_syntax_error_names_the_line() -> None:
@@ -69,8 +77,11 @@ def test_yaml_syntax_error_names_the_line() -> None:
 
 def test_duplicate_code_names_are_refused_with_both_lines() -> None:
     text = "codes:\n  - name: low-pay\n  - name: other\n    children:\n      - name: low-pay\n"
-    with pytest.raises(CodebookError, match=r"cb.yaml:5: duplicate code name 'low-pay' \(first "
-                       r"defined at line 2\)"):
+    with pytest.raises(
+        CodebookError,
+        match=r"cb.yaml:5: duplicate code name 'low-pay' \(first "
+        r"defined at line 2\)",
+    ):
         parse_codebook(text, "cb.yaml")
 
 
@@ -115,12 +126,15 @@ def test_json_codebook_loads_and_its_syntax_errors_have_lines(tmp_path: Path) ->
 
 
 def test_ratings_section_is_parsed() -> None:
-    text = "ratings:\n  scale: [1, 10]\n  statements:\n    r_prof: Profesionāla sadarbība\n" \
-           "codes:\n  - name: a\n"
+    text = (
+        "ratings:\n  scale: [1, 10]\n  statements:\n    r_prof: Profesionāla sadarbība\n"
+        "codes:\n  - name: a\n"
+    )
     book = parse_codebook(text)
     assert book.ratings is not None
-    assert book.ratings.scale == (1, 10) and book.ratings.statements == {"r_prof":
-                                                                         "Profesionāla sadarbība"}
+    assert book.ratings.scale == (1, 10) and book.ratings.statements == {
+        "r_prof": "Profesionāla sadarbība"
+    }
 
 
 def test_add_keywords_keeps_comments_and_skips_known_words(tmp_path: Path) -> None:
@@ -135,9 +149,11 @@ def test_add_keywords_keeps_comments_and_skips_known_words(tmp_path: Path) -> No
 
 
 names = st.text(alphabet="abcdefghāčēģīķļņšūž-", min_size=1, max_size=12).filter(
-    lambda s: s.strip("-") != "")
-words = st.lists(st.text(alphabet="abcāčēšūž ", min_size=1, max_size=10).map(str.strip).filter(
-    bool), max_size=4)
+    lambda s: s.strip("-") != ""
+)
+words = st.lists(
+    st.text(alphabet="abcāčēšūž ", min_size=1, max_size=10).map(str.strip).filter(bool), max_size=4
+)
 
 
 @settings(max_examples=60, deadline=None)

@@ -29,8 +29,9 @@ def _commands() -> list[tuple[str, object]]:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    missing = [name for name, cmd in _commands()
-               if "Example" not in (getattr(cmd, "help", None) or "")]
+    missing = [
+        name for name, cmd in _commands() if "Example" not in (getattr(cmd, "help", None) or "")
+    ]
     assert not missing, f"commands without an Example in their help: {missing}"
 
 
@@ -48,8 +49,13 @@ def test_every_package_is_listed_for_the_build() -> None:
     import tomllib
 
     root = Path(__file__).resolve().parents[1]
-    listed = set(tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
-                 ["packages"])
-    found = {".".join(p.parent.relative_to(root / "src").parts)
-             for p in (root / "src" / "qualcode").rglob("__init__.py")}
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(p.parent.relative_to(root / "src").parts)
+        for p in (root / "src" / "qualcode").rglob("__init__.py")
+    }
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

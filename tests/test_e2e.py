@@ -19,8 +19,15 @@ pytestmark = pytest.mark.skipif(EXE is None, reason="the qualcode command is not
 def run(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "QUALCODE_CODER": "e2e"}
     env.pop("QUALCODE_PROJECT", None)
-    result = subprocess.run([str(EXE), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=120, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(EXE), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -30,8 +37,13 @@ def test_whole_path_on_the_demo_project(tmp_path: Path) -> None:
     run("init", "proj", cwd=tmp_path)
     proj = tmp_path / "proj"
     run("codebook", "load", str(DEMO_CODEBOOK), cwd=proj)
-    out = run("import", str(DEMO_TRANSCRIPTS), "--attributes",
-              str(DEMO_TRANSCRIPTS / "attributes.csv"), cwd=proj).stdout
+    out = run(
+        "import",
+        str(DEMO_TRANSCRIPTS),
+        "--attributes",
+        str(DEMO_TRANSCRIPTS / "attributes.csv"),
+        cwd=proj,
+    ).stdout
     assert "imported" in out
     listing = json.loads(run("transcripts", "--format", "json", cwd=proj).stdout)
     assert len(listing) >= 8
@@ -63,15 +75,19 @@ def test_errors_exit_non_zero_without_traceback(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_works() -> None:
-    result = subprocess.run([sys.executable, "-m", "qualcode", "--version"], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "qualcode", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and result.stdout.startswith("qualcode ")
 
 
 def test_commands_without_nlp_do_not_import_spacy(tmp_path: Path) -> None:
-    code = ("import sys; from qualcode.cli import app\n"
-            "from qualcode import reports, importing, tagging, project\n"
-            "assert 'spacy' not in sys.modules, 'spacy imported'")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
+    code = (
+        "import sys; from qualcode.cli import app\n"
+        "from qualcode import reports, importing, tagging, project\n"
+        "assert 'spacy' not in sys.modules, 'spacy imported'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr

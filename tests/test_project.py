@@ -28,10 +28,18 @@ def src(tmp_path: Path) -> Path:
     folder.mkdir()
     write_transcript(folder, "a.txt", TURNS_A)
     write_transcript(folder, "b.txt", TURNS_B)
-    write_attributes(folder, [
-        {"respondent_id": "LV-01", "file": "a.txt", "town": "Talsi", "role": "mediator"},
-        {"respondent_id": "LV-02", "file": "b.txt", "town": "Jelgava", "role": "municipal-staff"},
-    ])
+    write_attributes(
+        folder,
+        [
+            {"respondent_id": "LV-01", "file": "a.txt", "town": "Talsi", "role": "mediator"},
+            {
+                "respondent_id": "LV-02",
+                "file": "b.txt",
+                "town": "Jelgava",
+                "role": "municipal-staff",
+            },
+        ],
+    )
     write_codebook(folder)
     return folder
 
@@ -54,7 +62,9 @@ def test_import_names_transcripts_by_respondent_and_keeps_attributes(loaded: Pro
 def test_turns_slice_the_stored_text_and_roles_follow_labels(loaded: Project) -> None:
     view = loaded.show("LV-02")
     assert [(u.number, u.speaker, u.role) for u in view.turns] == [
-        (1, "Intervētāja", "interviewer"), (2, "Respondente", "respondent")]
+        (1, "Intervētāja", "interviewer"),
+        (2, "Respondente", "respondent"),
+    ]
     assert view.turns[1].text == TURNS_B[1][1]
     assert view.header.startswith("Intervija")
 
@@ -75,31 +85,30 @@ def test_reimporting_the_same_bytes_is_a_no_op(loaded: Project, src: Path) -> No
     assert len(loaded.transcripts()) == 2
 
 
-def test_a_changed_file_with_the_same_name_is_refused_unless_replace(loaded: Project,
-                                                                    src: Path) -> None:
+def test_a_changed_file_with_the_same_name_is_refused_unless_replace(
+    loaded: Project, src: Path
+) -> None:
     loaded.tag("LV-01", ["needs-training"], turns="2")
     write_transcript(src, "a.txt", [*TURNS_A, ("R", "Un vēl viena atbilde.")])
     report = loaded.import_paths([src / "a.txt"], attributes=src / "attributes.csv")
     assert report.failed and "--replace" in report.failed[0].message
-    report = loaded.import_paths([src / "a.txt"], attributes=src / "attributes.csv",
-                                 replace=True)
+    report = loaded.import_paths([src / "a.txt"], attributes=src / "attributes.csv", replace=True)
     assert [o.status for o in report.outcomes] == ["replaced"]
     tags = loaded.tags(transcript="LV-01")
-    assert [(g.code, g.turn_number, g.text) for g in tags] == [
-        ("needs-training", 2, TURNS_A[1][1])]
+    assert [(g.code, g.turn_number, g.text) for g in tags] == [("needs-training", 2, TURNS_A[1][1])]
 
 
 def test_replace_that_would_lose_tags_needs_force(loaded: Project, src: Path) -> None:
     loaded.tag("LV-01", ["low-pay"], turns="4")
     write_transcript(src, "a.txt", TURNS_A[:2])
-    report = loaded.import_paths([src / "a.txt"], attributes=src / "attributes.csv",
-                                 replace=True)
+    report = loaded.import_paths([src / "a.txt"], attributes=src / "attributes.csv", replace=True)
     assert report.failed and "would be lost" in report.failed[0].message
     assert len(loaded.tags(transcript="LV-01")) == 1
 
 
-def test_broken_file_among_good_ones_imports_the_good_ones(project: Project,
-                                                          tmp_path: Path) -> None:
+def test_broken_file_among_good_ones_imports_the_good_ones(
+    project: Project, tmp_path: Path
+) -> None:
     folder = tmp_path / "ten"
     folder.mkdir()
     for i in range(10):
@@ -110,8 +119,9 @@ def test_broken_file_among_good_ones_imports_the_good_ones(project: Project,
     assert len(report.imported) == 9 and len(project.transcripts()) == 9
 
 
-def test_all_or_nothing_imports_nothing_when_one_file_is_broken(project: Project,
-                                                               tmp_path: Path) -> None:
+def test_all_or_nothing_imports_nothing_when_one_file_is_broken(
+    project: Project, tmp_path: Path
+) -> None:
     folder = tmp_path / "ten"
     folder.mkdir()
     for i in range(10):
@@ -128,7 +138,10 @@ def test_tag_turns_ranges_and_spans(loaded: Project) -> None:
     loaded.tag("LV-01", ["low-pay"], span=f"{start}:{start + 4}", coder="anna")
     tags = loaded.tags(transcript="LV-01")
     assert sorted((g.code, g.text) for g in tags) == [
-        ("low-pay", "Alga"), ("low-pay", TURNS_A[3][1]), ("more-hours", TURNS_A[3][1])]
+        ("low-pay", "Alga"),
+        ("low-pay", TURNS_A[3][1]),
+        ("more-hours", TURNS_A[3][1]),
+    ]
     assert all(g.turn_number == 4 and g.coder == "anna" for g in tags)
     changes = loaded.tag("LV-01", ["needs-training"], turns="1-2", coder="anna")
     assert [c.turn for c in changes] == [1, 2]
@@ -160,8 +173,9 @@ def test_untag_removes_only_your_own_tags_unless_asked(loaded: Project) -> None:
     assert loaded.tags() == []
 
 
-def test_reloading_a_changed_codebook_keeps_tags_and_retires_used_codes(loaded: Project,
-                                                                      src: Path) -> None:
+def test_reloading_a_changed_codebook_keeps_tags_and_retires_used_codes(
+    loaded: Project, src: Path
+) -> None:
     loaded.tag("LV-01", ["low-pay"], turns="4", coder="anna")
     path = write_codebook(src, "codes:\n  - name: needs-training\n    keywords: [kursi]\n")
     result = loaded.load_codebook(path)
@@ -188,8 +202,10 @@ def test_report_counts_respondents_once_and_parents_aggregate(loaded: Project) -
     rows = {r.code: r for r in loaded.report().rows}
     assert (rows["needs-training"].respondents.n, rows["needs-training"].passages) == (1, 2)
     assert str(rows["needs-training"].respondents) == "1/2 (50%)"
-    assert (rows["improve-cooperation"].respondents.n,
-            rows["improve-cooperation"].passages) == (2, 3)
+    assert (rows["improve-cooperation"].respondents.n, rows["improve-cooperation"].passages) == (
+        2,
+        3,
+    )
     assert rows["low-pay"].respondents.n == 0
     by_town = {r.code: r for r in loaded.report(by=["town"]).rows}
     cell = by_town["improve-cooperation"].groups
@@ -203,7 +219,8 @@ def test_report_by_unknown_attribute_lists_known_ones(loaded: Project) -> None:
 
 
 def test_folder_given_as_a_relative_parent_path_is_imported(
-        project: Project, src: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project, src: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     hidden = src / ".drafts"
     hidden.mkdir()
     write_transcript(hidden, "draft.txt", [("R", "Melnraksts.")])

@@ -19,8 +19,17 @@ from qualcode.storage import Store
 def test_init_creates_a_migrated_wal_database(tmp_path: Path) -> None:
     with Project.init(tmp_path / "p") as p:
         tables = set(p.store.db.table_names())
-        assert {"transcripts", "turns", "respondents", "attributes", "codes", "tags",
-                "suggestions", "pseudonyms", "_sqlite_migrations"} <= tables
+        assert {
+            "transcripts",
+            "turns",
+            "respondents",
+            "attributes",
+            "codes",
+            "tags",
+            "suggestions",
+            "pseudonyms",
+            "_sqlite_migrations",
+        } <= tables
         assert p.store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert p.store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert not migrations.pending(p.store.db)
@@ -42,8 +51,9 @@ def test_project_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.M
         assert p.root == tmp_path.resolve()
 
 
-def test_missing_project_says_how_to_create_one(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_project_says_how_to_create_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QUALCODE_PROJECT", raising=False)
     with pytest.raises(ProjectNotFound, match="qualcode init"):
@@ -83,23 +93,29 @@ def test_foreign_keys_are_enforced(project: Project) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         with project.store.write():
             project.store.conn.execute(
-                "INSERT INTO turns(transcript_id, number, speaker, role, start, \"end\") "
-                "VALUES (999, 1, 'R', 'respondent', 0, 1)")
+                'INSERT INTO turns(transcript_id, number, speaker, role, start, "end") '
+                "VALUES (999, 1, 'R', 'respondent', 0, 1)"
+            )
 
 
-def test_second_writer_gets_project_busy(project: Project,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_writer_gets_project_busy(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another process holds the write lock: we fail cleanly after the busy timeout."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sqlite3, sys, time
             c = sqlite3.connect({str(project.store.path)!r}, isolation_level=None)
             c.execute("BEGIN IMMEDIATE")
             print("locked", flush=True)
             sys.stdin.readline()
             c.execute("ROLLBACK")
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"

@@ -18,8 +18,17 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from .errors import CodebookError, closest, not_found
 
 CODE_FIELDS = {
-    "name", "label", "description", "color", "colour", "keywords", "patterns", "exclude",
-    "window", "children", "memo",
+    "name",
+    "label",
+    "description",
+    "color",
+    "colour",
+    "keywords",
+    "patterns",
+    "exclude",
+    "window",
+    "children",
+    "memo",
 }
 TOP_FIELDS = {"title", "language", "codes", "ratings", "description", "version", "interviewers"}
 WINDOWS = {"turn", "sentence"}
@@ -79,9 +88,9 @@ class Codebook:
     def walk(self) -> Iterator[tuple[CodeSpec, str | None, int]]:
         """Every code depth-first as (code, parent name, position among siblings)."""
 
-        def rec(codes: tuple[CodeSpec, ...], parent: str | None) -> Iterator[
-            tuple[CodeSpec, str | None, int]
-        ]:
+        def rec(
+            codes: tuple[CodeSpec, ...], parent: str | None
+        ) -> Iterator[tuple[CodeSpec, str | None, int]]:
             for i, code in enumerate(codes):
                 yield code, parent, i
                 yield from rec(code.children, code.name)
@@ -147,18 +156,28 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     for key in data:
         if key not in TOP_FIELDS:
             guess = closest(str(key), TOP_FIELDS)
-            hint = f"; did you mean `{guess}`?" if guess else f"; known: {', '.join(sorted(TOP_FIELDS))}"
+            hint = (
+                f"; did you mean `{guess}`?"
+                if guess
+                else f"; known: {', '.join(sorted(TOP_FIELDS))}"
+            )
             raise CodebookError(source, _line(data, key), f"unknown field `{key}`{hint}")
     raw_codes = data.get("codes")
     if not isinstance(raw_codes, list) or not raw_codes:
-        raise CodebookError(source, _line(data, "codes") if "codes" in data else 1,
-                            "`codes:` must be a non-empty list of codes")
+        raise CodebookError(
+            source,
+            _line(data, "codes") if "codes" in data else 1,
+            "`codes:` must be a non-empty list of codes",
+        )
     seen: dict[str, int | None] = {}
     codes = tuple(_parse_code(item, raw_codes, i, source, seen) for i, item in enumerate(raw_codes))
     language = data.get("language")
-    if language is not None and not (isinstance(language, str) and re.fullmatch(r"[a-z]{2,3}", language)):
-        raise CodebookError(source, _line(data, "language"),
-                            "`language` must be a language code such as lv or en")
+    if language is not None and not (
+        isinstance(language, str) and re.fullmatch(r"[a-z]{2,3}", language)
+    ):
+        raise CodebookError(
+            source, _line(data, "language"), "`language` must be a language code such as lv or en"
+        )
     interviewers = data.get("interviewers") or []
     if not isinstance(interviewers, list):
         raise CodebookError(source, _line(data, "interviewers"), "`interviewers` must be a list")
@@ -193,8 +212,9 @@ def _str_list(node: Any, key: str, source: str, where: str) -> tuple[str, ...]:
     out = []
     for i, item in enumerate(value):
         if isinstance(item, (dict, list)) or item is None or str(item).strip() == "":
-            raise CodebookError(source, _line(value, i),
-                                f"{where}: `{key}` item {i + 1} must be a word or phrase")
+            raise CodebookError(
+                source, _line(value, i), f"{where}: `{key}` item {i + 1} must be a word or phrase"
+            )
         out.append(str(item).strip())
     return tuple(out)
 
@@ -219,25 +239,35 @@ def _parse_code(
     where = f"code {name!r}"
     if name in seen:
         first = seen[name]
-        raise CodebookError(source, _line(node, "name"),
-                            f"duplicate code name {name!r} (first defined at line {first}); "
-                            "code names must be unique")
+        raise CodebookError(
+            source,
+            _line(node, "name"),
+            f"duplicate code name {name!r} (first defined at line {first}); "
+            "code names must be unique",
+        )
     seen[name] = _line(node, "name")
     color = _opt_str(node, "color", source) or _opt_str(node, "colour", source)
     if color and not _COLOR.match(color):
-        raise CodebookError(source, _line(node, "color" if "color" in node else "colour"),
-                            f"{where}: colour {color!r} is not #rrggbb or a colour name")
+        raise CodebookError(
+            source,
+            _line(node, "color" if "color" in node else "colour"),
+            f"{where}: colour {color!r} is not #rrggbb or a colour name",
+        )
     patterns = _str_list(node, "patterns", source, where)
     for i, pattern in enumerate(patterns):
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise CodebookError(source, _line(node["patterns"], i),
-                                f"{where}: invalid regex {pattern!r}: {exc}") from None
+            raise CodebookError(
+                source, _line(node["patterns"], i), f"{where}: invalid regex {pattern!r}: {exc}"
+            ) from None
     window = str(node.get("window", "turn"))
     if window not in WINDOWS:
-        raise CodebookError(source, _line(node, "window"),
-                            f"{where}: `window` must be one of {', '.join(sorted(WINDOWS))}")
+        raise CodebookError(
+            source,
+            _line(node, "window"),
+            f"{where}: `window` must be one of {', '.join(sorted(WINDOWS))}",
+        )
     raw_children = node.get("children") or []
     if not isinstance(raw_children, list):
         raise CodebookError(source, _line(node, "children"), f"{where}: `children` must be a list")
@@ -265,16 +295,27 @@ def _parse_ratings(data: Any, source: str) -> RatingsSpec | None:
     if not isinstance(node, dict):
         raise CodebookError(source, _line(data, "ratings"), "`ratings` must be a mapping")
     scale = node.get("scale", [1, 10])
-    if (not isinstance(scale, list) or len(scale) != 2
-            or not all(isinstance(v, int) for v in scale) or scale[0] >= scale[1]):
-        raise CodebookError(source, _line(node, "scale") if "scale" in node else None,
-                            "`ratings.scale` must be [low, high], whole numbers, e.g. [1, 10]")
+    if (
+        not isinstance(scale, list)
+        or len(scale) != 2
+        or not all(isinstance(v, int) for v in scale)
+        or scale[0] >= scale[1]
+    ):
+        raise CodebookError(
+            source,
+            _line(node, "scale") if "scale" in node else None,
+            "`ratings.scale` must be [low, high], whole numbers, e.g. [1, 10]",
+        )
     statements = node.get("statements") or {}
     if not isinstance(statements, dict):
-        raise CodebookError(source, _line(node, "statements"),
-                            "`ratings.statements` must map a column name to its statement text")
-    return RatingsSpec(scale=(scale[0], scale[1]),
-                       statements={str(k): str(v) for k, v in statements.items()})
+        raise CodebookError(
+            source,
+            _line(node, "statements"),
+            "`ratings.statements` must map a column name to its statement text",
+        )
+    return RatingsSpec(
+        scale=(scale[0], scale[1]), statements={str(k): str(v) for k, v in statements.items()}
+    )
 
 
 def read_codebook_file(path: Path) -> Codebook:
@@ -286,7 +327,9 @@ def read_codebook_file(path: Path) -> Codebook:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CodebookError(str(path), None, "the codebook is not UTF-8; save it as UTF-8") from None
+        raise CodebookError(
+            str(path), None, "the codebook is not UTF-8; save it as UTF-8"
+        ) from None
     return parse_codebook(text.replace("\r\n", "\n"), str(path))
 
 
@@ -316,8 +359,12 @@ def _edit_code(path: Path, code_name: str, edit: Callable[[Any], bool]) -> bool:
     data = y.load(codebook.content)
     node = _find_code_node(data["codes"] if isinstance(data, dict) else data, code_name)
     if node is None:  # written in "- name" shorthand: nothing to edit safely
-        raise CodebookError(str(path), None, f"code {code_name!r} is not a mapping; write it as "
-                            "`- name: ...` to let qualcode edit it")
+        raise CodebookError(
+            str(path),
+            None,
+            f"code {code_name!r} is not a mapping; write it as "
+            "`- name: ...` to let qualcode edit it",
+        )
     if not edit(node):
         return False
     buf = io.StringIO()
@@ -333,7 +380,7 @@ def _edit_code(path: Path, code_name: str, edit: Callable[[Any], bool]) -> bool:
 
 
 def add_keywords(path: Path, code_name: str, words: list[str]) -> list[str]:
-    """Append keywords to one code in a codebook file, keeping its comments; returns the new ones."""
+    """Append keywords to a code in a codebook file, keeping its comments; returns the new ones."""
     added: list[str] = []
 
     def edit(node: Any) -> bool:
@@ -344,8 +391,9 @@ def add_keywords(path: Path, code_name: str, words: list[str]) -> list[str]:
             existing.fa.set_flow_style()
             node["keywords"] = existing
         have = {str(k).lower() for k in existing}
-        added.extend(w for w in dict.fromkeys(w.strip() for w in words)
-                     if w and w.lower() not in have)
+        added.extend(
+            w for w in dict.fromkeys(w.strip() for w in words) if w and w.lower() not in have
+        )
         existing.extend(added)
         return bool(added)
 

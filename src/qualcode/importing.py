@@ -131,10 +131,14 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[ImportOutcome
                 if ext in SUPPORTED_EXTENSIONS:
                     files.append(child)
                 elif ext not in _NOT_TRANSCRIPTS and not child.name.startswith("~$"):
-                    skipped.append(ImportOutcome(
-                        str(child), "skipped",
-                        message=f"unknown extension {ext or '(none)'}; qualcode reads "
-                        + ", ".join(SUPPORTED_EXTENSIONS)))
+                    skipped.append(
+                        ImportOutcome(
+                            str(child),
+                            "skipped",
+                            message=f"unknown extension {ext or '(none)'}; qualcode reads "
+                            + ", ".join(SUPPORTED_EXTENSIONS),
+                        )
+                    )
         elif p.is_file():
             files.append(p)
         else:
@@ -165,8 +169,10 @@ def import_paths(
     by_id = {r.respondent: r for r in table}
     labels = [*project.interviewer_labels(), *interviewers]
     rules = SpeakerRules()
-    rules = SpeakerRules(interviewers=rules.interviewers | frozenset(labels),
-                         labels=frozenset([*project.speaker_labels(), *speakers]))
+    rules = SpeakerRules(
+        interviewers=rules.interviewers | frozenset(labels),
+        labels=frozenset([*project.speaker_labels(), *speakers]),
+    )
     book = project.codebook()
     default_lang = book.language if book else None
 
@@ -185,17 +191,22 @@ def import_paths(
 
     store = project.store
     with store.write():
-        for row in table:  # survey-only rows count as respondents with attributes too
-            store.upsert_respondent(row.respondent, row.attributes)
-        names_now: set[str] = set(store.transcript_names())
+        for entry in table:  # survey-only rows count as respondents with attributes too
+            store.upsert_respondent(entry.respondent, entry.attributes)
         for path, pt in parsed:
             row = by_file.get(path.name) or by_stem.get(path.stem) or by_id.get(path.stem)
             respondent = row.respondent if row else path.stem
             name = respondent
             existing_same = store.transcript_by_sha(pt.sha256)
             if existing_same:
-                outcomes.append(ImportOutcome(str(path), "unchanged", existing_same["name"],
-                                              message="already imported (same bytes)"))
+                outcomes.append(
+                    ImportOutcome(
+                        str(path),
+                        "unchanged",
+                        existing_same["name"],
+                        message="already imported (same bytes)",
+                    )
+                )
                 continue
             old = store.transcript_row(name)
             if old is not None and old["file_name"] != pt.file_name and not replace:
@@ -204,39 +215,66 @@ def import_paths(
             status = "imported"
             if old is not None:
                 if not replace:
-                    outcomes.append(ImportOutcome(
-                        str(path), "failed", name,
-                        message=f"a different transcript named {name!r} exists (from "
-                        f"{old['file_name']}); pass --replace to replace it (tags are moved "
-                        "to the new text where their passage is found)"))
+                    outcomes.append(
+                        ImportOutcome(
+                            str(path),
+                            "failed",
+                            name,
+                            message=f"a different transcript named {name!r} exists (from "
+                            f"{old['file_name']}); pass --replace to replace it (tags are moved "
+                            "to the new text where their passage is found)",
+                        )
+                    )
                     continue
                 status = "replaced"
             merged = {**(row.attributes if row else {}), **(attrs or {})}
             store.upsert_respondent(respondent, merged)
-            lang = (language or merged.get("language") or merged.get("lang")
-                    or guess_language(pt.text, default_lang) or default_lang)
+            lang = (
+                language
+                or merged.get("language")
+                or merged.get("lang")
+                or guess_language(pt.text, default_lang)
+                or default_lang
+            )
             moved = ""
             if old is not None:
                 from .tagging import reanchor_tags
 
                 kept, lost = reanchor_tags(store, old, pt)
                 if lost and not force:
-                    outcomes.append(ImportOutcome(
-                        str(path), "failed", name,
-                        message=f"{len(lost)} tags of {name} would be lost (their text is not in "
-                        "the new file); nothing changed. Pass --force to replace anyway"))
+                    outcomes.append(
+                        ImportOutcome(
+                            str(path),
+                            "failed",
+                            name,
+                            message=f"{len(lost)} tags of {name} would be lost (their text is "
+                            "not in the new file); nothing changed. Pass --force to replace anyway",
+                        )
+                    )
                     continue
                 store.delete_transcript(old["id"])
-                names_now.discard(old["name"])
-            tid = store.insert_transcript(pt, name=name, respondent_id=respondent,
-                                          language=lang, source_path=str(path.resolve()))
+            tid = store.insert_transcript(
+                pt,
+                name=name,
+                respondent_id=respondent,
+                language=lang,
+                source_path=str(path.resolve()),
+            )
             if old is not None:
                 from .tagging import restore_tags
 
                 restore_tags(store, tid, kept)
                 moved = f"; {len(kept)} tags kept" + (f", {len(lost)} lost" if lost else "")
-            names_now.add(name)
-            outcomes.append(ImportOutcome(
-                str(path), status, name, len(pt.turns), pt.format, pt.encoding, lang,
-                message="; ".join(pt.warnings) + moved))
+            outcomes.append(
+                ImportOutcome(
+                    str(path),
+                    status,
+                    name,
+                    len(pt.turns),
+                    pt.format,
+                    pt.encoding,
+                    lang,
+                    message="; ".join(pt.warnings) + moved,
+                )
+            )
     return ImportReport(outcomes, all_or_nothing=all_or_nothing)

@@ -315,9 +315,18 @@ class Store:
             for r in rows:
                 if r["id"] not in seen:
                     ordered.append(
-                        Code(r["id"], r["name"], r["label"], r["description"], r["color"],
-                             r["parent_name"], r["position"], tuple(json.loads(r["keywords"])),
-                             json.loads(r["rules"]), bool(r["active"]))
+                        Code(
+                            r["id"],
+                            r["name"],
+                            r["label"],
+                            r["description"],
+                            r["color"],
+                            r["parent_name"],
+                            r["position"],
+                            tuple(json.loads(r["keywords"])),
+                            json.loads(r["rules"]),
+                            bool(r["active"]),
+                        )
                     )
         return ordered
 
@@ -345,8 +354,16 @@ class Store:
             "description = excluded.description, color = excluded.color, "
             "parent_id = excluded.parent_id, position = excluded.position, "
             "keywords = excluded.keywords, rules = excluded.rules, active = 1",
-            [name, label, description, color, parent_id, position,
-             json.dumps(list(keywords), ensure_ascii=False), json.dumps(rules, ensure_ascii=False)],
+            [
+                name,
+                label,
+                description,
+                color,
+                parent_id,
+                position,
+                json.dumps(list(keywords), ensure_ascii=False),
+                json.dumps(rules, ensure_ascii=False),
+            ],
         )
         return int(self.conn.execute("SELECT id FROM codes WHERE name = ?", [name]).fetchone()[0])
 
@@ -369,7 +386,9 @@ class Store:
                 )
                 retired.append(name)
             else:
-                self.conn.execute("UPDATE codes SET parent_id = NULL WHERE parent_id = ?", [code_id])
+                self.conn.execute(
+                    "UPDATE codes SET parent_id = NULL WHERE parent_id = ?", [code_id]
+                )
                 self.conn.execute("DELETE FROM suggestions WHERE code_id = ?", [code_id])
                 self.conn.execute("DELETE FROM codes WHERE id = ?", [code_id])
         return retired
@@ -379,7 +398,12 @@ class Store:
         self.conn.execute("UPDATE codes SET name = ? WHERE name = ?", [new, old])
 
     def add_codebook_version(
-        self, *, sha256: str, source: str | None, title: str | None, language: str | None,
+        self,
+        *,
+        sha256: str,
+        source: str | None,
+        title: str | None,
+        language: str | None,
         content: str,
     ) -> int:
         """Record the codebook text that was loaded; returns its version number."""
@@ -417,7 +441,7 @@ class Store:
             "coder, origin, rule, memo, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [transcript_id, turn_id, code_id, start, end, text, coder, origin, rule, memo, now()],
         )
-        return int(cur.lastrowid) if cur.rowcount else None
+        return int(cur.lastrowid or 0) if cur.rowcount else None
 
     def delete_tags(
         self, *, transcript_id: int, code_id: int, start: int, end: int, coder: str | None

@@ -12,7 +12,7 @@ from .models import ParsedTranscript, Turn
 from .storage import Store
 
 if TYPE_CHECKING:
-    from .project import Project
+    from .project import Project, TranscriptView
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+))?\s*$")
 _SPAN = re.compile(r"^\s*(\d+)\s*[:\-–]\s*(\d+)\s*$")
@@ -58,7 +58,9 @@ def parse_span(spec: str) -> tuple[int, int]:
     """'1040:1112' -> (1040, 1112): character offsets into the transcript text."""
     m = _SPAN.match(spec)
     if not m:
-        raise QualcodeError(f"{spec!r} is not a span; write START:END character offsets, e.g. 1040:1112")
+        raise QualcodeError(
+            f"{spec!r} is not a span; write START:END character offsets, e.g. 1040:1112"
+        )
     start, end = int(m.group(1)), int(m.group(2))
     if start >= end:
         raise QualcodeError(f"span {spec}: START must be smaller than END")
@@ -67,7 +69,7 @@ def parse_span(spec: str) -> tuple[int, int]:
 
 def _passages(
     project: Project, transcript: str, turns: str | None, span: str | None
-) -> tuple[Any, list[tuple[int, int, Turn | None]]]:
+) -> tuple[TranscriptView, list[tuple[int, int, Turn | None]]]:
     view = project.show(transcript)
     t = view.transcript
     if span is not None:
@@ -90,7 +92,7 @@ def _passages(
             f"{t.name} has no turn {', '.join(map(str, missing))} (it has turns 1-{last}); "
             f"see `qualcode show {t.name}`"
         )
-    out = []
+    out: list[tuple[int, int, Turn | None]] = []
     for n in numbers:
         u = by_number[n]
         if u.start == u.end:
@@ -121,16 +123,32 @@ def tag(
         for code in resolved:
             for start, end, turn in passages:
                 tag_id = project.store.insert_tag(
-                    transcript_id=view.transcript.id, turn_id=turn.id if turn else None,
-                    code_id=code.id, start=start, end=end, text=text[start:end], coder=coder,
+                    transcript_id=view.transcript.id,
+                    turn_id=turn.id if turn else None,
+                    code_id=code.id,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    coder=coder,
                     memo=memo,
                 )
                 note = "" if tag_id else "already tagged"
                 if turn is not None and turn.role == "interviewer":
-                    note = (note + "; " if note else "") + "interviewer turn (not counted in reports)"
-                changes.append(TagChange(view.transcript.name, code.name, start, end,
-                                         turn.number if turn else None, text[start:end],
-                                         tag_id is not None, note))
+                    note = (
+                        note + "; " if note else ""
+                    ) + "interviewer turn (not counted in reports)"
+                changes.append(
+                    TagChange(
+                        view.transcript.name,
+                        code.name,
+                        start,
+                        end,
+                        turn.number if turn else None,
+                        text[start:end],
+                        tag_id is not None,
+                        note,
+                    )
+                )
     return changes
 
 
@@ -152,16 +170,39 @@ def untag(
     with project.store.write():
         for code in resolved:
             for start, end, turn in passages:
-                n = project.store.delete_tags(transcript_id=view.transcript.id, code_id=code.id,
-                                              start=start, end=end, coder=coder)
+                n = project.store.delete_tags(
+                    transcript_id=view.transcript.id,
+                    code_id=code.id,
+                    start=start,
+                    end=end,
+                    coder=coder,
+                )
                 note = ""
                 if n == 0:
-                    others = sorted({g.coder for g in view.tags if g.code == code.name
-                                     and g.start == start and g.end == end})
-                    note = (f"tagged by {', '.join(others)}, not {coder}; pass --coder or --all-coders"
-                            if others else "no such tag")
-                changes.append(TagChange(view.transcript.name, code.name, start, end,
-                                         turn.number if turn else None, "", n > 0, note))
+                    others = sorted(
+                        {
+                            g.coder
+                            for g in view.tags
+                            if g.code == code.name and g.start == start and g.end == end
+                        }
+                    )
+                    note = (
+                        f"tagged by {', '.join(others)}, not {coder}; pass --coder or --all-coders"
+                        if others
+                        else "no such tag"
+                    )
+                changes.append(
+                    TagChange(
+                        view.transcript.name,
+                        code.name,
+                        start,
+                        end,
+                        turn.number if turn else None,
+                        "",
+                        n > 0,
+                        note,
+                    )
+                )
     if not any(c.done for c in changes):
         raise NotFound("nothing to remove: " + "; ".join(sorted({c.note for c in changes})))
     return changes
@@ -172,8 +213,9 @@ def reanchor_tags(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Find each tag of the old transcript in the new text (nearest occurrence of its text)."""
     rows = store.query(
-        'SELECT g.*, u.number AS turn_number FROM tags g LEFT JOIN turns u ON u.id = g.turn_id '
-        "WHERE g.transcript_id = ?", [old["id"]],
+        "SELECT g.*, u.number AS turn_number FROM tags g LEFT JOIN turns u ON u.id = g.turn_id "
+        "WHERE g.transcript_id = ?",
+        [old["id"]],
     )
     kept, lost = [], []
     for r in rows:
@@ -191,13 +233,25 @@ def reanchor_tags(
 
 def restore_tags(store: Store, transcript_id: int, tags: list[dict[str, Any]]) -> None:
     """Re-insert re-anchored tags on the new transcript, linked to the turn they fall in."""
-    turns = store.query('SELECT id, start, "end" FROM turns WHERE transcript_id = ?', [transcript_id])
+    turns = store.query(
+        'SELECT id, start, "end" FROM turns WHERE transcript_id = ?', [transcript_id]
+    )
     for g in tags:
-        turn = next((u for u in turns if u["start"] <= g["start"] < max(u["end"], u["start"] + 1)),
-                    None)
-        store.insert_tag(transcript_id=transcript_id, turn_id=turn["id"] if turn else None,
-                         code_id=g["code_id"], start=g["start"], end=g["end"], text=g["text"],
-                         coder=g["coder"], origin=g["origin"], rule=g["rule"], memo=g["memo"])
+        turn = next(
+            (u for u in turns if u["start"] <= g["start"] < max(u["end"], u["start"] + 1)), None
+        )
+        store.insert_tag(
+            transcript_id=transcript_id,
+            turn_id=turn["id"] if turn else None,
+            code_id=g["code_id"],
+            start=g["start"],
+            end=g["end"],
+            text=g["text"],
+            coder=g["coder"],
+            origin=g["origin"],
+            rule=g["rule"],
+            memo=g["memo"],
+        )
 
 
 @dataclass(frozen=True)
@@ -224,8 +278,10 @@ def import_tags_csv(project: Project, path: Any, *, coder: str | None = None) ->
     reader = csv.DictReader(io.StringIO(text))
     needed = {"transcript", "turn", "code"}
     if not needed <= set(reader.fieldnames or []):
-        raise QualcodeError(f"{path}: needs columns transcript, turn, code "
-                            f"(found: {', '.join(reader.fieldnames or [])})")
+        raise QualcodeError(
+            f"{path}: needs columns transcript, turn, code "
+            f"(found: {', '.join(reader.fieldnames or [])})"
+        )
     default_coder = coder or project.default_coder()
     views: dict[str, Any] = {}
     codes: dict[str, Any] = {}
@@ -245,12 +301,20 @@ def import_tags_csv(project: Project, path: Any, *, coder: str | None = None) ->
                 raise NotFound(f"{name} has no turn {number}")
         except (QualcodeError, ValueError) as exc:
             raise QualcodeError(f"{path}:{line}: {exc}; nothing was imported") from None
-        planned.append((view, turn, codes[cname], (row.get("coder") or "").strip() or default_coder))
+        planned.append(
+            (view, turn, codes[cname], (row.get("coder") or "").strip() or default_coder)
+        )
     added = 0
     with project.store.write():
         for view, turn, code, who in planned:
-            if project.store.insert_tag(transcript_id=view.transcript.id, turn_id=turn.id,
-                                        code_id=code.id, start=turn.start, end=turn.end,
-                                        text=turn.text, coder=who):
+            if project.store.insert_tag(
+                transcript_id=view.transcript.id,
+                turn_id=turn.id,
+                code_id=code.id,
+                start=turn.start,
+                end=turn.end,
+                text=turn.text,
+                coder=who,
+            ):
                 added += 1
     return TagImport(added, len(planned) - added)

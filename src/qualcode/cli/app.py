@@ -33,11 +33,15 @@ def _version(value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     project: Path | None = typer.Option(
-        None, "--project", "-p", envvar="QUALCODE_PROJECT",
+        None,
+        "--project",
+        "-p",
+        envvar="QUALCODE_PROJECT",
         help="Project folder or qualcode.db (default: found from the current folder upwards).",
     ),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Qualitative interview coding from the command line."""
     ctx.obj = State(project=project)

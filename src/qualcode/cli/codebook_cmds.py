@@ -17,7 +17,9 @@ app.add_typer(codebook_app, name="codebook")
 
 @codebook_app.command("load")
 @handle_errors
-def load(ctx: typer.Context, file: Path = typer.Argument(..., help="Codebook .yaml or .json.")) -> None:
+def load(
+    ctx: typer.Context, file: Path = typer.Argument(..., help="Codebook .yaml or .json.")
+) -> None:
     """Load or update the codebook (codes matched by name, so tags are kept).
 
     Example: qualcode codebook load ../codebooks/roma-mediators.yaml
@@ -25,13 +27,17 @@ def load(ctx: typer.Context, file: Path = typer.Argument(..., help="Codebook .ya
     with open_project(ctx) as project:
         r = project.load_codebook(file)
     out = consoles.out
-    out.print(f"Loaded {file} (version {r.version}): {len(r.added)} added, "
-              f"{len(r.updated)} updated, {len(r.unchanged)} unchanged"
-              + (f", {len(r.removed)} removed" if r.removed else ""))
+    out.print(
+        f"Loaded {file} (version {r.version}): {len(r.added)} added, "
+        f"{len(r.updated)} updated, {len(r.unchanged)} unchanged"
+        + (f", {len(r.removed)} removed" if r.removed else "")
+    )
     if r.retired:
-        out.print(f"Kept {len(r.retired)} codes no longer in the codebook because tags use them "
-                  f"(marked retired): {', '.join(r.retired)}. Rename with `qualcode codebook "
-                  "rename OLD NEW` before editing names to keep them linked.")
+        out.print(
+            f"Kept {len(r.retired)} codes no longer in the codebook because tags use them "
+            f"(marked retired): {', '.join(r.retired)}. Rename with `qualcode codebook "
+            "rename OLD NEW` before editing names to keep them linked."
+        )
 
 
 @codebook_app.command("check")
@@ -59,10 +65,23 @@ def show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         counts = project.code_counts()
         book = project.codebook()
     headers = ["name", "label", "parent", "tags", "keywords", "description", "color", "active"]
-    rows = [[c.name, c.label or "", c.parent or "", counts.get(c.name, 0), ", ".join(c.keywords),
-             c.description or "", c.color or "", c.active] for c in codes]
-    data = [{**dict(zip(headers, row, strict=True)), "keywords": list(c.keywords), "rules": c.rules}
-            for row, c in zip(rows, codes, strict=True)]
+    rows = [
+        [
+            c.name,
+            c.label or "",
+            c.parent or "",
+            counts.get(c.name, 0),
+            ", ".join(c.keywords),
+            c.description or "",
+            c.color or "",
+            c.active,
+        ]
+        for c in codes
+    ]
+    data = [
+        {**dict(zip(headers, row, strict=True)), "keywords": list(c.keywords), "rules": c.rules}
+        for row, c in zip(rows, codes, strict=True)
+    ]
     if print_table_as(fmt, headers, rows, data):
         return
     if not codes:

@@ -66,8 +66,9 @@ class State:
 
 def fail(message: str, code: int = 1) -> None:
     """Print one error line to stderr and exit."""
-    consoles.err.print(f"[bold red]Error:[/bold red] {message}", markup=True, highlight=False,
-                       soft_wrap=True)
+    consoles.err.print(
+        f"[bold red]Error:[/bold red] {message}", markup=True, highlight=False, soft_wrap=True
+    )
     raise typer.Exit(code)
 
 
@@ -84,8 +85,10 @@ def handle_errors(func: F) -> F:
             fail("interrupted; everything committed before stays, nothing was half-written", 130)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                fail("another qualcode process is writing to this project; wait for it to "
-                     "finish and run the command again")
+                fail(
+                    "another qualcode process is writing to this project; wait for it to "
+                    "finish and run the command again"
+                )
             fail(f"database error: {exc}; nothing was changed")
         except sqlite3.DatabaseError as exc:
             fail(f"the project database is damaged or not a qualcode database ({exc})")
@@ -111,8 +114,10 @@ def to_jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return to_jsonable(asdict(value))
     if isinstance(value, dict):
-        return {(" / ".join(k) if isinstance(k, tuple) else str(k)): to_jsonable(v)
-                for k, v in value.items()}
+        return {
+            (" / ".join(k) if isinstance(k, tuple) else str(k)): to_jsonable(v)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple, set)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, Path):
@@ -141,8 +146,9 @@ def print_md(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     sys.stdout.write(markdown_table(headers, rows))
 
 
-def print_table_as(fmt: Format, headers: Sequence[str], rows: Sequence[Sequence[Any]],
-                   json_data: Any) -> bool:
+def print_table_as(
+    fmt: Format, headers: Sequence[str], rows: Sequence[Sequence[Any]], json_data: Any
+) -> bool:
     """Print in a machine format; False when fmt is `table` (the caller renders it)."""
     if fmt is Format.json:
         print_json(json_data)

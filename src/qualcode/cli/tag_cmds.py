@@ -24,8 +24,7 @@ def _split(args: list[str], span: str | None) -> tuple[str | None, list[str]]:
     if span is not None:
         return None, args
     if len(args) < 2:
-        fail("give the turns and at least one code, e.g. `qualcode tag LV-03 12 needs-training`",
-             2)
+        fail("give the turns and at least one code, e.g. `qualcode tag LV-03 12 needs-training`", 2)
     return args[0], args[1:]
 
 
@@ -35,8 +34,9 @@ def _print_changes(changes: list[TagChange], verb: str) -> None:
         where = f"turn {c.turn}" if c.turn is not None else "span"
         mark = verb if c.done else "skipped"
         note = f"  ({c.note})" if c.note else ""
-        out.print(f"{mark} {c.transcript} {where} [{c.start}:{c.end}] {c.code}{note}",
-                  highlight=False)
+        out.print(
+            f"{mark} {c.transcript} {where} [{c.start}:{c.end}] {c.code}{note}", highlight=False
+        )
 
 
 @app.command()
@@ -49,7 +49,8 @@ def tag(
     coder: str | None = typer.Option(None, "--coder", help="Coder name (default: $USER)."),
     memo: str | None = typer.Option(None, "--memo", help="A note kept with the tag."),
     from_csv: Path | None = typer.Option(
-        None, "--from-csv", help="Import tags from a CSV with transcript, turn, code[, coder]."),
+        None, "--from-csv", help="Import tags from a CSV with transcript, turn, code[, coder]."
+    ),
 ) -> None:
     """Tag turns or a character span of a transcript with one or more codes.
 
@@ -84,8 +85,9 @@ def untag(
     """
     turns, codes = _split(args or [], span)
     with open_project(ctx) as project:
-        changes = project.untag(transcript, codes, turns=turns, span=span, coder=coder,
-                                all_coders=all_coders)
+        changes = project.untag(
+            transcript, codes, turns=turns, span=span, coder=coder, all_coders=all_coders
+        )
     _print_changes(changes, "removed")
 
 
@@ -103,9 +105,31 @@ def tags(
     """
     with open_project(ctx) as project:
         items = project.tags(transcript=transcript, code=code)
-    headers = ["transcript", "turn", "code", "start", "end", "coder", "origin", "created_at", "text"]
-    rows = [[g.transcript, g.turn_number, g.code, g.start, g.end, g.coder, g.origin, g.created_at,
-             g.text] for g in items]
+    headers = [
+        "transcript",
+        "turn",
+        "code",
+        "start",
+        "end",
+        "coder",
+        "origin",
+        "created_at",
+        "text",
+    ]
+    rows = [
+        [
+            g.transcript,
+            g.turn_number,
+            g.code,
+            g.start,
+            g.end,
+            g.coder,
+            g.origin,
+            g.created_at,
+            g.text,
+        ]
+        for g in items
+    ]
     if print_table_as(fmt, headers, rows, items):
         return
     from rich.table import Table

@@ -39,18 +39,22 @@ def import_(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Transcript files or folders."),
     attributes: Path | None = typer.Option(
-        None, "--attributes", "-a", help="CSV: respondent_id, file, then any attribute columns."),
+        None, "--attributes", "-a", help="CSV: respondent_id, file, then any attribute columns."
+    ),
     attr: list[str] = typer.Option([], "--attr", help="KEY=VALUE for every imported file."),
     encoding: str | None = typer.Option(None, "--encoding", help="Force an encoding, e.g. cp1257."),
     lang: str | None = typer.Option(None, "--lang", help="Transcript language (lv, en, ...)."),
     interviewer: list[str] = typer.Option(
-        [], "--interviewer", help="A speaker label that is an interviewer (repeatable)."),
+        [], "--interviewer", help="A speaker label that is an interviewer (repeatable)."
+    ),
     speaker: list[str] = typer.Option(
-        [], "--speaker", help="A speaker label to recognise even if used once (repeatable)."),
+        [], "--speaker", help="A speaker label to recognise even if used once (repeatable)."
+    ),
     replace: bool = typer.Option(False, "--replace", help="Replace a changed transcript."),
     force: bool = typer.Option(False, "--force", help="With --replace: even if tags are lost."),
     all_or_nothing: bool = typer.Option(
-        False, "--all-or-nothing", help="Import nothing if any file fails."),
+        False, "--all-or-nothing", help="Import nothing if any file fails."
+    ),
 ) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) with respondent attributes.
 
@@ -66,23 +70,39 @@ def import_(
         if speaker:
             project.set_config("speakers", ",".join([*project.speaker_labels(), *speaker]))
         total = len(collect_files(paths)[0])
-        with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.description}"), console=consoles.err,
-                      transient=True, disable=total < 2) as bar:
+        with Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=consoles.err,
+            transient=True,
+            disable=total < 2,
+        ) as bar:
             task = bar.add_task("", total=total)
 
             def step(name: str) -> None:
                 bar.update(task, advance=1, description=name)
 
             report = project.import_paths(
-                paths, attributes=attributes, attrs=attrs, encoding=encoding, language=lang,
-                replace=replace, force=force, all_or_nothing=all_or_nothing, progress=step)
+                paths,
+                attributes=attributes,
+                attrs=attrs,
+                encoding=encoding,
+                language=lang,
+                replace=replace,
+                force=force,
+                all_or_nothing=all_or_nothing,
+                progress=step,
+            )
     out = consoles.out
     for o in report.outcomes:
         if o.status in ("imported", "replaced"):
-            out.print(f"{o.status:>9}  {o.name:<12} {Path(o.file).name}: {o.turns} turns, "
-                      f"{o.format}, {o.encoding or '-'}, {o.language or '?'}"
-                      + (f"  ({o.message})" if o.message else ""))
+            out.print(
+                f"{o.status:>9}  {o.name:<12} {Path(o.file).name}: {o.turns} turns, "
+                f"{o.format}, {o.encoding or '-'}, {o.language or '?'}"
+                + (f"  ({o.message})" if o.message else "")
+            )
         elif o.status == "unchanged":
             out.print(f"{'unchanged':>9}  {o.name:<12} {Path(o.file).name}: {o.message}")
         elif o.status == "skipped":
@@ -92,8 +112,10 @@ def import_(
     if report.failed:
         if report.all_or_nothing:
             fail(f"{len(report.failed)} file(s) failed; nothing was imported (--all-or-nothing)")
-        fail(f"{len(report.failed)} file(s) failed and were not imported; the other "
-             f"{len(report.imported)} were. Fix them and run the import again")
+        fail(
+            f"{len(report.failed)} file(s) failed and were not imported; the other "
+            f"{len(report.imported)} were. Fix them and run the import again"
+        )
     out.print(f"{len(report.imported)} imported. Next: qualcode transcripts")
 
 
@@ -108,14 +130,37 @@ def transcripts(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         items = project.transcripts()
         keys = project.store.attribute_keys()
     # The table shows a few descriptive attributes (town and role first), not survey answers.
-    descriptive = [k for k in keys if not all(
-        t.attributes.get(k, "").isdigit() or k not in t.attributes for t in items)]
+    descriptive = [
+        k
+        for k in keys
+        if not all(t.attributes.get(k, "").isdigit() or k not in t.attributes for t in items)
+    ]
     shown = sorted(descriptive, key=lambda k: (k not in ("town", "role"), keys.index(k)))[:3]
-    headers = ["name", "file", "format", "encoding", "language", "respondent", "turns", "tags",
-               *keys]
-    rows = [[t.name, t.file_name, t.format, t.encoding or "", t.language or "",
-             t.respondent or "", t.turn_count, t.tag_count, *(t.attributes.get(k, "") for k in keys)]
-            for t in items]
+    headers = [
+        "name",
+        "file",
+        "format",
+        "encoding",
+        "language",
+        "respondent",
+        "turns",
+        "tags",
+        *keys,
+    ]
+    rows = [
+        [
+            t.name,
+            t.file_name,
+            t.format,
+            t.encoding or "",
+            t.language or "",
+            t.respondent or "",
+            t.turn_count,
+            t.tag_count,
+            *(t.attributes.get(k, "") for k in keys),
+        ]
+        for t in items
+    ]
     if print_table_as(fmt, headers, rows, items):
         return
     if not items:
@@ -141,15 +186,42 @@ def show(
     tags_by_turn: dict[int | None, list[dict[str, object]]] = {}
     for g in view.tags:
         tags_by_turn.setdefault(g.turn_number, []).append(
-            {"code": g.code, "start": g.start, "end": g.end, "coder": g.coder, "origin": g.origin,
-             "text": g.text})
-    turns = [{"turn": u.number, "speaker": u.speaker, "role": u.role, "start": u.start,
-              "end": u.end, "start_time": u.start_time, "end_time": u.end_time, "text": u.text,
-              "tags": tags_by_turn.get(u.number, [])} for u in view.turns]
+            {
+                "code": g.code,
+                "start": g.start,
+                "end": g.end,
+                "coder": g.coder,
+                "origin": g.origin,
+                "text": g.text,
+            }
+        )
+    turns = [
+        {
+            "turn": u.number,
+            "speaker": u.speaker,
+            "role": u.role,
+            "start": u.start,
+            "end": u.end,
+            "start_time": u.start_time,
+            "end_time": u.end_time,
+            "text": u.text,
+            "tags": tags_by_turn.get(u.number, []),
+        }
+        for u in view.turns
+    ]
     headers = ["turn", "speaker", "role", "start", "end", "text", "codes"]
-    rows = [[u["turn"], u["speaker"], u["role"], u["start"], u["end"], u["text"],
-             ";".join(str(g["code"]) for g in tags_by_turn.get(int(str(u["turn"])), []))]
-            for u in turns]
+    rows = [
+        [
+            u["turn"],
+            u["speaker"],
+            u["role"],
+            u["start"],
+            u["end"],
+            u["text"],
+            ";".join(str(g["code"]) for g in tags_by_turn.get(int(str(u["turn"])), [])),
+        ]
+        for u in turns
+    ]
     data = {"transcript": view.transcript, "header": view.header, "turns": turns}
     if fmt is Format.json:
         print_json(data)
@@ -158,8 +230,9 @@ def show(
     else:
         transcript_view(consoles.out, view, colors)
         n_int = sum(u.role == INTERVIEWER for u in view.turns)
-        consoles.out.print(f"\n{len(view.turns)} turns ({n_int} interviewer), {len(view.tags)} tags",
-                           style="dim")
+        consoles.out.print(
+            f"\n{len(view.turns)} turns ({n_int} interviewer), {len(view.tags)} tags", style="dim"
+        )
 
 
 @app.command()
