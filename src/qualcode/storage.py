@@ -222,19 +222,25 @@ class Store:
         )
         return transcript_id
 
-    def transcripts(self) -> list[Transcript]:
-        """Every transcript with turn and tag counts and its respondent's attributes."""
+    def transcripts(self, transcript_id: int | None = None) -> list[Transcript]:
+        """Every transcript (or one) with turn and tag counts and its respondent's attributes."""
+        where = "" if transcript_id is None else "WHERE t.id = ?"
+        params = [] if transcript_id is None else [transcript_id]
         rows = self.query(
-            """
+            f"""
             SELECT t.id, t.name, t.file_name, t.format, t.encoding, t.sha256, t.language,
                    t.respondent_id, t.imported_at,
                    (SELECT count(*) FROM turns u WHERE u.transcript_id = t.id) AS turn_count,
                    (SELECT count(*) FROM tags g WHERE g.transcript_id = t.id) AS tag_count
-            FROM transcripts t ORDER BY t.name
-            """
+            FROM transcripts t {where} ORDER BY t.name
+            """,
+            params,
         )
         attrs: dict[str, dict[str, str]] = {}
-        for r in self.conn.execute("SELECT respondent_id, key, value FROM attributes"):
+        sql = "SELECT respondent_id, key, value FROM attributes"
+        if transcript_id is not None:
+            sql += " WHERE respondent_id = (SELECT respondent_id FROM transcripts WHERE id = ?)"
+        for r in self.conn.execute(sql, params):
             attrs.setdefault(r[0], {})[r[1]] = r[2]
         return [
             Transcript(
