@@ -32,7 +32,7 @@ def test_init_creates_a_migrated_wal_database(tmp_path: Path) -> None:
         } <= tables
         assert p.store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert p.store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert not migrations.pending(p.store.db)
+        assert not migrations.build().pending(p.store.db)
 
 
 def test_init_refuses_an_existing_project(tmp_path: Path) -> None:

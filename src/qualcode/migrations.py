@@ -5,10 +5,47 @@ Never edit a released migration: add a new one. The first release's schema is `m
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-migrations = Migrations("qualcode")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+Step = Callable[["Database"], None]
+
+
+class _Registry:
+    """Migration steps in order. sqlite_utils (which imports numpy, ~0.2 s) is only loaded
+    when a migration is pending, so everyday commands start fast."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.steps: list[Step] = []
+
+    def __call__(self) -> Callable[[Step], Step]:
+        def register(step: Step) -> Step:
+            self.steps.append(step)
+            return step
+
+        return register
+
+    @property
+    def names(self) -> list[str]:
+        """Names of every step, in order."""
+        return [step.__name__ for step in self.steps]
+
+    def build(self) -> Migrations:
+        """The sqlite_utils migration set with every step registered."""
+        from sqlite_utils.migrations import Migrations
+
+        built = Migrations(self.name)
+        for step in self.steps:
+            built()(step)
+        return built
+
+
+migrations = _Registry("qualcode")
 
 
 @migrations()

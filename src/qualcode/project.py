@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import codebook as codebook_mod
-from .errors import NotFound, ProjectNotFound, QualcodeError, not_found
+from .errors import ProjectNotFound, QualcodeError, not_found
 from .models import Code, Tag, Transcript, Turn
 from .storage import DB_NAME, Store, find_project_db
 
@@ -239,10 +239,7 @@ class Project:
         if row is None:
             raise not_found("transcript", name, self.store.transcript_names(),
                             hint="import transcripts with `qualcode import`")
-        for t in self.store.transcripts():  # counts and attributes come with the listing
-            if t.id == row["id"]:
-                return t
-        raise NotFound(name)  # pragma: no cover - row exists so the listing has it
+        return self.store.transcripts(row["id"])[0]
 
     def transcript_text(self, transcript: Transcript) -> str:
         """The full stored text of a transcript."""
@@ -398,3 +395,65 @@ class Project:
         from .exports.api import write_chart
 
         return write_chart(self, path, **options)
+
+    # -- suggestions (issue 4) ----------------------------------------------------------
+
+    def suggest(self, **options: Any) -> Any:
+        """Run keyword rules and store suggestions; see suggest.suggest."""
+        from .suggest import suggest
+
+        return suggest(self, **options)
+
+    def suggestions(self, **options: Any) -> Any:
+        """Stored suggestions (pending by default); see suggest.list_suggestions."""
+        from .suggest import list_suggestions
+
+        return list_suggestions(self, **options)
+
+    def review_queue(self, **options: Any) -> Any:
+        """Pending then skipped suggestions; see suggest.review_queue."""
+        from .suggest import review_queue
+
+        return review_queue(self, **options)
+
+    def decide(self, suggestion_id: int, action: str, **options: Any) -> Any:
+        """Accept, reject or skip a suggestion; see suggest.decide."""
+        from .suggest import decide
+
+        return decide(self, suggestion_id, action, **options)
+
+    def decide_all(self, action: str, **options: Any) -> Any:
+        """Accept or reject pending suggestions in bulk; see suggest.decide_all."""
+        from .suggest import decide_all
+
+        return decide_all(self, action, **options)
+
+    def undo_decision(self, suggestion_id: int | None = None, **options: Any) -> Any:
+        """Undo a review decision (default: the latest); see suggest.undo."""
+        from .suggest import undo
+
+        return undo(self, suggestion_id, **options)
+
+    def keyness(self, code: str | None = None, **options: Any) -> Any:
+        """Distinctive keys of a code's turns or of attribute groups; see discovery.keyness."""
+        from .discovery import keyness
+
+        return keyness(self, code, **options)
+
+    def add_keywords(self, code: str, words: Sequence[str]) -> Any:
+        """Add keywords to a code in the codebook file and reload it; see discovery."""
+        from .discovery import add_keywords
+
+        return add_keywords(self, code, words)
+
+    def similar(self, **options: Any) -> Any:
+        """Turns most like a turn or a code's turns; see discovery.similar."""
+        from .discovery import similar
+
+        return similar(self, **options)
+
+    def explain_keys(self, words: Sequence[str], **options: Any) -> Any:
+        """Each word's lemma and matching key; see discovery.explain_keys."""
+        from .discovery import explain_keys
+
+        return explain_keys(words, project=self, **options)

@@ -7,8 +7,10 @@ per code however often they raised it, and a parent code aggregates its children
 
 from __future__ import annotations
 
+import itertools
+import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 
 NONE_VALUE = "(none)"
 SORTS = ("tree", "respondents", "passages", "transcripts", "name")
+UNITS = ("respondent", "passage", "transcript")
+Group = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class Share:
         return self.n / self.total if self.total else 0.0
 
     def __str__(self) -> str:
-        return f"{self.n}/{self.total} ({self.ratio:.0%})"
+        return f"{self.n}/{self.total} ({self.ratio:.0%})" if self.total else f"{self.n}/0 (–)"
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class GroupCell:
 
     respondents: Share
     passages: int
+    transcripts: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,15 @@ class FrequencyRow:
     respondents: Share
     passages: int
     transcripts: int
-    groups: dict[tuple[str, ...], GroupCell] = field(default_factory=dict)
+    groups: dict[Group, GroupCell] = field(default_factory=dict)
+
+    def count(self, unit: str = "respondent") -> int:
+        """The count in a unit: respondents, passages or transcripts."""
+        return {
+            "respondent": self.respondents.n,
+            "passage": self.passages,
+            "transcript": self.transcripts,
+        }[unit]
 
 
 @dataclass(frozen=True)
@@ -67,10 +80,12 @@ class FrequencyReport:
 
     rows: list[FrequencyRow]
     by: tuple[str, ...]
-    groups: list[tuple[str, ...]]
-    group_sizes: dict[tuple[str, ...], int]
+    groups: list[Group]
+    group_sizes: dict[Group, int]
     total_respondents: int
     total_transcripts: int
+    unit: str = "respondent"
+    min_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,26 +95,33 @@ class _TagFact:
     transcript_id: int
     start: int
     end: int
+    turn_id: int | None = None
+    text: str = ""
+    transcript: str = ""
+    turn: int | None = None
 
 
 def respondent_tags(project: Project) -> list[_TagFact]:
     """Every tag on a respondent turn (or a span outside any turn), one fact per tag."""
     rows = project.store.conn.execute(
         """
-        SELECT g.code_id, coalesce(t.respondent_id, t.name), g.transcript_id, g.start, g."end"
+        SELECT g.code_id, coalesce(t.respondent_id, t.name), g.transcript_id, g.start, g."end",
+               g.turn_id, g.text, t.name, u.number
         FROM tags g JOIN transcripts t ON t.id = g.transcript_id
         LEFT JOIN turns u ON u.id = g.turn_id
         WHERE u.role IS NULL OR u.role = 'respondent'
+        ORDER BY t.name, g.start, g."end", g.id
         """
     ).fetchall()
     return [_TagFact(*r) for r in rows]
 
 
-def respondent_groups(project: Project, by: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def respondent_groups(project: Project, by: Sequence[str]) -> dict[str, Group]:
     """Each respondent with a transcript -> its values of the `by` attributes."""
     check_attributes(project, by)
     respondents = [
-        r[0] for r in project.store.conn.execute(
+        r[0]
+        for r in project.store.conn.execute(
             "SELECT DISTINCT coalesce(respondent_id, name) FROM transcripts ORDER BY 1"
         )
     ]
@@ -124,6 +146,29 @@ def check_attributes(project: Project, by: Sequence[str]) -> None:
                 f"no attribute named {key!r}; {hint}known attributes: "
                 f"{', '.join(known) or 'none (import with --attributes FILE.csv)'}"
             )
+
+
+def value_key(value: str) -> tuple[bool, str, str]:
+    """Sort key for attribute values: letters before their diacritic forms, (none) last."""
+    base = unicodedata.normalize("NFD", value.casefold())
+    plain = "".join(ch for ch in base if not unicodedata.combining(ch))
+    return (value == NONE_VALUE, plain, value)
+
+
+def group_key(key: Group) -> tuple[tuple[bool, str, str], ...]:
+    """Sort key for a group tuple."""
+    return tuple(value_key(v) for v in key)
+
+
+def all_groups(groups_of: dict[str, Group], by: Sequence[str]) -> dict[Group, int]:
+    """Every combination of the observed values (empty ones too, size 0) -> respondents in it."""
+    if not by:
+        return {(): len(groups_of)}
+    values = [sorted({g[i] for g in groups_of.values()}, key=value_key) for i in range(len(by))]
+    sizes = dict.fromkeys(itertools.product(*values), 0)
+    for key in groups_of.values():
+        sizes[key] += 1
+    return dict(sorted(sizes.items(), key=lambda kv: group_key(kv[0])))
 
 
 def code_closure(codes: Sequence[Code]) -> dict[int, list[int]]:
@@ -157,62 +202,96 @@ def _depths(codes: Sequence[Code]) -> dict[str, int]:
     return depth
 
 
+def _select(project: Project, codes: Sequence[str] | None) -> tuple[list[Code], list[Code]]:
+    """(every code, the selected ones in tree order)."""
+    all_codes = project.codes()
+    if not codes:
+        return all_codes, all_codes
+    wanted = {project.code(c).name for c in codes}
+    return all_codes, [c for c in all_codes if c.name in wanted]
+
+
+def _facts_by_code(project: Project, all_codes: Sequence[Code]) -> dict[int, list[_TagFact]]:
+    """Code id -> the facts of that code and every code below it."""
+    direct: dict[int, list[_TagFact]] = defaultdict(list)
+    for f in respondent_tags(project):
+        direct[f.code_id].append(f)
+    return {
+        cid: sorted(
+            (f for sub in ids for f in direct.get(sub, [])),
+            key=lambda f: (f.transcript, f.start, f.end),
+        )
+        for cid, ids in code_closure(all_codes).items()
+    }
+
+
+def _passage(f: _TagFact) -> tuple[int, int, int]:
+    return (f.transcript_id, f.start, f.end)
+
+
 def frequencies(
     project: Project,
     *,
     by: Sequence[str] = (),
     sort: str = "tree",
     codes: Sequence[str] | None = None,
+    unit: str = "respondent",
+    min_count: int = 0,
 ) -> FrequencyReport:
-    """Per code: respondents who raised it (with the denominator), passages, transcripts;
-    split by the `by` attributes (group key = tuple of values)."""
+    """Per code: respondents who raised it (n/N), passages and transcripts, overall and by group.
+
+    Groups are keyed by the tuple of `by` values; empty groups are kept (as 0). Codes whose
+    count in `unit` is below `min_count` are left out.
+    """
     if sort not in SORTS:
         raise QualcodeError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
-    all_codes = project.codes()
-    selected = all_codes
-    if codes:
-        wanted = {project.code(c).name for c in codes}
-        selected = [c for c in all_codes if c.name in wanted]
-    closure = code_closure(all_codes)
+    if unit not in UNITS:
+        raise QualcodeError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
+    all_codes, selected = _select(project, codes)
     depth = _depths(all_codes)
     groups_of = respondent_groups(project, by)
-    group_sizes: dict[tuple[str, ...], int] = defaultdict(int)
-    for key in groups_of.values():
-        group_sizes[key] += 1
-    facts = respondent_tags(project)
-    by_code: dict[int, list[_TagFact]] = defaultdict(list)
-    for f in facts:
-        by_code[f.code_id].append(f)
-
+    group_sizes = all_groups(groups_of, by)
+    facts = _facts_by_code(project, all_codes)
     total = len(groups_of)
     rows: list[FrequencyRow] = []
     for code in selected:
-        fs = [f for cid in closure[code.id] for f in by_code.get(cid, [])]
-        respondents = {f.respondent for f in fs}
-        passages = {(f.transcript_id, f.start, f.end) for f in fs}
-        cells: dict[tuple[str, ...], GroupCell] = {}
+        fs = facts[code.id]
+        cells: dict[Group, GroupCell] = {}
         if by:
-            g_resp: dict[tuple[str, ...], set[str]] = defaultdict(set)
-            g_pass: dict[tuple[str, ...], set[tuple[int, int, int]]] = defaultdict(set)
+            split: dict[Group, list[_TagFact]] = defaultdict(list)
             for f in fs:
-                key = groups_of.get(f.respondent, tuple(NONE_VALUE for _ in by))
-                g_resp[key].add(f.respondent)
-                g_pass[key].add((f.transcript_id, f.start, f.end))
+                split[groups_of.get(f.respondent, tuple(NONE_VALUE for _ in by))].append(f)
             for key, size in group_sizes.items():
-                cells[key] = GroupCell(Share(len(g_resp.get(key, ())), size),
-                                       len(g_pass.get(key, ())))
-        rows.append(FrequencyRow(
-            code=code.name, label=code.label, parent=code.parent, depth=depth[code.name],
-            color=code.color, respondents=Share(len(respondents), total),
-            passages=len(passages), transcripts=len({f.transcript_id for f in fs}),
+                part = split.get(key, [])
+                cells[key] = GroupCell(
+                    Share(len({f.respondent for f in part}), size),
+                    len({_passage(f) for f in part}),
+                    len({f.transcript_id for f in part}),
+                )
+        row = FrequencyRow(
+            code=code.name,
+            label=code.label,
+            parent=code.parent,
+            depth=depth[code.name],
+            color=code.color,
+            respondents=Share(len({f.respondent for f in fs}), total),
+            passages=len({_passage(f) for f in fs}),
+            transcripts=len({f.transcript_id for f in fs}),
             groups=cells,
-        ))
-    rows = _sorted(rows, sort)
+        )
+        if row.count(unit) >= min_count:
+            rows.append(row)
     return FrequencyReport(
-        rows=rows, by=tuple(by), groups=sorted(group_sizes), group_sizes=dict(group_sizes),
+        rows=_sorted(rows, sort),
+        by=tuple(by),
+        groups=list(group_sizes) if by else [],
+        group_sizes=group_sizes if by else {},
         total_respondents=total,
-        total_transcripts=int(project.store.conn.execute(
-            "SELECT count(*) FROM transcripts").fetchone()[0]),
+        total_transcripts=int(
+            project.store.conn.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+        ),
+        unit=unit,
+        min_count=min_count,
     )
 
 
@@ -220,12 +299,13 @@ def _sorted(rows: list[FrequencyRow], sort: str) -> list[FrequencyRow]:
     """Sort siblings by the key while keeping each parent above its children."""
     if sort == "tree":
         return rows
-    keys = {
+    keys: dict[str, Callable[[FrequencyRow], tuple[object, ...]]] = {
         "respondents": lambda r: (-r.respondents.n, -r.passages, r.code),
         "passages": lambda r: (-r.passages, -r.respondents.n, r.code),
         "transcripts": lambda r: (-r.transcripts, -r.respondents.n, r.code),
         "name": lambda r: (r.code.lower(),),
-    }[sort]
+    }
+    key = keys[sort]
     children: dict[str | None, list[FrequencyRow]] = defaultdict(list)
     names = {r.code for r in rows}
     for r in rows:
@@ -233,9 +313,162 @@ def _sorted(rows: list[FrequencyRow], sort: str) -> list[FrequencyRow]:
     out: list[FrequencyRow] = []
 
     def rec(parent: str | None) -> None:
-        for r in sorted(children.get(parent, []), key=keys):
+        for r in sorted(children.get(parent, []), key=key):
             out.append(r)
             rec(r.code)
 
     rec(None)
     return out
+
+
+# -- framework matrix ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A short quote in a matrix cell: the passage shortened, with who said it."""
+
+    respondent: str
+    transcript: str
+    turn: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One code within one group: respondents n/N, passages and a few short quotes."""
+
+    respondents: Share
+    passages: int
+    quotes: tuple[Snippet, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One code across the groups."""
+
+    code: str
+    label: str | None
+    color: str | None
+    depth: int
+    cells: dict[Group, MatrixCell]
+
+
+@dataclass(frozen=True)
+class MatrixReport:
+    """Framework matrix: codes x groups (each respondent a group when `by` is empty)."""
+
+    rows: list[MatrixRow]
+    by: tuple[str, ...]
+    groups: list[Group]
+    group_sizes: dict[Group, int]
+    quotes_per_cell: int
+
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters, cut at a word boundary with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    cut = flat[: width - 1].rsplit(" ", 1)[0] if " " in flat[: width - 1] else flat[: width - 1]
+    return cut.rstrip(",.;:") + "…"
+
+
+def _pick(facts: Sequence[_TagFact], n: int) -> list[_TagFact]:
+    """Up to n distinct passages, one per respondent first so a cell shows several voices."""
+    seen: set[tuple[int, int, int]] = set()
+    unique = []
+    for f in facts:
+        if _passage(f) not in seen:
+            seen.add(_passage(f))
+            unique.append(f)
+    first: dict[str, _TagFact] = {}
+    for f in unique:
+        first.setdefault(f.respondent, f)
+    ordered = list(first.values()) + [f for f in unique if first[f.respondent] is not f]
+    return ordered[:n]
+
+
+def matrix(
+    project: Project,
+    *,
+    codes: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+    quotes: int = 2,
+    width: int = 100,
+) -> MatrixReport:
+    """Framework matrix: per code and group, respondents n/N, passages and a few short quotes.
+
+    Up to `quotes` quotes per cell, one per respondent first. Without `by`, each respondent
+    is a column.
+    """
+    all_codes, selected = _select(project, codes)
+    depth = _depths(all_codes)
+    groups_of = respondent_groups(project, by)
+    if by:
+        sizes = all_groups(groups_of, by)
+        by_t = tuple(by)
+    else:
+        groups_of = {r: (r,) for r in groups_of}
+        sizes = {(r,): 1 for r in sorted(groups_of, key=value_key)}
+        by_t = ("respondent",)
+    facts = _facts_by_code(project, all_codes)
+    rows = []
+    for code in selected:
+        split: dict[Group, list[_TagFact]] = defaultdict(list)
+        for f in facts[code.id]:
+            split[groups_of.get(f.respondent, (NONE_VALUE,) * len(by_t))].append(f)
+        cells = {}
+        for key, size in sizes.items():
+            part = split.get(key, [])
+            snippets = tuple(
+                Snippet(f.respondent, f.transcript, f.turn, shorten(f.text, width))
+                for f in _pick(part, quotes)
+            )
+            cells[key] = MatrixCell(
+                Share(len({f.respondent for f in part}), size),
+                len({_passage(f) for f in part}),
+                snippets,
+            )
+        rows.append(MatrixRow(code.name, code.label, code.color, depth[code.name], cells))
+    return MatrixReport(rows, by_t, list(sizes), sizes, quotes)
+
+
+# -- co-occurrence ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CooccurReport:
+    """Code x code: how many turns, and how many respondents, carry both codes.
+
+    The diagonal holds each code's own count. A parent includes its children, so a parent
+    and its child co-occur wherever the child is.
+    """
+
+    codes: list[str]
+    labels: dict[str, str | None]
+    turns: dict[tuple[str, str], int]
+    respondents: dict[tuple[str, str], int]
+    total_respondents: int
+
+    def count(self, a: str, b: str, unit: str = "turn") -> int:
+        """Co-occurrences of a and b in a unit: turn or respondent."""
+        return (self.turns if unit == "turn" else self.respondents)[(a, b)]
+
+
+def cooccurrence(project: Project, *, codes: Sequence[str] | None = None) -> CooccurReport:
+    """Code x code co-occurrence on the same respondent turn and for the same respondent."""
+    all_codes, selected = _select(project, codes)
+    facts = _facts_by_code(project, all_codes)
+    where: dict[str, set[object]] = {}
+    who: dict[str, set[str]] = {}
+    for c in selected:
+        # A span outside any turn is its own place.
+        where[c.name] = {f.turn_id if f.turn_id is not None else _passage(f) for f in facts[c.id]}
+        who[c.name] = {f.respondent for f in facts[c.id]}
+    names = [c.name for c in selected]
+    turns = {(a, b): len(where[a] & where[b]) for a in names for b in names}
+    resp = {(a, b): len(who[a] & who[b]) for a in names for b in names}
+    return CooccurReport(
+        names, {c.name: c.label for c in selected}, turns, resp, len(respondent_groups(project, ()))
+    )

@@ -10,13 +10,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from .errors import ProjectBusy, QualcodeError
 from .migrations import migrations
 from .models import Code, ParsedTranscript, Tag, Transcript, Turn
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DB_NAME = "qualcode.db"
 
@@ -53,23 +54,41 @@ class Store:
                 "check the path or restore it from a backup"
             ) from None
         self.conn = conn
-        self.db = Database(conn)
+        self._db: Database | None = None
         self._migrate(memory)
 
-    def _migrate(self, memory: bool) -> None:
+    @property
+    def db(self) -> Database:
+        """sqlite_utils view of the connection, made on first use (it imports numpy)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
+
+    def _applied(self) -> set[str]:
         try:
-            pending = migrations.pending(self.db)
+            rows = self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [migrations.name]
+            )
+            return {r[0] for r in rows}
+        except sqlite3.OperationalError:  # no migrations table yet: a new file
+            return set()
         except sqlite3.DatabaseError as exc:
             raise QualcodeError(f"{self.path} is not a qualcode project database ({exc})") from None
-        if not pending:
+
+    def _migrate(self, memory: bool) -> None:
+        if set(migrations.names) <= self._applied():
             return
+        steps = migrations.build()
+        pending = steps.pending(self.db)
         has_data = "transcripts" in self.db.table_names()
         if has_data and not memory:
             backup = self.path.with_name(f"{self.path.name}.bak-{pending[0].name}")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             shutil.copy2(self.path, backup)
         with self.write():
-            migrations.apply(self.db)
+            steps.apply(self.db)
 
     def close(self) -> None:
         """Close the connection."""
@@ -106,7 +125,9 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read query as dicts."""
-        return list(self.db.query(sql, params))
+        cur = self.conn.execute(sql, params)
+        columns = [d[0] for d in cur.description or ()]
+        return [dict(zip(columns, row, strict=True)) for row in cur]
 
     # -- settings -----------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import typer
 from ..demo import run_demo
 from ..project import Project
 from .app import app
-from .common import consoles, handle_errors
+from .common import consoles, handle_errors, open_project
 from .render import frequency_table
 
 
@@ -35,9 +35,35 @@ def init(
 
 @app.command()
 @handle_errors
+def config(
+    ctx: typer.Context,
+    key: str | None = typer.Argument(None, help="coder, interviewers or speakers."),
+    value: str | None = typer.Argument(None, help="New value (labels comma-separated)."),
+) -> None:
+    """Show or set project settings: the default coder, interviewer and speaker labels.
+
+    Example: qualcode config interviewers "I,Intervētāja,Moderatore"
+    """
+    with open_project(ctx) as project:
+        if key is not None and value is not None:
+            project.set_config(key, value)
+        settings = project.config()
+    if key is not None and key not in settings:
+        from ..errors import not_found
+
+        raise not_found("setting", key, list(settings))
+    for k, v in settings.items():
+        if key is None or k == key:
+            consoles.out.print(f"{k} = {v}", highlight=False)
+
+
+@app.command()
+@handle_errors
 def demo(
     keep: Path | None = typer.Option(
         None, "--keep", help="Build the demo project in this folder and keep it."),
+    export: Path | None = typer.Option(
+        None, "--export", help="Also export the full report in every format into this folder."),
 ) -> None:
     """Run the whole path on the shipped demo project and print the report.
 
@@ -45,10 +71,14 @@ def demo(
     the demo transcripts with their attributes, applies the demo coding and prints the theme
     frequencies by role.
 
-    Example: qualcode demo --keep /tmp/qualcode-demo
+    With --export DIR, the full report is also written to DIR as report.xlsx, .docx, .html,
+    .md, .csv and .json (files of an earlier demo export there are replaced).
+
+    Example: qualcode demo --keep /tmp/qualcode-demo --export /tmp/qualcode-demo/report
     """
     out = consoles.out
-    result = run_demo(keep, log=lambda msg: consoles.err.print(msg, highlight=False))
+    result = run_demo(keep, log=lambda msg: consoles.err.print(msg, highlight=False),
+                      export=export)
     out.print(frequency_table(result.report))
     if keep:
         out.print(f"\nThe demo project is in {keep}; try: cd {keep} && qualcode transcripts")

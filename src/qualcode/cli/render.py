@@ -87,8 +87,10 @@ def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
     from .render_analysis import code_style
 
     unit = report.unit
-    title = (f"Theme frequencies: {report.total_respondents} respondents, "
-             f"{report.total_transcripts} transcripts (respondent turns only)")
+    title = (
+        f"Theme frequencies: {report.total_respondents} respondents, "
+        f"{report.total_transcripts} transcripts (respondent turns only)"
+    )
     if report.min_count:
         title += f"; at least {report.min_count} {unit}s"
     table = Table(title=title, title_justify="left")
@@ -96,30 +98,35 @@ def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
     table.add_column("respondents", justify="right", no_wrap=True)
     if bars and not report.by:
         table.add_column("", no_wrap=True)
-    table.add_column("passages", justify="right")
+    table.add_column("passages", justify="right", min_width=8)
     if not report.by:
         table.add_column("transcripts", justify="right")
-    for key in report.groups:
-        table.add_column(f"{group_label(key)}\n(n={report.group_sizes[key]})", justify="right")
+    for key in report.groups:  # one line per nested value keeps the columns narrow
+        table.add_column("\n".join(key) + f"\n(n={report.group_sizes[key]})", justify="right")
     top = max((r.count(unit) for r in report.rows), default=0) or 1
     for r in report.rows:
-        name = Text("  " * r.depth + r.code, style=("bold " if r.depth == 0 else "")
-                    + code_style(r.color))
+        name = Text(
+            "  " * r.depth + r.code, style=("bold " if r.depth == 0 else "") + code_style(r.color)
+        )
         cells: list[Any] = [name, str(r.respondents)]
         if bars and not report.by:
-            cells.append(Text("█" * round(10 * r.count(unit) / top),
-                              style=code_style(r.color) or "cyan"))
+            cells.append(
+                Text("█" * round(10 * r.count(unit) / top), style=code_style(r.color) or "cyan")
+            )
         cells.append(str(r.passages))
         if not report.by:
             cells.append(f"{r.transcripts}/{report.total_transcripts}")
         for key in report.groups:
             c = r.groups[key]
             if unit == "transcript":
-                cells.append(f"{c.transcripts}t · {c.passages}p")
+                cells.append(f"{c.transcripts}t {c.passages}p")
             else:
-                cells.append(f"{c.respondents.n}/{c.respondents.total} · {c.passages}p")
+                cells.append(f"{c.respondents.n}/{c.respondents.total} {c.passages}p")
         table.add_row(*cells)
     if report.by:
-        table.caption = ("each group cell: transcripts · passages" if unit == "transcript"
-                         else "each group cell: respondents/group size · passages")
+        table.caption = (
+            "each group cell: transcripts (t), passages (p)"
+            if unit == "transcript"
+            else "each group cell: respondents/group size, passages (p)"
+        )
     return table

@@ -2,36 +2,67 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from ..exports.tabular import frequency_table as flat_table
+from qualcode.exports.tabular import frequencies_table
+
 from .app import app
-from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
+from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project
 from .render import frequency_table
+from .render_analysis import bars, emit
+
+UNIT_HELP = "Count respondents (default), passages or transcripts: bars, --min and --chart use it."
 
 
 @app.command()
 @handle_errors
 def report(
     ctx: typer.Context,
-    by: list[str] = typer.Option([], "--by", help="Split by an attribute (town, role, ...)."),
-    sort: str = typer.Option("tree", "--sort", help="tree, respondents, passages, transcripts, name."),
-    code: list[str] = typer.Option([], "--code", "-c", help="Only these codes."),
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", metavar="ATTR", help="Split by an attribute; repeat to nest."),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort", metavar="KEY", help="tree, respondents, passages, transcripts, name."
+        ),
+    ] = "tree",
+    code: Annotated[
+        list[str] | None, typer.Option("--code", "-c", metavar="CODE", help="Only these codes.")
+    ] = None,
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", metavar="UNIT", help=UNIT_HELP)
+    ] = "respondent",
+    min_count: Annotated[
+        int, typer.Option("--min", metavar="N", min=0, help="Leave out codes counted fewer times.")
+    ] = 0,
+    chart: Annotated[bool, typer.Option("--chart", help="Draw bars in the terminal too.")] = False,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Theme frequencies: respondents who raised each code (n/N), passages, transcripts.
 
     Counts respondent turns only; a respondent counts once per code; parent codes include
-    their children.
+    their children; with --by, groups with nobody in them still show (as 0).
 
-    Example: qualcode report --by town --sort respondents --format csv
+    Example: qualcode report --by town --by role --unit respondent --min 2 --sort respondents
     """
     with open_project(ctx) as project:
-        result = project.report(by=by, sort=sort, codes=code or None)
-    headers, rows = flat_table(result)
-    if print_table_as(fmt, headers, rows, result):
+        result = project.report(
+            by=by or [], sort=sort, codes=code or None, unit=unit, min_count=min_count
+        )
+    if emit(fmt, frequencies_table(result), result):
         return
     if not result.rows:
-        consoles.out.print("No codes yet; run `qualcode codebook load FILE`.")
+        consoles.out.print(
+            "No codes to show; load a codebook with `qualcode codebook load FILE`"
+            + (f" or lower --min {min_count}" if min_count else "")
+            + "."
+        )
         return
     consoles.out.print(frequency_table(result))
+    if chart:
+        consoles.out.print()
+        consoles.out.print(bars(result))

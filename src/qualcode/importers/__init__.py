@@ -7,7 +7,6 @@ from functools import partial
 from pathlib import Path
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.docx import read_docx
 from qualcode.importers.encoding import decode_text
 from qualcode.importers.speakers import (
     DEFAULT_INTERVIEWERS,
@@ -31,6 +30,14 @@ __all__ = [
 ]
 
 Reader = Callable[..., ParsedTranscript]
+
+
+def read_docx(data: bytes, file_name: str, **options: object) -> ParsedTranscript:
+    """Read a .docx; python-docx (lxml) is imported only when a Word file is read."""
+    from qualcode.importers.docx import read_docx as read
+
+    return read(data, file_name, **options)  # type: ignore[arg-type]
+
 
 # Extension -> reader(data, file_name, *, encoding, rules). Adding a format is one line here.
 READERS: dict[str, Reader] = {

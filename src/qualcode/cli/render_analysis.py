@@ -1,0 +1,223 @@
+"""Rich rendering of the analysis reports (matrix, co-occurrence, quotes, ratings, bars)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from rich.console import Group as RichGroup
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from qualcode.anonymize import Pseudonym
+from qualcode.exports.tabular import Table as DataTable
+from qualcode.exports.tabular import group_label
+from qualcode.ratings import RatingsReport
+from qualcode.reports import CooccurReport, FrequencyReport, MatrixReport
+from qualcode.reports_quotes import QuoteReport
+
+from .common import Format, print_csv, print_json, print_md
+
+BAR_WIDTH = 30
+
+
+@functools.lru_cache(maxsize=256)
+def code_style(color: str | None) -> str:
+    """A codebook colour as a rich style; '' when rich does not know it."""
+    if not color:
+        return ""
+    from rich.color import Color, ColorParseError
+
+    try:
+        Color.parse(color)
+    except ColorParseError:
+        return ""
+    return color
+
+
+def emit(fmt: Format, table: DataTable, json_data: Any) -> bool:
+    """Print a report as json, csv (numbers as numbers) or md; False for `table`.
+
+    The caller renders `table` itself.
+    """
+    if fmt is Format.json:
+        print_json(json_data)
+    elif fmt is Format.csv:
+        headers, _, rows = table.flat()
+        print_csv(headers, rows)
+    elif fmt is Format.md:
+        print_md(*table.display())
+    else:
+        return False
+    return True
+
+
+def bars(report: FrequencyReport) -> RenderableType:
+    """Horizontal bars per code (and per group when split), in the report's unit."""
+    unit = report.unit
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    if report.by:
+        grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    if not report.by:
+        top = max((r.count(unit) for r in report.rows), default=0) or 1
+        for r in report.rows:
+            n = r.count(unit)
+            grid.add_row(
+                Text("  " * r.depth + r.code, style=code_style(r.color)),
+                Text("█" * round(BAR_WIDTH * n / top) or "·", style=code_style(r.color) or "cyan"),
+                str(r.respondents) if unit == "respondent" else str(n),
+            )
+        return RichGroup(Text(f"{unit}s per code", style="bold"), grid)
+    for r in report.rows:
+        for i, key in enumerate(report.groups):
+            cell = r.groups[key]
+            if unit == "passage":
+                frac, label = (
+                    cell.passages / (max((c.passages for c in r.groups.values()), default=0) or 1),
+                    str(cell.passages),
+                )
+            elif unit == "transcript":
+                frac, label = (
+                    cell.transcripts
+                    / (max((c.transcripts for c in r.groups.values()), default=0) or 1),
+                    str(cell.transcripts),
+                )
+            else:
+                frac, label = cell.respondents.ratio, str(cell.respondents)
+            grid.add_row(
+                Text(r.code if i == 0 else "", style=code_style(r.color)),
+                group_label(key),
+                Text("█" * round(BAR_WIDTH * frac) or "·", style=code_style(r.color) or "cyan"),
+                label,
+            )
+    what = "share of each group's respondents" if unit == "respondent" else f"{unit}s"
+    return RichGroup(Text(f"{what} per code and {' / '.join(report.by)}", style="bold"), grid)
+
+
+def matrix_view(report: MatrixReport) -> Table:
+    """Codes down, groups across; each cell n/N and its short quotes."""
+    table = Table(
+        title=f"Framework matrix by {' / '.join(report.by)}", title_justify="left", show_lines=True
+    )
+    table.add_column("code", no_wrap=True)
+    for key in report.groups:
+        table.add_column(f"{group_label(key)} (n={report.group_sizes[key]})", overflow="fold")
+    for r in report.rows:
+        cells: list[Any] = [Text("  " * r.depth + r.code, style=code_style(r.color))]
+        for key in report.groups:
+            c = r.cells[key]
+            text = Text(str(c.respondents), style="bold")
+            for q in c.quotes:
+                text.append(f"\n«{q.text}» ", style="italic")
+                text.append(f"({q.respondent})", style="dim")
+            cells.append(text)
+        table.add_row(*cells)
+    return table
+
+
+def cooccur_view(report: CooccurReport, unit: str) -> Table:
+    """Code x code counts; the diagonal (each code's own count) dimmed."""
+    what = "same turn" if unit == "turn" else "same respondent"
+    table = Table(title=f"Co-occurrence ({what})", title_justify="left")
+    table.add_column("code", no_wrap=True)
+    for i in range(1, len(report.codes) + 1):
+        table.add_column(str(i), justify="right")
+    for i, a in enumerate(report.codes, start=1):
+        table.add_row(
+            f"{i} {a}",
+            *[
+                Text(str(report.count(a, b, unit)), style="dim" if a == b else "")
+                for b in report.codes
+            ],
+        )
+    table.caption = "columns are numbered like the rows; the diagonal is each code's own count"
+    return table
+
+
+def quotes_view(reports: list[QuoteReport]) -> RenderableType:
+    """Each code's quotes, grouped, with respondent, turn and attributes."""
+    parts: list[RenderableType] = []
+    for rep in reports:
+        parts.append(
+            Text(
+                f"{rep.label or rep.code}  ({rep.count} quotes)",
+                style="bold " + code_style(rep.color),
+            )
+        )
+        for g in rep.groups:
+            if rep.by:
+                parts.append(
+                    Text(f"  {group_label(g.key)}: {len(g.quotes)} of {g.total}", style="bold")
+                )
+            for q in g.quotes:
+                attrs = ", ".join(f"{k}={v}" for k, v in q.attributes.items())
+                line = Text("    “", style="dim")
+                line.append(q.text, style="italic")
+                line.append("”\n      — ", style="dim")
+                line.append(q.source, style="cyan")
+                if attrs:
+                    line.append(f"  ({attrs})", style="dim")
+                parts.append(line)
+        parts.append(Text(""))
+    return RichGroup(*parts)
+
+
+def ratings_view(report: RatingsReport) -> RenderableType:
+    """Per statement: answered, missing, mean, median, bands and each value's count."""
+    table = Table(
+        title=f"Ratings {report.scale[0]}-{report.scale[1]}: {report.respondents} "
+        "respondents answered",
+        title_justify="left",
+    )
+    table.add_column("statement", overflow="fold", max_width=48)
+    for h in ("answered", "missing", "mean", "median"):
+        table.add_column(h, justify="right")
+    bands = list(report.rows[0].overall.bands) if report.rows else []
+    for b in bands:
+        table.add_column(b, justify="right", no_wrap=True)
+    for v in report.values:
+        table.add_column(str(v), justify="right")
+    for r in report.rows:
+        s = r.overall
+        table.add_row(
+            r.statement,
+            str(s.answered),
+            str(s.missing),
+            "–" if s.mean is None else f"{s.mean:.2f}",
+            "–" if s.median is None else f"{s.median:g}",
+            *[f"{s.bands[b].n} ({s.bands[b].ratio:.1%})" for b in bands],
+            *[str(s.counts[v]) for v in report.values],
+        )
+    parts: list[RenderableType] = [table]
+    if report.by:
+        split = Table(title=f"by {' / '.join(report.by)}", title_justify="left")
+        for h in ("statement", " / ".join(report.by), "answered", "missing", "mean", *bands):
+            split.add_column(h, justify="left" if h == "statement" else "right", overflow="fold")
+        for r in report.rows:
+            for key, s in r.groups.items():
+                split.add_row(
+                    r.statement,
+                    group_label(key),
+                    str(s.answered),
+                    str(s.missing),
+                    "–" if s.mean is None else f"{s.mean:.2f}",
+                    *[str(s.bands[b]) for b in bands],
+                )
+        parts.append(split)
+    for note in report.skipped:
+        parts.append(Text(note, style="yellow"))
+    return RichGroup(*parts)
+
+
+def pseudonyms_view(items: list[Pseudonym]) -> Table:
+    """The pseudonym table."""
+    table = Table(title=f"{len(items)} pseudonyms", title_justify="left")
+    table.add_column("name")
+    table.add_column("pseudonym")
+    for p in items:
+        table.add_row(p.name, p.pseudonym)
+    return table

@@ -1,0 +1,285 @@
+"""The exported report as one document: sections of tables, charts and quotes.
+
+Every exporter (XLSX, DOCX, HTML, Markdown, CSV, JSON) renders a `ReportDoc`; the document is
+built once from the report functions, and anonymised once when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from qualcode.ratings import RatingsReport, band_label, ratings
+from qualcode.reports import FrequencyReport, cooccurrence, frequencies, matrix
+from qualcode.reports_quotes import QuoteReport, grouping_attributes, quotes
+
+from .tabular import (
+    Table,
+    cooccur_table,
+    frequencies_table,
+    group_label,
+    group_table,
+    matrix_table,
+    quotes_table,
+    ratings_group_table,
+    ratings_table,
+)
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+Progress = Callable[[int, int, str], None]  # (steps done, steps in all, what now)
+MAX_CHART_CODES = 10  # codes in a by-group chart
+
+
+@dataclass(frozen=True)
+class Series:
+    """One set of bars."""
+
+    name: str
+    values: list[float]
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart: one bar per label and series."""
+
+    key: str
+    title: str
+    labels: list[str]
+    series: list[Series]
+    xlabel: str = ""
+    percent: bool = False
+    colors: list[str | None] = field(default_factory=list)  # per label, for a single series
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading with an introduction, a chart, tables and quotes."""
+
+    key: str
+    title: str
+    intro: str = ""
+    tables: list[Table] = field(default_factory=list)
+    quotes: QuoteReport | None = None
+    chart: Chart | None = None
+
+
+@dataclass(frozen=True)
+class ReportDoc:
+    """A whole report: title, facts about it, sections in order."""
+
+    title: str
+    meta: list[tuple[str, str]]
+    sections: list[Section]
+
+    def tables(self) -> list[Table]:
+        """Every table in order, the quotes of each code as a table too."""
+        out = []
+        for s in self.sections:
+            out += s.tables
+            if s.quotes is not None:
+                out.append(quotes_table(s.quotes))
+        return out
+
+    @property
+    def steps(self) -> int:
+        """How many units of work an exporter reports progress for."""
+        return len(self.sections)
+
+
+def _inherited_colors(report: FrequencyReport) -> list[str | None]:
+    """Each row's colour, or its nearest ancestor's, so a theme's codes share a colour."""
+    own = {r.code: r.color for r in report.rows}
+    parent = {r.code: r.parent for r in report.rows}
+    out = []
+    for r in report.rows:
+        code: str | None = r.code
+        while code is not None and not own.get(code):
+            code = parent.get(code)
+        out.append(own.get(code) if code else None)
+    return out
+
+
+def frequency_chart(report: FrequencyReport, key: str = "frequencies") -> Chart:
+    """A bar chart of a frequency report in its unit.
+
+    With groups: the share of each group's respondents (or the passages) per theme, or one
+    bar per group when there is a single code.
+    """
+    unit = report.unit
+    labels = ["  " * r.depth + r.code for r in report.rows]
+    what = {"respondent": "respondents", "passage": "passages", "transcript": "transcripts"}[unit]
+    if not report.by:
+        return Chart(
+            key,
+            f"Codes by {what}",
+            labels,
+            [Series(what, [float(r.count(unit)) for r in report.rows])],
+            xlabel=what,
+            colors=_inherited_colors(report),
+        )
+
+    def value(r: object, g: tuple[str, ...]) -> float:
+        cell = r.groups[g]  # type: ignore[attr-defined]
+        return cell.passages if unit == "passage" else cell.respondents.ratio  # type: ignore[no-any-return]
+
+    percent = unit != "passage"
+    xlabel = "passages" if not percent else "share of the group's respondents"
+    by = " / ".join(report.by)
+    if len(report.rows) == 1:
+        r = report.rows[0]
+        return Chart(
+            key,
+            f"{r.code} by {by}",
+            [group_label(g) for g in report.groups],
+            [Series(r.code, [float(value(r, g)) for g in report.groups], r.color)],
+            xlabel=xlabel,
+            percent=percent,
+        )
+    # The most frequent codes without children: parents are often near 100% in every group.
+    parents = {r.parent for r in report.rows}
+    leaves = [r for r in report.rows if r.code not in parents] or report.rows
+    top = sorted(leaves, key=lambda r: (-r.respondents.n, -r.passages))[:MAX_CHART_CODES]
+    rows = [r for r in leaves if r in top]
+    series = [Series(group_label(g), [float(value(r, g)) for r in rows]) for g in report.groups]
+    return Chart(
+        key,
+        f"Most frequent codes by {by}",
+        [r.code for r in rows],
+        series,
+        xlabel=xlabel,
+        percent=percent,
+    )
+
+
+def ratings_chart(report: RatingsReport) -> Chart:
+    """Share of answers in the first band (8-9 by default) per statement."""
+    band = band_label(report.bands[0])
+    return Chart(
+        "ratings",
+        f"Share answering {band}",
+        [r.statement for r in report.rows],
+        [Series(band, [r.overall.bands[band].ratio for r in report.rows])],
+        xlabel=f"share answering {band}",
+        percent=True,
+    )
+
+
+def _meta(project: Project, extra: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    book = project.codebook()
+    n_tags = project.store.conn.execute("SELECT count(*) FROM tags").fetchone()[0]
+    return [
+        ("project", project.root.name),
+        ("date", date.today().isoformat()),
+        ("codebook", (book.title or "") if book else "none"),
+        ("transcripts", str(len(project.store.transcript_names()))),
+        ("tags", str(n_tags)),
+        *extra,
+    ]
+
+
+def build_report(
+    project: Project,
+    *,
+    by: Sequence[str] | None = None,
+    sort: str = "tree",
+    unit: str = "respondent",
+    min_count: int = 0,
+    matrix_quotes: int = 2,
+    quotes_limit: int | None = 10,
+    anonymize: bool = False,
+) -> ReportDoc:
+    """The full report: frequencies, by-group tables, matrix, co-occurrence, ratings, quotes.
+
+    One by-group section per grouping (`town`, or nested `town,role`); without `by`, every
+    grouping attribute (see reports_quotes.grouping_attributes).
+    """
+    groupings = [
+        [p.strip() for p in g.replace("/", ",").split(",") if p.strip()]
+        for g in (by if by is not None else grouping_attributes(project))
+    ]
+    options = {"sort": sort, "unit": unit, "min_count": min_count}
+    overall = frequencies(project, **options)  # type: ignore[arg-type]
+    codes = [r.code for r in overall.rows]
+    sections = [
+        Section(
+            "frequencies",
+            "Theme frequencies",
+            tables=[frequencies_table(overall)],
+            chart=frequency_chart(overall),
+        )
+    ]
+    for attrs in groupings:
+        split = frequencies(project, by=attrs, codes=codes, **options)  # type: ignore[arg-type]
+        name = " / ".join(attrs)
+        sections.append(
+            Section(
+                f"by {name}",
+                f"Themes by {name}",
+                tables=[group_table(split)],
+                chart=frequency_chart(split, key=f"by {name}"),
+            )
+        )
+    if codes:
+        first = groupings[0] if groupings else []
+        sections.append(
+            Section(
+                "matrix",
+                "Framework matrix",
+                tables=[matrix_table(matrix(project, codes=codes, by=first, quotes=matrix_quotes))],
+            )
+        )
+        co = cooccurrence(project, codes=codes)
+        sections.append(
+            Section(
+                "co-occurrence",
+                "Co-occurrence",
+                tables=[cooccur_table(co, "turn"), cooccur_table(co, "respondent")],
+            )
+        )
+    rated = ratings(project)
+    if rated.rows:
+        tables = [ratings_table(rated)]
+        if groupings:
+            tables.append(ratings_group_table(ratings(project, by=groupings[0])))
+        sections.append(
+            Section(
+                "ratings", "Ratings", "; ".join(rated.skipped), tables, chart=ratings_chart(rated)
+            )
+        )
+    shown = list(dict.fromkeys([a for g in groupings for a in g]))
+    for q in quotes(project, codes, limit=quotes_limit, skip_empty=True, attributes=shown):
+        sections.append(Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q))
+    doc = ReportDoc(
+        "Theme report", _meta(project, [("anonymised", "yes" if anonymize else "no")]), sections
+    )
+    return _anonymised(project, doc) if anonymize else doc
+
+
+def build_quotes(
+    project: Project,
+    codes: Sequence[str],
+    *,
+    by: Sequence[str] = (),
+    limit: int | None = None,
+    anonymize: bool = False,
+) -> ReportDoc:
+    """Quotes of the codes, one section each, grouped by the `by` attributes."""
+    sections = [
+        Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q)
+        for q in quotes(project, codes or None, by=by, limit=limit)
+    ]
+    doc = ReportDoc(
+        "Quotes", _meta(project, [("anonymised", "yes" if anonymize else "no")]), sections
+    )
+    return _anonymised(project, doc) if anonymize else doc
+
+
+def _anonymised(project: Project, doc: ReportDoc) -> ReportDoc:
+    from qualcode.anonymize import anonymizer
+
+    return anonymizer(project).apply(doc)
