@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(EXE is None, reason="the qualcode command is not
 
 
 def run(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "QUALCODE_CODER": "e2e"}
+    env = {**os.environ, "NO_COLOR": "1", "QUALCODE_CODER": "e2e", "COLUMNS": "200"}
     env.pop("QUALCODE_PROJECT", None)
     result = subprocess.run(
         [str(EXE), *args],

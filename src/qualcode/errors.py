@@ -70,6 +70,6 @@ def not_found(kind: str, name: str, candidates: Iterable[str], hint: str = "") -
         msg += f"; did you mean {guess!r}?"
     elif not candidates:
         msg += f" (there are no {kind}s yet{'; ' + hint if hint else ''})"
-    if hint and candidates:
+    if hint and candidates and not guess:
         msg += f" ({hint})"
     return NotFound(msg)

@@ -26,10 +26,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _console(stderr: bool = False) -> Console:
     # Rich honours NO_COLOR and drops styling when the stream is not a terminal; a pipe gets
-    # wide lines (at least 160 columns) so tables and code names are not squeezed or cut.
+    # wide lines (COLUMNS if set, else 160) so tables are not squeezed to rich's 80 columns.
     stream = sys.stderr if stderr else sys.stdout
     columns = os.environ.get("COLUMNS", "")
-    width = None if stream.isatty() else max(160, int(columns) if columns.isdigit() else 0)
+    width = None if stream.isatty() else (int(columns) if columns.isdigit() else 160)
     return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
 
 

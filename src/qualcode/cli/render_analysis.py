@@ -173,14 +173,18 @@ def ratings_view(report: RatingsReport) -> RenderableType:
         "respondents answered",
         title_justify="left",
     )
-    table.add_column("statement", overflow="fold", max_width=48)
-    for h in ("answered", "missing", "mean", "median"):
+    # Two tables, so that neither squeezes the statement column on an ordinary terminal:
+    # the summary (mean, median, bands) and the distribution of every value.
+    table.add_column("statement", overflow="fold", min_width=20, max_width=48)
+    for h in ("n", "missing", "mean", "median"):
         table.add_column(h, justify="right")
     bands = list(report.rows[0].overall.bands) if report.rows else []
     for b in bands:
-        table.add_column(b, justify="right", no_wrap=True)
+        table.add_column(b, justify="right", min_width=6)
+    values = Table(title="Answers per value", title_justify="left")
+    values.add_column("statement", overflow="fold", min_width=24, max_width=48)
     for v in report.values:
-        table.add_column(str(v), justify="right")
+        values.add_column(str(v), justify="right")
     for r in report.rows:
         s = r.overall
         table.add_row(
@@ -190,13 +194,15 @@ def ratings_view(report: RatingsReport) -> RenderableType:
             "–" if s.mean is None else f"{s.mean:.2f}",
             "–" if s.median is None else f"{s.median:g}",
             *[f"{s.bands[b].n} ({s.bands[b].ratio:.1%})" for b in bands],
-            *[str(s.counts[v]) for v in report.values],
         )
-    parts: list[RenderableType] = [table]
+        values.add_row(r.statement, *[str(s.counts[v]) for v in report.values])
+    parts: list[RenderableType] = [table, values]
     if report.by:
         split = Table(title=f"by {' / '.join(report.by)}", title_justify="left")
-        for h in ("statement", " / ".join(report.by), "answered", "missing", "mean", *bands):
-            split.add_column(h, justify="left" if h == "statement" else "right", overflow="fold")
+        split.add_column("statement", overflow="fold", min_width=20, max_width=40)
+        split.add_column(" / ".join(report.by), no_wrap=True)
+        for h in ("n", "missing", "mean", *bands):
+            split.add_column(h, justify="right", min_width=6)
         for r in report.rows:
             for key, s in r.groups.items():
                 split.add_row(
