@@ -49,3 +49,10 @@ def demo_project(demo_db: Path, tmp_path: Path) -> Project:
 def runner() -> CliRunner:
     """Typer's CLI runner (stdout and stderr kept apart)."""
     return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _plain_wide_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI output in tests: no colour and 200 columns, whatever the terminal running pytest."""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")

@@ -125,7 +125,7 @@ def quotes(
     names = {c.id: c.name for c in all_codes}
     groups_of = respondent_groups(project, by)
     sizes = all_groups(groups_of, by)
-    facts = _facts_by_code(project, all_codes)
+    facts = _facts_by_code(project, all_codes, selected, with_text=True)
     shown = attributes if attributes is not None else [*by, *grouping_attributes(project)]
     attrs = _attributes(project, shown)
     reports = []

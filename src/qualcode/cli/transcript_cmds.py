@@ -77,7 +77,7 @@ def import_(
             TextColumn("{task.description}"),
             console=consoles.err,
             transient=True,
-            disable=total < 2,
+            disable=total < 2 or not consoles.err.is_terminal,
         ) as bar:
             task = bar.add_task("", total=total)
 
@@ -112,9 +112,11 @@ def import_(
     if report.failed:
         if report.all_or_nothing:
             fail(f"{len(report.failed)} file(s) failed; nothing was imported (--all-or-nothing)")
+        done = len(report.imported)
+        others = f"the other {done} were imported" if done else "nothing else was imported"
         fail(
-            f"{len(report.failed)} file(s) failed and were not imported; the other "
-            f"{len(report.imported)} were. Fix them and run the import again"
+            f"{len(report.failed)} file(s) failed and were not imported; {others}. "
+            "Fix them and run the import again"
         )
     out.print(f"{len(report.imported)} imported. Next: qualcode transcripts")
 

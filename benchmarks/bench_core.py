@@ -1,0 +1,136 @@
+"""Time import, listing and report commands on a national-scale synthetic project.
+
+    python benchmarks/bench_core.py                       # 1,000 transcripts x 10,000 words,
+                                                          # 100,000 tags by 4 coders
+    python benchmarks/bench_core.py --transcripts 200 --words 5000 --tags 20000 --keep /tmp/b
+
+The corpus comes from benchmarks/make_corpus.py. Import runs the installed `qualcode import`
+command; the tags are written through the library (tag --from-csv); every listing and
+report command is then timed as a user runs it (whole command, start-up included, best of
+--repeat runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from make_corpus import make_corpus
+
+from qualcode.project import Project
+
+QUERIES = (
+    ("transcripts", ["transcripts", "--format", "json"]),
+    ("report", ["report"]),
+    ("report by town", ["report", "--by", "town"]),
+    ("report by town x role (csv)", ["report", "--by", "town", "--by", "role", "--format", "csv"]),
+    ("show one transcript", ["show", "SY-100", "--format", "json"]),
+    ("tags of one code (csv)", ["tags", "--code", "needs-training", "--format", "csv"]),
+    ("quotes, 5 per town", ["quotes", "needs-training", "--by", "town", "--limit", "5"]),
+    (
+        "matrix 3 codes by role",
+        ["matrix", "needs-training", "more-hours", "low-pay", "--by", "role"],
+    ),
+    ("cooccur", ["cooccur"]),
+    ("codebook show", ["codebook", "show"]),
+)
+
+
+def qualcode(*args: str, cwd: Path) -> float:
+    """Run the installed qualcode command; return its wall time in seconds."""
+    exe = shutil.which("qualcode", path=str(Path(sys.executable).parent)) or "qualcode"
+    env = {**os.environ, "NO_COLOR": "1"}
+    start = time.perf_counter()
+    subprocess.run(
+        [exe, *args],
+        cwd=cwd,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def write_tags(project: Project, path: Path, count: int, seed: int) -> None:
+    """A CSV of `count` random tags on respondent turns by four coders."""
+    rng = random.Random(seed)
+    turns = project.store.query(
+        "SELECT t.name, u.number FROM turns u JOIN transcripts t ON t.id = u.transcript_id "
+        "WHERE u.role = 'respondent'"
+    )
+    codes = [c.name for c in project.codes() if c.parent is not None] or [
+        c.name for c in project.codes()
+    ]
+    seen: set[tuple[str, int, str, str]] = set()
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["transcript", "turn", "code", "coder"])
+        while len(seen) < count:
+            turn = rng.choice(turns)
+            row = (
+                turn["name"],
+                turn["number"],
+                rng.choice(codes),
+                rng.choice(("anna", "berta", "juris", "līga")),
+            )
+            if row not in seen:
+                seen.add(row)
+                w.writerow(row)
+
+
+def main() -> None:
+    """Build the project, time the commands, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transcripts", type=int, default=1000)
+    parser.add_argument("--words", type=int, default=10_000)
+    parser.add_argument("--tags", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="qualcode-bench-"))
+    try:
+        t0 = time.perf_counter()
+        corpus = make_corpus(folder / "corpus", args.transcripts, args.words, seed=1)
+        generated = time.perf_counter() - t0
+        Project.init(folder / "proj").close()
+        proj = folder / "proj"
+        qualcode("codebook", "load", str(corpus.codebook), cwd=proj)
+        imported = qualcode(
+            "import", str(corpus.transcripts), "--attributes", str(corpus.attributes), cwd=proj
+        )
+        with Project.open(proj) as project:
+            write_tags(project, folder / "tags.csv", args.tags, seed=2)
+        tagged = qualcode("tag", "--from-csv", str(folder / "tags.csv"), cwd=proj)
+        size = (proj / "qualcode.db").stat().st_size
+        print(
+            f"python benchmarks/bench_core.py --transcripts {args.transcripts} "
+            f"--words {args.words} --tags {args.tags} --repeat {args.repeat}"
+        )
+        print(
+            f"corpus: {args.transcripts:,} transcripts, {corpus.words:,} respondent words "
+            f"(generated in {generated:.1f} s); qualcode.db {size / 1e6:.0f} MB"
+        )
+        print(f"{'qualcode import (whole corpus)':<36} {imported:8.2f} s")
+        print(
+            f"{'qualcode tag --from-csv (' + format(args.tags, ',') + ' tags)':<36} {tagged:8.2f} s"
+        )
+        for label, cmd in QUERIES:
+            best = min(qualcode(*cmd, cwd=proj) for _ in range(args.repeat))
+            print(f"{'qualcode ' + label:<36} {best:8.2f} s   (qualcode {' '.join(cmd)})")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
