@@ -410,6 +410,12 @@ class Project:
 
         return list_suggestions(self, **options)
 
+    def suggestion(self, suggestion_id: int) -> Any:
+        """One suggestion by id; see suggest.get_suggestion."""
+        from .suggest import get_suggestion
+
+        return get_suggestion(self, suggestion_id)
+
     def review_queue(self, **options: Any) -> Any:
         """Pending then skipped suggestions; see suggest.review_queue."""
         from .suggest import review_queue

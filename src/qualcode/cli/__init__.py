@@ -5,7 +5,7 @@ from __future__ import annotations
 from .app import app
 
 # Each module registers its commands on `app` when imported.
-from . import analysis_cmds, codebook_cmds, export_cmds, project_cmds, report_cmds, tag_cmds, transcript_cmds  # noqa: E402,F401,I001,E501
+from . import analysis_cmds, codebook_cmds, export_cmds, project_cmds, report_cmds, suggest_cmds, tag_cmds, transcript_cmds  # noqa: E402,F401,I001,E501
 
 
 def main() -> None:
