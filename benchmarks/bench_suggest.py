@@ -1,0 +1,84 @@
+"""Time the whole `qualcode suggest` command on a synthetic 1M-word project.
+
+Generates 200 transcripts x 5,000 words with a 12-code codebook (make_corpus.py), imports
+them, then times `qualcode suggest` as a subprocess (start-up included): the first run
+(tokenises every transcript) and a second run after a codebook edit (cached keys).
+
+Usage: python benchmarks/bench_suggest.py [--transcripts 200] [--words 5000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_corpus import make_corpus  # noqa: E402
+
+EXE = shutil.which("qualcode", path=str(Path(sys.executable).parent)) or "qualcode"
+
+
+def run(args: list[str], cwd: Path) -> float:
+    """Run one qualcode command; its wall time in seconds."""
+    env = {**os.environ, "NO_COLOR": "1", "QUALCODE_CODER": "bench"}
+    env.pop("QUALCODE_PROJECT", None)
+    start = time.perf_counter()
+    result = subprocess.run(
+        [EXE, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"qualcode {' '.join(args)} failed:\n{result.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    """Build the project, time the two runs, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transcripts", type=int, default=200)
+    parser.add_argument("--words", type=int, default=5000)
+    parser.add_argument("--codes", type=int, default=12)
+    parser.add_argument("--keep", type=Path, default=None, help="Build the project here.")
+    args = parser.parse_args()
+    tmp = None
+    if args.keep is None:
+        tmp = tempfile.TemporaryDirectory(prefix="qualcode-bench-")
+        folder = Path(tmp.name)
+    else:
+        folder = args.keep
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        corpus = make_corpus(folder / "data", args.transcripts, args.words, codes=args.codes)
+        proj = folder / "proj"
+        run(["init", str(proj)], folder)
+        run(["codebook", "load", str(corpus.codebook)], proj)
+        t_import = run(
+            ["import", str(corpus.transcripts), "--attributes", str(corpus.attributes)], proj
+        )
+        t_first = run(["suggest"], proj)
+        # A codebook edit: one more keyword. The token keys are cached, so no tokenising.
+        text = corpus.codebook.read_text("utf-8")
+        corpus.codebook.write_text(text.replace("keywords: [", "keywords: [ziņot, ", 1), "utf-8")
+        run(["codebook", "load", str(corpus.codebook)], proj)
+        t_second = run(["suggest"], proj)
+        print(
+            f"corpus: {args.transcripts} transcripts x {args.words:,} words "
+            f"= {corpus.words:,} respondent words, {args.codes} codes; {os.cpu_count()} CPUs"
+        )
+        print(f"command: cd {proj} && {EXE} suggest")
+        print(f"import (not part of the target): {t_import:6.1f} s")
+        print(f"suggest, first run (tokenise + match):   {t_first:6.1f} s")
+        print(f"suggest, after a codebook edit (cached): {t_second:6.1f} s")
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,401 @@
+"""qualcode suggest, suggestions, keywords, similar, keys (the review loop is in review.py)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import ProjectNotFound
+from .app import app
+from .common import (
+    FORMAT_OPTION,
+    Format,
+    consoles,
+    fail,
+    handle_errors,
+    open_project,
+    print_table_as,
+)
+
+if TYPE_CHECKING:
+    from ..discovery import KeynessResult
+    from ..project import Project
+
+STATUSES = ("pending", "skipped", "accepted", "rejected", "all")
+
+
+@app.command()
+@handle_errors
+def suggest(
+    ctx: typer.Context,
+    code: list[str] = typer.Option(
+        [], "--code", "-c", help="Only this code and its children (repeatable)."
+    ),
+    transcript: list[str] = typer.Option(
+        [], "--transcript", "-t", help="Only this transcript (repeatable)."
+    ),
+    interviewer: bool = typer.Option(
+        False, "--include-interviewer", help="Suggest on interviewer turns too."
+    ),
+) -> None:
+    """Run the codebook's keywords and patterns over transcripts; store suggestions to review.
+
+    Re-running updates pending suggestions, never brings back rejected ones and never
+    changes tags. Example: qualcode suggest --code needs-training --transcript LV-03
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    err = consoles.err
+    with (
+        open_project(ctx) as project,
+        Progress(
+            TextColumn("{task.description:>10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar,
+    ):
+        tasks: dict[str, Any] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.advance(tasks[phase], done)
+
+        run = project.suggest(
+            codes=code or None,
+            transcripts=transcript or None,
+            include_interviewer=interviewer,
+            progress=progress,
+        )
+    for warning in run.warnings:
+        err.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+    say(
+        f"{run.transcripts} transcripts ({run.tokenised} tokenised, {run.from_cache} from "
+        f"cache), {run.codes} codes with rules"
+    )
+    say(
+        f"{run.new} new, {run.updated} updated, {run.unchanged} unchanged, "
+        f"{run.removed} withdrawn; {run.kept_rejected} stay rejected, "
+        f"{run.already_tagged} already tagged"
+    )
+    say(f"{run.pending} suggestions waiting: see `qualcode suggestions` or run `qualcode review`")
+
+
+def say(text: str) -> None:
+    """A plain status line on stdout, never wrapped (scripts read these)."""
+    consoles.out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+@handle_errors
+def suggestions(
+    ctx: typer.Context,
+    code: str | None = typer.Option(None, "--code", "-c", help="Only this code (and children)."),
+    transcript: str | None = typer.Option(None, "--transcript", "-t", help="Only this transcript."),
+    status: str = typer.Option("pending", "--status", "-s", help=", ".join(STATUSES) + "."),
+    min_score: float | None = typer.Option(None, "--min-score", help="Only scores >= this."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List suggestions: transcript, turn, code, score and why (the matched words).
+
+    Example: qualcode suggestions --code low-pay --format json
+    """
+    if status not in STATUSES:
+        fail(f"--status must be one of {', '.join(STATUSES)}", 2)
+    with open_project(ctx) as project:
+        items = project.suggestions(
+            status=None if status == "all" else status,
+            code=code,
+            transcript=transcript,
+            min_score=min_score,
+        )
+    headers = [
+        "id",
+        "transcript",
+        "turn",
+        "code",
+        "score",
+        "matched",
+        "rule",
+        "status",
+        "start",
+        "end",
+        "text",
+    ]
+    rows = [
+        [
+            s.id,
+            s.transcript,
+            s.turn,
+            s.code,
+            s.score,
+            s.why,
+            s.rule,
+            s.status,
+            s.start,
+            s.end,
+            s.text,
+        ]
+        for s in items
+    ]
+    data = [
+        dict(zip(headers, r, strict=True))
+        | {"matched": [m.__dict__ for m in s.matched], "codebook_version": s.codebook_version}
+        for r, s in zip(rows, items, strict=True)
+    ]
+    if print_table_as(fmt, headers, rows, data):
+        return
+    if not items:
+        which = "" if status == "all" else f"{status} "
+        say(f"No {which}suggestions. Run `qualcode suggest` to make some.")
+        return
+    table = Table(title=f"{len(items)} suggestions ({status})", title_justify="left")
+    for h in ("id", "transcript", "turn", "code", "score", "why", "text"):
+        table.add_column(
+            h, justify="right" if h in ("id", "turn", "score") else "left", overflow="fold"
+        )
+    for s in items:
+        short = s.text if len(s.text) <= 90 else s.text[:87] + "..."
+        table.add_row(
+            str(s.id), s.transcript, str(s.turn or ""), s.code, f"{s.score:.2f}", s.why, short
+        )
+    consoles.out.print(table)
+
+
+def _keyness_table(result: KeynessResult) -> Table:
+    table = Table(
+        title=f"{result.target}: {result.target_turns} turns ({result.target_tokens} "
+        f"words) against {result.reference_turns} turns ({result.reference_tokens})",
+        title_justify="left",
+    )
+    for h in ("term", "here", "rest", "G2", "log2 ratio", "in codebook", "example"):
+        table.add_column(
+            h,
+            justify="right" if h in ("here", "rest", "G2", "log2 ratio") else "left",
+            overflow="fold",
+        )
+    for t in result.terms:
+        example = Text()
+        if t.contexts:
+            c = t.contexts[0]
+            example.append(f"…{c.left}")
+            example.append(c.word, style="bold reverse")
+            example.append(f"{c.right}…  ")
+            example.append(f"{c.transcript}:{c.turn}", style="dim")
+        table.add_row(
+            t.term,
+            str(t.target),
+            str(t.reference),
+            f"{t.g2:.1f}{t.significance}",
+            f"{t.log_ratio:.1f}",
+            "yes" if t.in_codebook else "",
+            example,
+        )
+    return table
+
+
+@app.command()
+@handle_errors
+def keywords(
+    ctx: typer.Context,
+    code: str | None = typer.Argument(None, help="The code whose tagged turns to describe."),
+    by: str | None = typer.Option(
+        None, "--by", help="Compare respondent groups of an attribute instead (e.g. town)."
+    ),
+    add: str | None = typer.Option(
+        None,
+        "--add",
+        help="Add these comma-separated keywords to the code in the codebook file, then reload it.",
+    ),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Terms per table."),
+    min_freq: int = typer.Option(2, "--min-freq", min=1, help="Least occurrences in the target."),
+    contexts: int = typer.Option(3, "--contexts", min=0, help="Example lines (KWIC) per term."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Candidate keywords: terms that distinguish a code's tagged turns from the rest
+    (log-likelihood G2 and log ratio), or each group of --by ATTR; --add writes keywords.
+
+    Example: qualcode keywords needs-training --add "kursi,apmācība"
+    """
+    with open_project(ctx) as project:
+        if add is not None:
+            if code is None:
+                fail(
+                    "name the code to add keywords to, e.g. "
+                    '`qualcode keywords needs-training --add "kursi,apmācība"`',
+                    2,
+                )
+            assert code is not None
+            done = project.add_keywords(code, add.split(","))
+            if not done.added:
+                say(f"{done.code} already has these keywords; nothing changed")
+                return
+            say(f"added to {done.code} in {done.path}: {', '.join(done.added)}")
+            if done.load is not None:
+                say(
+                    f"codebook reloaded (version {done.load.version}); run "
+                    "`qualcode suggest` to use them"
+                )
+            return
+        results = project.keyness(code, by=by, limit=limit, min_freq=min_freq, contexts=contexts)
+    headers = [
+        "target",
+        "term",
+        "key",
+        "here",
+        "rest",
+        "g2",
+        "significance",
+        "log_ratio",
+        "in_codebook",
+        "forms",
+    ]
+    rows = [
+        [
+            r.target,
+            t.term,
+            t.key,
+            t.target,
+            t.reference,
+            t.g2,
+            t.significance,
+            t.log_ratio,
+            t.in_codebook,
+            " ".join(t.forms),
+        ]
+        for r in results
+        for t in r.terms
+    ]
+    if print_table_as(fmt, headers, rows, results):
+        return
+    for r in results:
+        if not r.terms:
+            say(f"{r.target}: no distinctive terms (try --min-freq 1)")
+            continue
+        consoles.out.print(_keyness_table(r))
+        if contexts > 1 and code is not None:
+            for t in r.terms[:5]:
+                for c in t.contexts[1:]:
+                    line = Text(f"  {t.term:>16}  …{c.left}")
+                    line.append(c.word, style="bold reverse")
+                    line.append(f"{c.right}…  ")
+                    line.append(f"{c.transcript}:{c.turn}", style="dim")
+                    consoles.out.print(line)
+
+
+@app.command()
+@handle_errors
+def similar(
+    ctx: typer.Context,
+    transcript: str | None = typer.Argument(None, help="Transcript of the example turn."),
+    turn: int | None = typer.Argument(None, help="Turn number (as `qualcode show` prints it)."),
+    code: str | None = typer.Option(
+        None, "--code", "-c", help="Use all turns tagged with this code as the example instead."
+    ),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, help="How many turns to show."),
+    include_tagged: bool = typer.Option(
+        False, "--include-tagged", help="Also turns that have the example's codes already."
+    ),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Respondent turns most like a turn, or like a code's turns (TF-IDF over lemma keys).
+
+    Example: qualcode similar LV-03 12
+    """
+    if code is None and (transcript is None or turn is None):
+        fail("give TRANSCRIPT TURN (e.g. `qualcode similar LV-03 12`) or --code CODE", 2)
+    with open_project(ctx) as project:
+        result = project.similar(
+            transcript=transcript, turn=turn, code=code, limit=limit, include_tagged=include_tagged
+        )
+    headers = ["transcript", "turn", "score", "codes", "shared", "text"]
+    rows = [
+        [s.transcript, s.turn, s.score, " ".join(s.codes), " ".join(s.shared), s.text]
+        for s in result.turns
+    ]
+    if print_table_as(fmt, headers, rows, result):
+        return
+    table = Table(title=f"Most like {result.query}", title_justify="left")
+    for h in headers:
+        table.add_column(h, justify="right" if h in ("turn", "score") else "left", overflow="fold")
+    for r in rows:
+        text = str(r[5])
+        table.add_row(
+            str(r[0]),
+            str(r[1]),
+            f"{r[2]:.2f}",
+            str(r[3]),
+            str(r[4]),
+            text if len(text) <= 100 else text[:97] + "...",
+        )
+    consoles.out.print(table)
+
+
+def _maybe_project(ctx: typer.Context) -> Project | None:
+    try:
+        return open_project(ctx)
+    except ProjectNotFound:  # keys works without a project (no codes to compare with)
+        return None
+
+
+@app.command()
+@handle_errors
+def keys(
+    ctx: typer.Context,
+    words: list[str] = typer.Argument(
+        ..., help="Words or quoted phrases; `-` reads one per line from stdin."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", "-l", help="Language (default: the codebook's, else lv)."
+    ),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Show each word's lemma and matching key, and which codes' keywords share the key.
+
+    Words with the same key match each other.
+    Example: qualcode keys mācības mācību stundām --lang lv
+    """
+    if "-" in words:
+        stdin = [line.strip() for line in sys.stdin if line.strip()]
+        words = [w for item in words for w in (stdin if item == "-" else [item])]
+    project = _maybe_project(ctx)
+    try:
+        if project is None:
+            from ..discovery import explain_keys
+
+            items = explain_keys(words, lang=lang)
+        else:
+            items = project.explain_keys(words, lang=lang)
+    finally:
+        if project is not None:
+            project.close()
+    headers = ["word", "lemma", "key", "method", "codes"]
+    rows = [
+        [
+            e.word,
+            " ".join(i.lemma or "-" for i in e.tokens),
+            e.key,
+            ", ".join(dict.fromkeys(i.method for i in e.tokens)),
+            " ".join(e.codes),
+        ]
+        for e in items
+    ]
+    if print_table_as(fmt, headers, rows, items):
+        return
+    table = Table(title=f"Matching keys ({items[0].lang})", title_justify="left")
+    for h in headers:
+        table.add_column(h, overflow="fold")
+    for r in rows:
+        table.add_row(*(str(x) for x in r))
+    consoles.out.print(table)
+
+
+# The review loop lives in its own module; importing it registers `qualcode review`.
+from . import review  # noqa: E402,F401

@@ -1,0 +1,295 @@
+"""Per-transcript token keys: tokenise once, keep the keys in `token_cache`, reuse them.
+
+A cached table is reused while the transcript's sha256, its turn offsets and the pipeline
+version are unchanged, so re-running `suggest` after a codebook edit never tokenises again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..models import Turn
+from .pipeline import pipeline, pipeline_version
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..storage import Store
+
+FORMAT = 1
+Progress = Callable[[int], None]  # called with the number of transcripts just finished
+
+
+@dataclass(frozen=True)
+class TranscriptText:
+    """What tokenising needs of a stored transcript."""
+
+    id: int
+    name: str
+    sha256: str
+    language: str
+    text: str
+    turns: tuple[Turn, ...]
+
+    def signature(self) -> str:
+        """A hash of the turn offsets: a cache made for other turns is not reused."""
+        spans = ",".join(f"{t.start}:{t.end}" for t in self.turns)
+        return hashlib.sha1(spans.encode()).hexdigest()[:16]
+
+
+@dataclass
+class TokenTable:
+    """The tokens of one transcript: key ids, character offsets, sentence starts."""
+
+    keys: list[str]  # distinct keys; key_ids index into it
+    key_ids: NDArray[np.int32]
+    starts: NDArray[np.int32]  # character offsets into the transcript text
+    ends: NDArray[np.int32]
+    sent_starts: NDArray[np.bool_]  # True where a sentence (or a turn) begins
+    turn_starts: NDArray[np.int32]  # token index where each turn begins, in turn order
+    _index: dict[str, int] | None = field(default=None, repr=False)
+    _postings: tuple[Any, Any] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.key_ids)
+
+    def key_index(self) -> dict[str, int]:
+        """Key -> key id."""
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self.keys)}
+        return self._index
+
+    def positions(self, key_id: int) -> NDArray[np.intp]:
+        """Token indices (ascending) where a key occurs."""
+        import numpy as np
+
+        if self._postings is None:
+            order = np.argsort(self.key_ids, kind="stable")
+            bounds = np.concatenate(
+                ([0], np.cumsum(np.bincount(self.key_ids, minlength=len(self.keys))))
+            )
+            self._postings = (order, bounds)
+        order, bounds = self._postings
+        return order[bounds[key_id] : bounds[key_id + 1]]
+
+    def turn_of(self, token_index: Any) -> Any:
+        """Turn position(s) (0-based, in turn order) of token indices."""
+        import numpy as np
+
+        return np.searchsorted(self.turn_starts, token_index, side="right") - 1
+
+    def sentence_ids(self) -> NDArray[np.intp]:
+        """Sentence number of every token (a sentence never crosses a turn)."""
+        import numpy as np
+
+        return np.cumsum(self.sent_starts) - 1
+
+    # -- serialisation ------------------------------------------------------------------
+
+    def to_bytes(self, signature: str) -> bytes:
+        """A compact blob: a JSON header, then the arrays."""
+        import numpy as np
+
+        header = json.dumps(
+            {
+                "format": FORMAT,
+                "turns": signature,
+                "n": len(self),
+                "t": len(self.turn_starts),
+                "keys": self.keys,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
+        parts = [struct.pack("<I", len(header)), header]
+        for arr in (self.key_ids, self.starts, self.ends, self.turn_starts):
+            parts.append(np.ascontiguousarray(arr, dtype="<i4").tobytes())
+        parts.append(np.packbits(self.sent_starts).tobytes())
+        return b"".join(parts)
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, signature: str) -> TokenTable | None:
+        """The table in a blob, or None when it was made in another format or for other turns."""
+        import numpy as np
+
+        try:
+            (size,) = struct.unpack_from("<I", blob)
+            header = json.loads(blob[4 : 4 + size].decode("utf-8"))
+            if header.get("format") != FORMAT or header.get("turns") != signature:
+                return None
+            n, t = int(header["n"]), int(header["t"])
+            pos = 4 + size
+            arrays = []
+            for count in (n, n, n, t):
+                arrays.append(np.frombuffer(blob, dtype="<i4", count=count, offset=pos))
+                pos += 4 * count
+            sent = np.unpackbits(np.frombuffer(blob, dtype=np.uint8, offset=pos), count=n)
+        except (ValueError, KeyError, struct.error, UnicodeDecodeError):
+            return None  # a damaged cache entry is simply rebuilt
+        return cls(
+            list(header["keys"]), arrays[0], arrays[1], arrays[2], sent.astype(bool), arrays[3]
+        )
+
+
+def _period_ids(vocab: Any) -> Any:
+    """Orth ids of the characters that end a sentence (spaCy's Sentencizer defaults)."""
+    import numpy as np
+    from spacy.pipeline import Sentencizer
+
+    strings = vocab.strings
+    return np.array([strings.add(c) for c in Sentencizer.default_punct_chars], dtype=np.uint64)
+
+
+def sentence_starts(is_period: Any, is_punct: Any) -> Any:
+    """Sentence starts by spaCy's Sentencizer rule, from arrays instead of a token loop.
+
+    A sentence starts at the first token, and at each word (not punctuation) that follows
+    a sentence-final character such as . ! ? with only punctuation in between.
+    """
+    import numpy as np
+
+    out = np.zeros(len(is_period), dtype=bool)
+    if not len(out):
+        return out
+    out[0] = True
+    words = np.flatnonzero(~is_punct & ~is_period)
+    seen = np.cumsum(is_period)  # periods up to and including each token
+    before = np.concatenate(([0], seen[words[:-1]])) if len(words) else words
+    out[words[seen[words] - before > 0]] = True
+    return out
+
+
+def tokenise(item: TranscriptText) -> TokenTable:
+    """Tokenise one transcript with its language's pipeline."""
+    return next(iter(tokenise_many([item])))
+
+
+def tokenise_many(items: Sequence[TranscriptText]) -> Iterator[TokenTable]:
+    """Token tables of transcripts: each transcript is one doc, its tokens split by turn.
+
+    One doc per transcript rather than per turn: per-doc overhead made turn-sized docs
+    several times slower. Tokens outside every turn (header, speaker labels) are dropped;
+    a sentence or phrase never runs across a turn boundary (see TokenTable.turn_of).
+    """
+    for item in items:
+        pipe = pipeline(item.language)
+        yield table_from_doc(pipe.nlp(item.text), item)
+
+
+def table_from_doc(doc: Any, item: TranscriptText) -> TokenTable:
+    """The token table of a transcript's doc."""
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM, ORTH
+
+    arr = doc.to_array([NORM, IDX, LENGTH, ORTH, IS_PUNCT]).reshape(-1, 5)
+    starts = arr[:, 1].astype(np.int64)
+    ends = starts + arr[:, 2].astype(np.int64)
+    t_start = np.array([t.start for t in item.turns], dtype=np.int64)
+    t_end = np.array([t.end for t in item.turns], dtype=np.int64)
+    pos = np.searchsorted(t_start, starts, side="right") - 1
+    inside = pos >= 0
+    inside[inside] &= starts[inside] < t_end[pos[inside]]
+    arr, starts, ends, pos = arr[inside], starts[inside], ends[inside], pos[inside]
+    ends = np.minimum(ends, t_end[pos])  # a token never reaches into the next turn
+    sent = sentence_starts(np.isin(arr[:, 3], _period_ids(doc.vocab)), arr[:, 4] == 1)
+    turn_starts = np.searchsorted(starts, t_start, side="left")
+    sent[turn_starts[turn_starts < len(sent)]] = True  # each turn starts a sentence
+    uniq, inverse = np.unique(arr[:, 0], return_inverse=True)
+    strings = doc.vocab.strings
+    return TokenTable(
+        keys=[strings[h] for h in uniq.tolist()],
+        key_ids=inverse.ravel().astype(np.int32),
+        starts=starts.astype(np.int32),
+        ends=ends.astype(np.int32),
+        sent_starts=sent,
+        turn_starts=turn_starts.astype(np.int32),
+    )
+
+
+def load_tables(
+    store: Store, items: Sequence[TranscriptText], progress: Progress | None = None
+) -> tuple[dict[int, TokenTable], int]:
+    """Token tables for transcripts, from the cache or tokenised now (and cached).
+
+    Returns the tables by transcript id and how many transcripts were tokenised now.
+    """
+    wanted = {i.id: i for i in items}
+    tables: dict[int, TokenTable] = {}
+    if wanted:
+        marks = ",".join("?" * len(wanted))
+        rows = store.conn.execute(
+            f"SELECT transcript_id, pipeline, sha256, data FROM token_cache "
+            f"WHERE transcript_id IN ({marks})",
+            list(wanted),
+        )
+        for tid, version, sha, data in rows:
+            item = wanted[tid]
+            if version == pipeline_version(item.language) and sha == item.sha256:
+                table = TokenTable.from_bytes(data, item.signature())
+                if table is not None:
+                    tables[tid] = table
+    if progress and tables:
+        progress(len(tables))
+    todo = [i for i in items if i.id not in tables]
+    batch: list[tuple[int, str, str, bytes]] = []
+    for item, table in zip(todo, tokenise_many(todo), strict=True):
+        tables[item.id] = table
+        batch.append(
+            (
+                item.id,
+                pipeline_version(item.language),
+                item.sha256,
+                table.to_bytes(item.signature()),
+            )
+        )
+        if len(batch) >= 50:
+            _save(store, batch)
+            batch = []
+        if progress:
+            progress(1)
+    if batch:
+        _save(store, batch)
+    return tables, len(todo)
+
+
+def _save(store: Store, rows: list[tuple[int, str, str, bytes]]) -> None:
+    # Saved in batches, each its own transaction: work done survives a later failure.
+    with store.write():
+        store.conn.executemany(
+            "INSERT INTO token_cache(transcript_id, pipeline, sha256, data) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(transcript_id) DO UPDATE SET pipeline = excluded.pipeline, "
+            "sha256 = excluded.sha256, data = excluded.data",
+            rows,
+        )
+
+
+def transcript_texts(
+    store: Store, *, names: Sequence[str] | None = None, default_language: str | None = None
+) -> list[TranscriptText]:
+    """Stored transcripts (all, or these names) with their text, turns and language."""
+    from ..language import guess_language
+
+    rows = store.query("SELECT id, name, sha256, language, text FROM transcripts ORDER BY name")
+    if names is not None:
+        keep = set(names)
+        rows = [r for r in rows if r["name"] in keep]
+    out = []
+    for r in rows:
+        lang = r["language"] or default_language or guess_language(r["text"]) or "xx"
+        lang = lang.lower().replace("_", "-").split("-")[0]  # lv-LV -> lv
+        out.append(
+            TranscriptText(
+                r["id"],
+                r["name"],
+                r["sha256"],
+                lang,
+                r["text"],
+                tuple(store.turns(r["id"], r["text"])),
+            )
+        )
+    return out
