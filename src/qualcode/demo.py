@@ -33,12 +33,14 @@ class DemoResult:
     folder: Path
     imported: ImportReport
     tags: int
+    suggestions: int
     report: FrequencyReport
 
 
 def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: None,
              export: Path | None = None) -> DemoResult:
-    """Init a project, load the demo codebook, import transcripts and coding, report by role."""
+    """Init a project, load the demo codebook, import transcripts and the hand coding, run the
+    keyword suggestions and report by role (optionally exporting every format)."""
     codebooks, transcripts = demo_dirs()
     tmp = None
     if folder is None:
@@ -61,11 +63,14 @@ def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: 
 
                 tags = import_tags_csv(project, coding, coder="demo-coder").added
                 log(f"coding: {tags} tags from {DEMO_CODING}")
+            run = project.suggest()
+            log(f"suggest: {run.new} keyword suggestions beyond the hand coding "
+                f"({run.already_tagged} matches already tagged); see `qualcode review`")
             report = project.report(by=["role"], sort="tree")
             if export is not None:  # the full report in every format (issue 5)
                 for written in project.export_all(export, force=True):
                     log(f"exported: {written.path} ({written.size:,} bytes)")
-        return DemoResult(folder, imported, tags, report)
+        return DemoResult(folder, imported, tags, run.pending, report)
     finally:
         if tmp is not None:
             tmp.cleanup()

@@ -68,8 +68,9 @@ def demo(
     """Run the whole path on the shipped demo project and print the report.
 
     Creates a project in a temporary folder (or --keep DIR), loads the demo codebook, imports
-    the demo transcripts with their attributes, applies the demo coding and prints the theme
-    frequencies by role.
+    the demo transcripts with their attributes, applies the demo's hand coding, runs the
+    keyword suggestions (left pending for `qualcode review`) and prints the theme frequencies
+    by role.
 
     With --export DIR, the full report is also written to DIR as report.xlsx, .docx, .html,
     .md, .csv and .json (files of an earlier demo export there are replaced).
@@ -81,4 +82,4 @@ def demo(
                       export=export)
     out.print(frequency_table(result.report))
     if keep:
-        out.print(f"\nThe demo project is in {keep}; try: cd {keep} && qualcode transcripts")
+        out.print(f"\nThe demo project is in {keep}; try: cd {keep} && qualcode review")
