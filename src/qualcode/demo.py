@@ -37,8 +37,11 @@ class DemoResult:
     report: FrequencyReport
 
 
-def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: None,
-             export: Path | None = None) -> DemoResult:
+def run_demo(
+    folder: Path | None = None,
+    log: Callable[[str], None] = lambda _: None,
+    export: Path | None = None,
+) -> DemoResult:
     """Init a project, load the demo codebook, import transcripts and the hand coding, run the
     keyword suggestions and report by role (optionally exporting every format)."""
     codebooks, transcripts = demo_dirs()
@@ -52,10 +55,13 @@ def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: 
             log(f"project: {folder / 'qualcode.db'}")
             load = project.load_codebook(codebooks / DEMO_CODEBOOK)
             log(f"codebook: {len(load.added)} codes from {DEMO_CODEBOOK}")
-            imported = project.import_paths([transcripts],
-                                            attributes=transcripts / "attributes.csv")
-            log(f"imported: {len(imported.imported)} transcripts"
-                + (f", {len(imported.failed)} failed" if imported.failed else ""))
+            imported = project.import_paths(
+                [transcripts], attributes=transcripts / "attributes.csv"
+            )
+            log(
+                f"imported: {len(imported.imported)} transcripts"
+                + (f", {len(imported.failed)} failed" if imported.failed else "")
+            )
             tags = 0
             coding = transcripts / DEMO_CODING
             if coding.is_file():
@@ -64,8 +70,10 @@ def run_demo(folder: Path | None = None, log: Callable[[str], None] = lambda _: 
                 tags = import_tags_csv(project, coding, coder="demo-coder").added
                 log(f"coding: {tags} tags from {DEMO_CODING}")
             run = project.suggest()
-            log(f"suggest: {run.new} keyword suggestions beyond the hand coding "
-                f"({run.already_tagged} matches already tagged); see `qualcode review`")
+            log(
+                f"suggest: {run.new} keyword suggestions beyond the hand coding "
+                f"({run.already_tagged} matches already tagged); see `qualcode review`"
+            )
             report = project.report(by=["role"], sort="tree")
             if export is not None:  # the full report in every format (issue 5)
                 for written in project.export_all(export, force=True):

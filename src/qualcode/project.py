@@ -149,25 +149,48 @@ class Project:
             for spec, parent, position in book.walk():
                 old = before.get(spec.name)
                 code_id = self.store.upsert_code(
-                    name=spec.name, label=spec.label, description=spec.description,
-                    color=spec.color, parent_id=ids[parent] if parent else None,
-                    position=position, keywords=spec.keywords, rules=spec.rules(),
+                    name=spec.name,
+                    label=spec.label,
+                    description=spec.description,
+                    color=spec.color,
+                    parent_id=ids[parent] if parent else None,
+                    position=position,
+                    keywords=spec.keywords,
+                    rules=spec.rules(),
                 )
                 ids[spec.name] = code_id
                 if old is None:
                     added.append(spec.name)
-                elif (old.label, old.description, old.color, old.parent, old.position,
-                      old.keywords, old.rules, old.active) != (
-                        spec.label, spec.description, spec.color, parent, position,
-                        spec.keywords, spec.rules(), True):
+                elif (
+                    old.label,
+                    old.description,
+                    old.color,
+                    old.parent,
+                    old.position,
+                    old.keywords,
+                    old.rules,
+                    old.active,
+                ) != (
+                    spec.label,
+                    spec.description,
+                    spec.color,
+                    parent,
+                    position,
+                    spec.keywords,
+                    spec.rules(),
+                    True,
+                ):
                     updated.append(spec.name)
                 else:
                     unchanged.append(spec.name)
             retired = self.store.deactivate_codes_except(set(ids.values()))
             removed = [n for n in before if n not in ids and n not in retired]
             version = self.store.add_codebook_version(
-                sha256=book.sha256, source=str(Path(path).resolve()), title=book.title,
-                language=book.language, content=book.content,
+                sha256=book.sha256,
+                source=str(Path(path).resolve()),
+                title=book.title,
+                language=book.language,
+                content=book.content,
             )
             if book.interviewers:
                 labels = dict.fromkeys([*self.interviewer_labels(), *book.interviewers])
@@ -194,8 +217,12 @@ class Project:
         for c in codes:  # forgive case and the display label
             if c.name.lower() == name.lower() or (c.label or "").lower() == name.lower():
                 return c
-        raise not_found("code", name, [c.name for c in codes],
-                        hint="load a codebook with `qualcode codebook load FILE`")
+        raise not_found(
+            "code",
+            name,
+            [c.name for c in codes],
+            hint="load a codebook with `qualcode codebook load FILE`",
+        )
 
     def rename_code(self, old: str, new: str) -> Path | None:
         """Rename a code; its tags and suggestions follow it. The codebook file it was loaded
@@ -209,13 +236,19 @@ class Project:
             self.store.rename_code(code.name, new)
             if row is not None:  # keep the stored codebook text in step with the codes
                 content = codebook_mod.parse_codebook(row["content"], str(source))
-                if source is not None and source.is_file() and codebook_mod.rename_code_in_file(
-                        source, code.name, new):
+                if (
+                    source is not None
+                    and source.is_file()
+                    and codebook_mod.rename_code_in_file(source, code.name, new)
+                ):
                     text = source.read_text("utf-8")
                     self.store.add_codebook_version(
                         sha256=codebook_mod.parse_codebook(text, str(source)).sha256,
-                        source=str(source), title=content.title, language=content.language,
-                        content=text)
+                        source=str(source),
+                        title=content.title,
+                        language=content.language,
+                        content=text,
+                    )
                     return source
         return None
 
@@ -237,8 +270,12 @@ class Project:
         """A transcript by its name or file name; NotFound names the closest."""
         row = self.store.transcript_row(name)
         if row is None:
-            raise not_found("transcript", name, self.store.transcript_names(),
-                            hint="import transcripts with `qualcode import`")
+            raise not_found(
+                "transcript",
+                name,
+                self.store.transcript_names(),
+                hint="import transcripts with `qualcode import`",
+            )
         return self.store.transcripts(row["id"])[0]
 
     def transcript_text(self, transcript: Transcript) -> str:

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from .app import app
 
-# Each module registers its commands on `app` when imported.
-from . import analysis_cmds, codebook_cmds, export_cmds, project_cmds, report_cmds, suggest_cmds, tag_cmds, transcript_cmds  # noqa: E402,F401,I001,E501
+# Each module registers its commands on `app` when imported; the order here is the order of
+# `qualcode --help`, which follows a project's life: set up, import, code, suggest, report.
+# isort: off
+from . import project_cmds  # noqa: E402,F401
+from . import codebook_cmds  # noqa: E402,F401
+from . import transcript_cmds  # noqa: E402,F401
+from . import tag_cmds  # noqa: E402,F401
+from . import suggest_cmds  # noqa: E402,F401
+from . import report_cmds  # noqa: E402,F401
+from . import analysis_cmds  # noqa: E402,F401
+from . import export_cmds  # noqa: E402,F401
+
+# isort: on
 
 
 def main() -> None:

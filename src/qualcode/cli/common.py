@@ -161,4 +161,21 @@ def print_table_as(
     return True
 
 
+def make_progress(*columns: Any, enabled: bool = True) -> Any:
+    """A rich progress bar on stderr, drawn only on a terminal and cleared when done.
+
+    Columns default to a bar with "done/total"; rich is imported here so commands that show
+    no progress do not pay for it.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress
+
+    err = consoles.err
+    return Progress(
+        *(columns or (BarColumn(), MofNCompleteColumn())),
+        console=err,
+        transient=True,
+        disable=not (enabled and err.is_terminal),
+    )
+
+
 FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table, json, csv or md.")

@@ -12,7 +12,7 @@ import typer
 from qualcode.exports.api import ExportResult
 
 from .app import app
-from .common import consoles, handle_errors, open_project
+from .common import consoles, handle_errors, make_progress, open_project
 
 export_app = typer.Typer(
     help="Export the report or quotes to XLSX, DOCX, HTML, MD, CSV, JSON.", no_args_is_help=True
@@ -35,17 +35,13 @@ ANONYMIZE = typer.Option(
 @contextmanager
 def progress_bar(what: str) -> Iterator[Callable[[int, int, str], None]]:
     """A progress bar on stderr (only on a terminal); yields the callback exporters call."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+    from rich.progress import BarColumn, TaskProgressColumn, TextColumn
 
-    err = consoles.err
-    with Progress(
+    with make_progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[step]}", style="dim"),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task(what, total=None, step="")
 

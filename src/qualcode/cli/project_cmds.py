@@ -61,9 +61,11 @@ def config(
 @handle_errors
 def demo(
     keep: Path | None = typer.Option(
-        None, "--keep", help="Build the demo project in this folder and keep it."),
+        None, "--keep", help="Build the demo project in this folder and keep it."
+    ),
     export: Path | None = typer.Option(
-        None, "--export", help="Also export the full report in every format into this folder."),
+        None, "--export", help="Also export the full report in every format into this folder."
+    ),
 ) -> None:
     """Run the whole path on the shipped demo project and print the report.
 
@@ -78,8 +80,7 @@ def demo(
     Example: qualcode demo --keep /tmp/qualcode-demo --export /tmp/qualcode-demo/report
     """
     out = consoles.out
-    result = run_demo(keep, log=lambda msg: consoles.err.print(msg, highlight=False),
-                      export=export)
+    result = run_demo(keep, log=lambda msg: consoles.err.print(msg, highlight=False), export=export)
     out.print(frequency_table(result.report))
     if keep:
         out.print(f"\nThe demo project is in {keep}; try: cd {keep} && qualcode review")

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..exports.tabular import group_label
 from ..models import Code, Transcript
 from ..project import TranscriptView
 from ..reports import FrequencyReport
@@ -22,9 +21,15 @@ def transcripts_table(items: Sequence[Transcript], attribute_keys: Sequence[str]
     for col in ("name", "file", "respondent", *attribute_keys, "lang", "turns", "tags"):
         table.add_column(col, justify="right" if col in ("turns", "tags") else "left")
     for t in items:
-        table.add_row(t.name, t.file_name, t.respondent or "",
-                      *(t.attributes.get(k, "") for k in attribute_keys), t.language or "",
-                      str(t.turn_count), str(t.tag_count))
+        table.add_row(
+            t.name,
+            t.file_name,
+            t.respondent or "",
+            *(t.attributes.get(k, "") for k in attribute_keys),
+            t.language or "",
+            str(t.turn_count),
+            str(t.tag_count),
+        )
     return table
 
 
@@ -32,8 +37,12 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
     """Numbered turns with speaker and the codes on each turn."""
     t = view.transcript
     attrs = ", ".join(f"{k}={v}" for k, v in t.attributes.items())
-    console.print(Text(f"{t.name}  ({t.file_name}, {t.format}, {t.encoding or '-'}, "
-                       f"{t.language or '?'})", style="bold"))
+    console.print(
+        Text(
+            f"{t.name}  ({t.file_name}, {t.format}, {t.encoding or '-'}, {t.language or '?'})",
+            style="bold",
+        )
+    )
     if attrs:
         console.print(Text(attrs, style="dim"))
     if view.header:

@@ -17,6 +17,7 @@ from .common import (
     consoles,
     fail,
     handle_errors,
+    make_progress,
     open_project,
     print_table_as,
 )
@@ -47,18 +48,12 @@ def suggest(
     Re-running updates pending suggestions, never brings back rejected ones and never
     changes tags. Example: qualcode suggest --code needs-training --transcript LV-03
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
-    err = consoles.err
     with (
         open_project(ctx) as project,
-        Progress(
-            TextColumn("{task.description:>10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
+        make_progress(
+            TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn()
         ) as bar,
     ):
         tasks: dict[str, Any] = {}
@@ -75,7 +70,7 @@ def suggest(
             progress=progress,
         )
     for warning in run.warnings:
-        err.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+        consoles.err.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)
     say(
         f"{run.transcripts} transcripts ({run.tokenised} tokenised, {run.from_cache} from "
         f"cache), {run.codes} codes with rules"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
 from ..importing import collect_files
 from ..models import INTERVIEWER
@@ -16,6 +16,7 @@ from .common import (
     consoles,
     fail,
     handle_errors,
+    make_progress,
     open_project,
     print_json,
     print_table_as,
@@ -70,14 +71,12 @@ def import_(
         if speaker:
             project.set_config("speakers", ",".join([*project.speaker_labels(), *speaker]))
         total = len(collect_files(paths)[0])
-        with Progress(
+        with make_progress(
             TextColumn("importing"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
-            console=consoles.err,
-            transient=True,
-            disable=total < 2 or not consoles.err.is_terminal,
+            enabled=total > 1,
         ) as bar:
             task = bar.add_task("", total=total)
 
