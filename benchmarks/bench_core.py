@@ -13,9 +13,7 @@ report command is then timed as a user runs it (whole command, start-up included
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -23,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from make_corpus import make_corpus
+from make_corpus import make_corpus, random_tags_csv
 
 from qualcode.project import Project
 
@@ -61,33 +59,6 @@ def qualcode(*args: str, cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def write_tags(project: Project, path: Path, count: int, seed: int) -> None:
-    """A CSV of `count` random tags on respondent turns by four coders."""
-    rng = random.Random(seed)
-    turns = project.store.query(
-        "SELECT t.name, u.number FROM turns u JOIN transcripts t ON t.id = u.transcript_id "
-        "WHERE u.role = 'respondent'"
-    )
-    codes = [c.name for c in project.codes() if c.parent is not None] or [
-        c.name for c in project.codes()
-    ]
-    seen: set[tuple[str, int, str, str]] = set()
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["transcript", "turn", "code", "coder"])
-        while len(seen) < count:
-            turn = rng.choice(turns)
-            row = (
-                turn["name"],
-                turn["number"],
-                rng.choice(codes),
-                rng.choice(("anna", "berta", "juris", "līga")),
-            )
-            if row not in seen:
-                seen.add(row)
-                w.writerow(row)
-
-
 def build(folder: Path, args: argparse.Namespace) -> None:
     """Generate the corpus, import it and tag it; print those timings."""
     t0 = time.perf_counter()
@@ -100,7 +71,7 @@ def build(folder: Path, args: argparse.Namespace) -> None:
         "import", str(corpus.transcripts), "--attributes", str(corpus.attributes), cwd=proj
     )
     with Project.open(proj) as project:
-        write_tags(project, folder / "tags.csv", args.tags, seed=2)
+        random_tags_csv(project, folder / "tags.csv", args.tags, seed=2)
     tagged = qualcode("tag", "--from-csv", str(folder / "tags.csv"), cwd=proj)
     size = (proj / "qualcode.db").stat().st_size
     print(

@@ -14,9 +14,11 @@ Usage: python benchmarks/make_corpus.py OUT [--transcripts 200] [--words 5000] [
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 
@@ -203,6 +205,35 @@ def make_corpus(
         rows.append(f"{name},{name}.txt,{rng.choice(TOWNS)},{rng.choice(ROLES)},lv")
     (tdir / "attributes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return Corpus(folder / "codebook.yaml", tdir, tdir / "attributes.csv", total)
+
+
+def random_tags_csv(project: Any, path: Path, count: int, seed: int = 0) -> Path:
+    """Write a CSV of `count` distinct random tags (transcript, turn, code, coder) on the
+    respondent turns of a project, for `qualcode tag --from-csv`."""
+    rng = random.Random(seed)
+    turns = project.store.query(
+        "SELECT t.name, u.number FROM turns u JOIN transcripts t ON t.id = u.transcript_id "
+        "WHERE u.role = 'respondent'"
+    )
+    codes = [c.name for c in project.codes()]
+    leaves = [c for c in codes if not any(d.parent == c for d in project.codes())] or codes
+    count = min(count, len(turns) * len(leaves) * 4)
+    seen: set[tuple[str, int, str, str]] = set()
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["transcript", "turn", "code", "coder"])
+        while len(seen) < count:
+            turn = rng.choice(turns)
+            row = (
+                turn["name"],
+                turn["number"],
+                rng.choice(leaves),
+                rng.choice(("anna", "berta", "juris", "līga")),
+            )
+            if row not in seen:
+                seen.add(row)
+                writer.writerow(row)
+    return path
 
 
 def main() -> None:
