@@ -18,11 +18,12 @@ def _commands() -> list[tuple[str, object]]:
 
     def walk(cmd: object, prefix: str) -> None:
         subs = getattr(cmd, "commands", None)
-        if subs:
-            for name, sub in subs.items():
-                walk(sub, f"{prefix} {name}".strip())
-        else:
-            out.append((prefix, cmd))
+        # A group that runs on its own (ratings, pseudonyms) is a command too.
+        if not subs or getattr(cmd, "invoke_without_command", False):
+            if prefix:
+                out.append((prefix, cmd))
+        for name, sub in (subs or {}).items():
+            walk(sub, f"{prefix} {name}".strip())
 
     walk(root, "")
     return out

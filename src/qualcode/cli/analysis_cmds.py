@@ -130,7 +130,8 @@ def quotes(
         consoles.out.print(quotes_view(result))
 
 
-ratings_app = typer.Typer(help="Survey ratings (1-10 statements) and loading a survey CSV.")
+# No help= here: the callback's docstring (with its example) is the group's help.
+ratings_app = typer.Typer()
 app.add_typer(ratings_app, name="ratings")
 
 
@@ -236,7 +237,7 @@ def chart(
     consoles.out.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
 
 
-pseudonyms_app = typer.Typer(help="The pseudonym table applied by --anonymize on export.")
+pseudonyms_app = typer.Typer()
 app.add_typer(pseudonyms_app, name="pseudonyms")
 
 
