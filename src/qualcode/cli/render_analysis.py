@@ -199,10 +199,12 @@ def ratings_view(report: RatingsReport) -> RenderableType:
     parts: list[RenderableType] = [table, values]
     if report.by:
         split = Table(title=f"by {' / '.join(report.by)}", title_justify="left")
-        split.add_column("statement", overflow="fold", min_width=20, max_width=40)
+        split.add_column("statement", overflow="fold", min_width=16, max_width=40)
         split.add_column(" / ".join(report.by), no_wrap=True)
-        for h in ("n", "missing", "mean", *bands):
-            split.add_column(h, justify="right", min_width=6)
+        for h in ("n", "missing", "mean"):
+            split.add_column(h, justify="right")
+        for b in bands:
+            split.add_column(b, justify="right", min_width=6)
         for r in report.rows:
             for key, s in r.groups.items():
                 split.add_row(
