@@ -213,3 +213,19 @@ def test_a_second_writer_gets_a_clear_error(
         holder.close()
     assert result.exit_code == 1 and "another qualcode process" in result.stderr
     assert json.loads(runner.invoke(app, ["tags", "--format", "json"]).stdout) == []
+
+
+def test_show_prints_recording_times_of_subtitle_turns(
+    proj: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "rec.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:01:05.000 --> 00:01:08.000\n<v Intervētāja>Kā jums iet?\n\n"
+        "00:01:09.500 --> 00:01:15.000\n<v Respondente>Labi, vajag vairāk mācību.\n",
+        "utf-8",
+    )
+    assert runner.invoke(app, ["import", str(path)]).exit_code == 0
+    out = runner.invoke(app, ["show", "rec"]).stdout
+    assert "[00:01:05] Intervētāja:" in out and "[00:01:09] Respondente:" in out
+    turns = json.loads(runner.invoke(app, ["show", "rec", "--format", "json"]).stdout)["turns"]
+    assert (turns[1]["start_time"], turns[1]["end_time"]) == (69.5, 75.0)

@@ -66,6 +66,10 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
                 body.append(f"[{g.code}{span}]", style=colors.get(g.code) or "magenta")
                 body.append(" ")
         speaker = Text(f"{u.speaker}:", style="bold" if u.role == "respondent" else "dim bold")
+        if u.start_time is not None:  # subtitles: when the turn starts in the recording
+            minutes, seconds = divmod(int(u.start_time), 60)
+            speaker = Text(f"[{minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}] ", style="dim")
+            speaker.append(f"{u.speaker}:", style="bold" if u.role == "respondent" else "dim bold")
         grid.add_row(str(u.number), speaker, body)
     console.print(grid)
     loose = by_turn.get(None, [])
