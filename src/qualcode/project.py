@@ -38,6 +38,7 @@ class TranscriptView:
     header: str
     turns: list[Turn]
     tags: list[Tag]
+    text: str = ""  # the full transcript text, so callers need not read it again
 
 
 class Project:
@@ -293,6 +294,7 @@ class Project:
             header=text[: row["header_end"]].strip(),
             turns=self.store.turns(t.id, text),
             tags=self.store.tags(transcript_id=t.id),
+            text=text,
         )
 
     def import_paths(self, paths: Sequence[Path], **options: Any) -> Any:

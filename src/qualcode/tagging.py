@@ -74,7 +74,7 @@ def _passages(
     t = view.transcript
     if span is not None:
         start, end = parse_span(span)
-        text_len = len(project.transcript_text(t))
+        text_len = len(view.text)
         if end > text_len:
             raise QualcodeError(
                 f"span {start}:{end} is outside {t.name} (its text has {text_len} characters)"
@@ -117,7 +117,7 @@ def tag(
     resolved = [project.code(c) for c in codes]
     coder = coder or project.default_coder()
     view, passages = _passages(project, transcript, turns, span)
-    text = project.transcript_text(view.transcript)
+    text = view.text
     changes = []
     with project.store.write():
         for code in resolved:
