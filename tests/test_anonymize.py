@@ -103,8 +103,8 @@ def test_any_text_without_the_stems_is_unchanged(text: str) -> None:
 
 def test_apply_rewrites_every_string_of_a_report(fx: Project) -> None:
     with fx.store.write():
-        fx.store.upsert_respondent("A", {"interviewer": "Jānis Bērziņš"})
-    (q,) = quotes(fx, ["needs-training"], attributes=["interviewer", "town"])
+        fx.store.respondents.upsert("A", {"interviewer": "Jānis Bērziņš"})
+    (q,) = quotes(fx.store, ["needs-training"], attributes=["interviewer", "town"])
     anon = Anonymizer([Pseudonym("Jānis Bērziņš", "R-07")]).apply(q)
     texts = [x.text for g in anon.groups for x in g.quotes]
     assert "Kursi būtu labi, R-07 teica tā pat." in texts

@@ -100,7 +100,7 @@ def test_keys_explain_matching_and_name_the_codes(coded: Project) -> None:
 
 
 def test_adding_keywords_edits_the_codebook_file_and_reloads_it(coded: Project) -> None:
-    path = Path(coded.store.codebook_version()["source"])
+    path = Path(coded.store.codes.latest_version()["source"])
     before = path.read_text("utf-8")
     done = coded.add_keywords("needs-training", ["psiholoģija", "kursi"])
     assert done.added == ("psiholoģija",)  # kursi is there already

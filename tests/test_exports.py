@@ -305,7 +305,7 @@ def test_demo_project_exports_every_format(demo_project: Project, tmp_path: Path
     from qualcode.tagging import import_tags_csv
 
     if GOLD.is_file():
-        import_tags_csv(demo_project, GOLD, coder="gold")
+        import_tags_csv(demo_project.store, GOLD, coder="gold")
     results = demo_project.export_all(tmp_path / "demo")
     assert sorted(r.path.suffix for r in results) == sorted(
         [".xlsx", ".docx", ".html", ".md", ".csv", ".json"]

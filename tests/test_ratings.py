@@ -24,7 +24,7 @@ def fx(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Pro
 
 
 def test_statements_from_codebook_and_columns_found_by_their_values(fx: Project) -> None:
-    r = ratings(fx)
+    r = ratings(fx.store)
     assert [(row.column, row.statement) for row in r.rows] == [
         ("r_prof", "Profesionāla un efektīva sadarbība"),  # named in the codebook: first
         ("r_joint", "r_joint"),
@@ -33,7 +33,7 @@ def test_statements_from_codebook_and_columns_found_by_their_values(fx: Project)
 
 
 def test_distribution_mean_median_bands_and_missing(fx: Project) -> None:
-    r = ratings(fx, bands=[(1, 3)])
+    r = ratings(fx.store, bands=[(1, 3)])
     prof, joint = r.rows[0].overall, r.rows[1].overall
     # r_prof: A 8, C 9, D 10, E 3
     assert (prof.answered, prof.missing, prof.mean, prof.median) == (4, 0, 7.5, 8.5)
@@ -47,7 +47,7 @@ def test_distribution_mean_median_bands_and_missing(fx: Project) -> None:
 
 
 def test_by_group(fx: Project) -> None:
-    r = ratings(fx, ["r_prof", "r_joint"], by=["town"])
+    r = ratings(fx.store, ["r_prof", "r_joint"], by=["town"])
     assert r.groups == [("Jelgava",), ("Rīga",), ("Talsi",)]
     riga = r.rows[0].groups[("Rīga",)]  # C 9, E 3
     assert (riga.answered, riga.mean, riga.median, riga.bands["8-9"]) == (2, 6.0, 6.0, Share(1, 2))
@@ -57,20 +57,20 @@ def test_by_group(fx: Project) -> None:
 
 def test_named_column_outside_the_scale_names_the_respondents(fx: Project) -> None:
     with fx.store.write():
-        fx.store.upsert_respondent("C", {"r_prof": "11"})
-        fx.store.upsert_respondent("D", {"r_prof": "7.5"})
+        fx.store.respondents.upsert("C", {"r_prof": "11"})
+        fx.store.respondents.upsert("D", {"r_prof": "7.5"})
     with pytest.raises(QualcodeError, match=r"'r_prof'.*outside the scale 1-10.*C='11', D='7.5'"):
-        ratings(fx)
-    assert ratings(fx, scale=(0, 11), columns=["r_joint"]).rows[0].column == "r_joint"
+        ratings(fx.store)
+    assert ratings(fx.store, scale=(0, 11), columns=["r_joint"]).rows[0].column == "r_joint"
 
 
 def test_found_column_mostly_on_the_scale_is_reported_as_skipped(fx: Project) -> None:
     with fx.store.write():
         for rid, value in {"A": "5", "C": "6", "D": "7", "E": "42"}.items():
-            fx.store.upsert_respondent(rid, {"r_extra": value})
-        fx.store.upsert_respondent("A", {"age": "54"})
-        fx.store.upsert_respondent("C", {"age": "37"})
-    r = ratings(fx)
+            fx.store.respondents.upsert(rid, {"r_extra": value})
+        fx.store.respondents.upsert("A", {"age": "54"})
+        fx.store.respondents.upsert("C", {"age": "37"})
+    r = ratings(fx.store)
     assert [row.column for row in r.rows] == ["r_prof", "r_joint"]
     assert r.skipped == ["r_extra: not reported, values outside 1-10: E='42'"]
 
@@ -81,14 +81,14 @@ def test_load_survey_checks_every_value_and_stores_nothing_on_error(
     bad = tmp_path / "bad.csv"
     bad.write_text("respondent_id,q1,q2\nA,5,\nC,11,x\n", encoding="utf-8")
     with pytest.raises(QualcodeError) as err:
-        load_survey(fx, bad)
+        load_survey(fx.store, bad)
     assert "line 3 (C) q1='11'" in str(err.value) and "line 3 (C) q2='x'" in str(err.value)
-    assert "q1" not in fx.store.attributes("A")
+    assert "q1" not in fx.store.respondents.attributes("A")
     good = tmp_path / "survey.csv"
     good.write_text("respondent_id;q1;q2\nA;5;\nF;10;nav\n", encoding="utf-8")
-    loaded = load_survey(fx, good)
+    loaded = load_survey(fx.store, good)
     assert (loaded.respondents, loaded.columns, loaded.answers) == (2, ["q1", "q2"], 2)
-    r = ratings(fx, ["q1"])
+    r = ratings(fx.store, ["q1"])
     assert r.rows[0].overall.answered == 2 and r.rows[0].overall.mean == 7.5
 
 
@@ -96,9 +96,9 @@ def test_scale_from_the_command_line_and_bands(fx: Project, tmp_path: Path) -> N
     survey = tmp_path / "five.csv"
     survey.write_text("id,s1\nA,1\nC,5\n", encoding="utf-8")
     with pytest.raises(QualcodeError, match="outside the scale 1-3"):
-        load_survey(fx, survey, scale=(1, 3))
-    load_survey(fx, survey, scale=(1, 5))
-    r = ratings(fx, ["s1"], scale=(1, 5))
+        load_survey(fx.store, survey, scale=(1, 3))
+    load_survey(fx.store, survey, scale=(1, 5))
+    r = ratings(fx.store, ["s1"], scale=(1, 5))
     assert r.values == [1, 2, 3, 4, 5] and r.rows[0].overall.counts[5] == 1
     assert parse_range("8-9") == (8, 9) and parse_range("1") == (1, 1)
     assert parse_range(" 1 – 10 ") == (1, 10)
@@ -132,7 +132,7 @@ def test_cli_ratings_and_load(fx: Project, runner: CliRunner, tmp_path: Path) ->
 def test_demo_ratings_match_the_attributes_csv(demo_project: Project) -> None:
     with open(REPO_DEMO_ATTRIBUTES, encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
-    r = ratings(demo_project)
+    r = ratings(demo_project.store)
     columns = [c for c in table[0] if c.startswith("r_")]
     assert [row.column for row in r.rows] == columns  # the codebook's statements, in order
     for row in r.rows:

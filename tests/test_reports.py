@@ -27,7 +27,7 @@ def rows(report: object) -> dict[str, object]:
 
 
 def test_overall_counts_respondents_once_passages_and_transcripts(fx: Project) -> None:
-    r = frequencies(fx)
+    r = frequencies(fx.store)
     got = {c: (row.respondents, row.passages, row.transcripts) for c, row in rows(r).items()}
     assert got == {
         "improve": (Share(3, 4), 4, 3),  # parent: A2, A4, B2, C2
@@ -48,7 +48,7 @@ def test_overall_counts_respondents_once_passages_and_transcripts(fx: Project) -
 
 
 def test_by_group_keeps_empty_groups_as_zero(fx: Project) -> None:
-    r = frequencies(fx, by=["town"])
+    r = frequencies(fx.store, by=["town"])
     assert r.groups == [("Jelgava",), ("Rīga",), ("Talsi",)]
     assert r.group_sizes == {("Jelgava",): 1, ("Rīga",): 1, ("Talsi",): 2}
     improve = rows(r)["improve"].groups
@@ -59,7 +59,7 @@ def test_by_group_keeps_empty_groups_as_zero(fx: Project) -> None:
 
 
 def test_nested_groups_include_empty_combinations(fx: Project) -> None:
-    r = frequencies(fx, by=["town", "role"])
+    r = frequencies(fx.store, by=["town", "role"])
     assert len(r.groups) == 6 and r.group_sizes[("Rīga", "mediator")] == 0
     hours = rows(r)["more-hours"].groups
     assert hours[("Talsi", "mediator")].respondents == Share(1, 1)
@@ -81,12 +81,12 @@ def test_nested_groups_include_empty_combinations(fx: Project) -> None:
     ],
 )
 def test_unit_and_min(fx: Project, unit: str, minimum: int, expected: list[str]) -> None:
-    r = frequencies(fx, unit=unit, min_count=minimum)
+    r = frequencies(fx.store, unit=unit, min_count=minimum)
     assert [x.code for x in r.rows] == expected and r.unit == unit
 
 
 def test_sort_by_passages_keeps_children_under_parents(fx: Project) -> None:
-    r = frequencies(fx, sort="passages")
+    r = frequencies(fx.store, sort="passages")
     assert [x.code for x in r.rows] == [
         "improve",
         "needs-training",
@@ -95,29 +95,29 @@ def test_sort_by_passages_keeps_children_under_parents(fx: Project) -> None:
         "emotional-control",
     ]
     with pytest.raises(QualcodeError, match="unknown unit"):
-        frequencies(fx, unit="words")
+        frequencies(fx.store, unit="words")
 
 
 def test_matrix_cells_count_and_quote_one_voice_each_first(fx: Project) -> None:
-    m = matrix(fx, codes=["improve", "low-pay"], by=["town"], quotes=2)
+    m = matrix(fx.store, codes=["improve", "low-pay"], by=["town"], quotes=2)
     assert [r.code for r in m.rows] == ["improve", "low-pay"]
     talsi = m.rows[0].cells[("Talsi",)]
     assert (talsi.respondents, talsi.passages) == (Share(2, 2), 3)
     assert [(q.respondent, q.turn) for q in talsi.quotes] == [("A", 2), ("B", 2)]
     assert m.rows[0].cells[("Jelgava",)].quotes == ()
     assert m.rows[1].cells[("Rīga",)].quotes[0].text == "=SUM(A1) alga ir zema."
-    one = matrix(fx, codes=["improve"], by=["town"], quotes=1)
+    one = matrix(fx.store, codes=["improve"], by=["town"], quotes=1)
     assert len(one.rows[0].cells[("Talsi",)].quotes) == 1
 
 
 def test_matrix_without_by_has_a_column_per_respondent(fx: Project) -> None:
-    m = matrix(fx, codes=["needs-training"])
+    m = matrix(fx.store, codes=["needs-training"])
     assert m.by == ("respondent",) and m.groups == [("A",), ("B",), ("C",), ("D",)]
     assert m.rows[0].cells[("A",)].passages == 2
 
 
 def test_cooccurrence_same_turn_and_same_respondent(fx: Project) -> None:
-    c = cooccurrence(fx)
+    c = cooccurrence(fx.store)
     assert c.count("needs-training", "low-pay", "turn") == 1  # A turn 2
     assert c.count("needs-training", "low-pay", "respondent") == 2  # A and C
     assert c.count("improve", "low-pay", "turn") == 1
@@ -127,7 +127,7 @@ def test_cooccurrence_same_turn_and_same_respondent(fx: Project) -> None:
 
 
 def test_quotes_by_group_with_limit_and_attributes(fx: Project) -> None:
-    (q,) = quotes(fx, ["needs-training"], by=["town"], limit=1)
+    (q,) = quotes(fx.store, ["needs-training"], by=["town"], limit=1)
     groups = {g.key: g for g in q.groups}
     assert [g.key for g in q.groups] == [("Jelgava",), ("Rīga",), ("Talsi",)]
     assert (groups[("Talsi",)].total, len(groups[("Talsi",)].quotes)) == (2, 1)
@@ -136,7 +136,7 @@ def test_quotes_by_group_with_limit_and_attributes(fx: Project) -> None:
     assert first.attributes["town"] == "Talsi" and first.attributes["role"] == "staff"
     assert first.source == "A, turn 2"
     assert groups[("Jelgava",)].quotes == []
-    (parent,) = quotes(fx, ["improve"])
+    (parent,) = quotes(fx.store, ["improve"])
     assert [(x.code, x.respondent, x.turn) for x in parent.groups[0].quotes] == [
         ("needs-training", "A", 2),
         ("needs-training", "A", 4),
@@ -151,7 +151,7 @@ def test_unknown_by_attribute_lists_the_known_ones(fx: Project) -> None:
         match=r"no attribute named 'towns'.*known attributes: "
         r"r_joint, r_prof, role, town",
     ):
-        frequencies(fx, by=["towns"])
+        frequencies(fx.store, by=["towns"])
 
 
 def test_shorten_cuts_at_a_word() -> None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .errors import QualcodeError
 
 if TYPE_CHECKING:
-    from .project import Project
+    from .store import Store
 
 T = TypeVar("T")
 
@@ -156,38 +156,30 @@ def _check(name: str, pseudonym: str, where: str = "") -> tuple[str, str]:
     return name, pseudonym
 
 
-def list_pseudonyms(project: Project) -> list[Pseudonym]:
+def list_pseudonyms(store: Store) -> list[Pseudonym]:
     """The pseudonym table, by name."""
-    rows = project.store.conn.execute("SELECT name, pseudonym FROM pseudonyms ORDER BY name")
-    return [Pseudonym(*r) for r in rows]
+    return [Pseudonym(*r) for r in store.pseudonyms.all()]
 
 
-def _save(project: Project, pairs: Sequence[tuple[str, str]]) -> None:
-    with project.store.write():
-        project.store.conn.executemany(
-            "INSERT INTO pseudonyms(name, pseudonym) VALUES (?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET pseudonym = excluded.pseudonym",
-            pairs,
-        )
+def _save(store: Store, pairs: Sequence[tuple[str, str]]) -> None:
+    with store.write():
+        store.pseudonyms.save(pairs)
 
 
-def add_pseudonym(project: Project, name: str, pseudonym: str) -> Pseudonym:
+def add_pseudonym(store: Store, name: str, pseudonym: str) -> Pseudonym:
     """Add (or change) one name's pseudonym."""
     pair = _check(name, pseudonym)
-    _save(project, [pair])
+    _save(store, [pair])
     return Pseudonym(*pair)
 
 
-def remove_pseudonym(project: Project, name: str) -> bool:
+def remove_pseudonym(store: Store, name: str) -> bool:
     """Remove a name from the table; False when it was not there."""
-    with project.store.write():
-        cur = project.store.conn.execute(
-            "DELETE FROM pseudonyms WHERE name = ?", [" ".join(name.split())]
-        )
-    return bool(cur.rowcount)
+    with store.write():
+        return store.pseudonyms.remove(" ".join(name.split()))
 
 
-def load_pseudonyms(project: Project, path: Path) -> list[Pseudonym]:
+def load_pseudonyms(store: Store, path: Path) -> list[Pseudonym]:
     """Load name,pseudonym pairs from a CSV (a header row is recognised and skipped)."""
     from .importers import decode_text
 
@@ -210,13 +202,13 @@ def load_pseudonyms(project: Project, path: Path) -> list[Pseudonym]:
         pairs.append(_check(row[0], row[1], f"{path}:{line}: "))
     if not pairs:
         raise QualcodeError(f"{path}: no name,pseudonym rows found")
-    _save(project, pairs)
+    _save(store, pairs)
     return [Pseudonym(*p) for p in pairs]
 
 
-def anonymizer(project: Project) -> Anonymizer:
+def anonymizer(store: Store) -> Anonymizer:
     """An Anonymizer for the project's pseudonym table; refuses an empty table."""
-    table = list_pseudonyms(project)
+    table = list_pseudonyms(store)
     if not table:
         raise QualcodeError(
             "the pseudonym table is empty, so --anonymize would change nothing; "

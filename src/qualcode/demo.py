@@ -65,9 +65,7 @@ def run_demo(
             tags = 0
             coding = transcripts / DEMO_CODING
             if coding.is_file():
-                from .tagging import import_tags_csv
-
-                tags = import_tags_csv(project, coding, coder="demo-coder").added
+                tags = project.import_tags(coding, coder="demo-coder").added
                 log(f"coding: {tags} tags from {DEMO_CODING}")
             run = project.suggest()
             log(

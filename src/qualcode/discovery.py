@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .codebook_ops import stored_codebook
 from .errors import NotFound, QualcodeError
 from .models import RESPONDENT
 
@@ -17,9 +18,10 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from .codebook_ops import CodebookLoad
     from .nlp.cache import TokenTable, TranscriptText
     from .nlp.keys import KeyInfo
-    from .project import CodebookLoad, Project
+    from .store import Store
 
 KWIC_WIDTH = 45
 _SPACES = re.compile(r"\s+")
@@ -118,17 +120,17 @@ class _Corpus:
     token_pos: list[NDArray[np.int64]]  # token indices in the transcript's table
 
 
-def _corpus(project: Project) -> _Corpus:
+def _corpus(store: Store) -> _Corpus:
     import numpy as np
 
     from .nlp.cache import load_tables, transcript_texts
     from .nlp.pipeline import stop_keys
 
-    book = project.codebook()
-    items = transcript_texts(project.store, default_language=book.language if book else None)
+    book = stored_codebook(store)
+    items = transcript_texts(store, default_language=book.language if book else None)
     if not items:
         raise QualcodeError("no transcripts yet; import some with `qualcode import`")
-    tables, _ = load_tables(project.store, items)
+    tables, _ = load_tables(store, items)
     index: dict[str, int] = {}
     stops: set[str] = set()
     corpus = _Corpus(items, tables, [], np.zeros(0, bool), [], [], [])
@@ -152,18 +154,9 @@ def _corpus(project: Project) -> _Corpus:
     return corpus
 
 
-def _tagged_turns(project: Project, code_ids: Sequence[int]) -> dict[int, set[str]]:
+def _tagged_turns(store: Store, code_ids: Sequence[int]) -> dict[int, set[str]]:
     """Turn id -> names of these codes tagged on it."""
-    marks = ",".join("?" * len(code_ids))
-    rows = project.store.conn.execute(
-        f"SELECT g.turn_id, c.name FROM tags g JOIN codes c ON c.id = g.code_id "
-        f"WHERE g.turn_id IS NOT NULL AND g.code_id IN ({marks})",
-        list(code_ids),
-    )
-    out: dict[int, set[str]] = {}
-    for turn_id, name in rows:
-        out.setdefault(turn_id, set()).add(name)
-    return out
+    return store.tags.turn_codes(code_ids)
 
 
 def _counts(corpus: _Corpus, turns: Sequence[int]) -> NDArray[np.int64]:
@@ -249,7 +242,7 @@ def _rank(
 
 
 def keyness(
-    project: Project,
+    store: Store,
     code: str | None = None,
     *,
     by: str | None = None,
@@ -261,11 +254,11 @@ def keyness(
     (by=ATTR) each attribute group's respondent turns from everyone else's."""
     if (code is None) == (by is None):
         raise QualcodeError("name a code, or give --by ATTRIBUTE (one of the two)")
-    corpus = _corpus(project)
+    corpus = _corpus(store)
     if code is not None:
-        c = project.code(code)
-        family = project.descendants(c)
-        tagged = _tagged_turns(project, [x.id for x in family])
+        c = store.codes.get(code)
+        family = store.codes.descendants(c)
+        tagged = _tagged_turns(store, [x.id for x in family])
         target = [i for i, (item, pos) in enumerate(corpus.turns) if item.turns[pos].id in tagged]
         if not target:
             raise QualcodeError(
@@ -273,7 +266,7 @@ def keyness(
                 "(or accept suggestions) and run this again"
             )
         reference = [i for i in range(len(corpus.turns)) if i not in set(target)]
-        known = _known_keys(project, family, {corpus.turns[i][0].language for i in target})
+        known = _known_keys(store, family, {corpus.turns[i][0].language for i in target})
         return [
             _rank(
                 corpus,
@@ -287,7 +280,7 @@ def keyness(
             )
         ]
     assert by is not None
-    values = _attribute_values(project, by)
+    values = _attribute_values(store, by)
     groups: dict[str, list[int]] = {}
     for i, (item, _) in enumerate(corpus.turns):
         value = values.get(item.id)
@@ -312,24 +305,19 @@ def keyness(
     return out
 
 
-def _attribute_values(project: Project, attr: str) -> dict[int, str]:
+def _attribute_values(store: Store, attr: str) -> dict[int, str]:
     """Transcript id -> its respondent's value of an attribute."""
-    keys = project.store.attribute_keys()
+    keys = store.respondents.keys()
     if attr not in keys:
         from .errors import not_found
 
         raise not_found(
             "attribute", attr, keys, hint="load attributes with `qualcode import --attributes FILE`"
         )
-    rows = project.store.conn.execute(
-        "SELECT t.id, a.value FROM transcripts t JOIN attributes a "
-        "ON a.respondent_id = t.respondent_id AND a.key = ?",
-        [attr],
-    )
-    return dict(rows)
+    return store.respondents.transcript_values(attr)
 
 
-def _known_keys(project: Project, codes: Sequence[Any], langs: set[str]) -> set[str]:
+def _known_keys(store: Store, codes: Sequence[Any], langs: set[str]) -> set[str]:
     from .nlp.matching import phrase_keys
 
     words = [w for c in codes for w in c.keywords]
@@ -340,12 +328,13 @@ def _known_keys(project: Project, codes: Sequence[Any], langs: set[str]) -> set[
     return known
 
 
-def add_keywords(project: Project, code: str, words: Sequence[str]) -> KeywordsAdded:
+def add_keywords(store: Store, code: str, words: Sequence[str]) -> KeywordsAdded:
     """Append keywords to a code in the codebook file (comments kept) and reload it."""
     from .codebook import add_keywords as add_to_file
+    from .codebook_ops import load_codebook
 
-    c = project.code(code)
-    row = project.store.codebook_version()
+    c = store.codes.get(code)
+    row = store.codes.latest_version()
     source = Path(row["source"]) if row and row["source"] else None
     if source is None or not source.is_file():
         raise QualcodeError(
@@ -356,12 +345,12 @@ def add_keywords(project: Project, code: str, words: Sequence[str]) -> KeywordsA
     if not cleaned:
         raise QualcodeError('no keywords given; write e.g. --add "kursi,apmācība"')
     added = add_to_file(source, c.name, cleaned)
-    load = project.load_codebook(source) if added else None
+    load = load_codebook(store, source) if added else None
     return KeywordsAdded(source, c.name, tuple(added), load)
 
 
 def similar(
-    project: Project,
+    store: Store,
     *,
     transcript: str | None = None,
     turn: int | None = None,
@@ -377,17 +366,17 @@ def similar(
 
     from .nlp.stats import TfIdf
 
-    corpus = _corpus(project)
+    corpus = _corpus(store)
     docs = [ids[corpus.content[ids]] if len(ids) else ids for ids in corpus.token_ids]
     model = TfIdf(docs, len(corpus.keys))
-    codes = project.codes(include_inactive=True)
-    tags = _tagged_turns(project, [c.id for c in codes]) if codes else {}
+    codes = store.codes.all(include_inactive=True)
+    tags = _tagged_turns(store, [c.id for c in codes]) if codes else {}
     position = {
         (item.name, item.turns[pos].number): i for i, (item, pos) in enumerate(corpus.turns)
     }
     if code is not None:
-        c = project.code(code)
-        names = {x.name for x in project.descendants(c)}
+        c = store.codes.get(code)
+        names = {x.name for x in store.codes.descendants(c)}
         query = [
             i
             for i, (item, pos) in enumerate(corpus.turns)
@@ -399,7 +388,7 @@ def similar(
     else:
         if transcript is None or turn is None:
             raise QualcodeError("give a transcript and a turn number, or --code CODE")
-        t = project.transcript(transcript)
+        t = store.transcripts.get(transcript)
         if (t.name, turn) not in position:
             raise NotFound(f"{t.name} has no respondent turn {turn}; see `qualcode show {t.name}`")
         query = [position[(t.name, turn)]]
@@ -440,21 +429,21 @@ def similar(
 
 
 def explain_keys(
-    words: Sequence[str], *, lang: str | None = None, project: Project | None = None
+    words: Sequence[str], *, lang: str | None = None, store: Store | None = None
 ) -> list[KeyExplanation]:
     """Each word's (or phrase's) lemma and matching key, and the codes whose keywords share it."""
     from .nlp.keys import keyer
     from .nlp.matching import phrase_keys
     from .nlp.pipeline import pipeline
 
-    book = project.codebook() if project is not None else None
+    book = stored_codebook(store) if store is not None else None
     lang = (lang or (book.language if book else None) or "lv").lower()
     words = [w.strip() for w in words if w.strip()]
     if not words:
         raise QualcodeError("give at least one word (or `-` to read words from stdin)")
     nlp = pipeline(lang).nlp
     k = keyer(lang)
-    codes = project.codes() if project is not None else []
+    codes = store.codes.all(include_inactive=False) if store is not None else []
     keyword_keys: dict[tuple[str, ...], list[str]] = {}
     all_words = [w for c in codes for w in c.keywords]
     keyed = phrase_keys(all_words, lang) if all_words else []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 INTERVIEWER = "interviewer"
 RESPONDENT = "respondent"
@@ -101,3 +101,117 @@ class Tag:
     turn_number: int | None = None
     rule: str | None = None
     memo: str | None = None
+    status: str = "placed"  # placed | detached (its text is gone from an edited transcript)
+
+
+@dataclass(frozen=True)
+class TranscriptView:
+    """One transcript with its turns and tags, as `qualcode show` prints it."""
+
+    transcript: Transcript
+    header: str
+    turns: list[Turn]
+    tags: list[Tag]
+    text: str = ""  # the full transcript text, so callers need not read it again
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """A respondent (the case) with attributes and the transcripts linked to it."""
+
+    id: str
+    attributes: dict[str, str]
+    transcripts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row changed by a command: the table, the action and the row before/after."""
+
+    table: str
+    action: str  # insert | update | delete
+    key: tuple[Any, ...]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    transcript: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One recorded command with its changes."""
+
+    id: int
+    at: str
+    coder: str
+    command: str
+    changes: tuple[Change, ...]
+    undo_of: int | None = None
+    undone_by: int | None = None
+
+
+class TagFact(NamedTuple):
+    """What reports need of one tag. A NamedTuple, not a dataclass: reports build one per tag
+    (100,000s), and tuples are several times cheaper to make."""
+
+    code_id: int
+    respondent: str
+    transcript_id: int
+    start: int
+    end: int
+    turn_id: int | None = None
+    text: str = ""
+    transcript: str = ""
+    turn: int | None = None
+
+
+@dataclass(frozen=True)
+class MatchedTerm:
+    """A keyword or pattern found in a suggested passage."""
+
+    term: str
+    text: str
+    start: int
+    end: int
+    kind: str  # keyword | pattern
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A stored suggestion with what a reviewer needs to judge it."""
+
+    id: int
+    transcript: str
+    turn: int | None
+    code: str
+    start: int
+    end: int
+    score: float
+    matched: tuple[MatchedTerm, ...]
+    rule: str | None
+    status: str
+    codebook_version: int | None
+    text: str  # the suggested passage
+    turn_start: int = 0
+    turn_text: str = ""  # the whole turn, for context
+    speaker: str = ""
+    decided_by: str | None = None
+    accepted_as: str | None = None  # the code of the tag made on acceptance
+
+    @property
+    def why(self) -> str:
+        """The matched terms, each with the first form found: 'mācības (mācību), kursi'."""
+        first: dict[str, str] = {}
+        for m in self.matched:
+            first.setdefault(m.term, m.text)
+        return ", ".join(t if t.lower() == w.lower() else f"{t} ({w})" for t, w in first.items())
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of one review decision."""
+
+    suggestion: int
+    status: str
+    tag_id: int | None = None
+    code: str | None = None

@@ -1,47 +1,46 @@
-"""Project: the facade the CLI and notebooks use. It finds the database and delegates."""
+"""Project: the typed composition root the CLI and notebooks use.
+
+It opens the store and hands it to the feature modules; no SQL and no logic of its own.
+Feature modules are imported inside the methods, so `qualcode report` never loads spaCy.
+"""
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
-from . import codebook as codebook_mod
+from .codebook_ops import CodebookLoad
 from .errors import ProjectNotFound, QualcodeError, not_found
-from .models import Code, Tag, Transcript, Turn
-from .storage import DB_NAME, Store, find_project_db
+from .models import (
+    Code,
+    LogEntry,
+    Respondent,
+    Tag,
+    Transcript,
+    TranscriptView,
+)
+from .project_analysis import AnalysisMixin
+from .store import DB_NAME, Store, find_project_db
 
-Progress = Callable[[str], None]
+if TYPE_CHECKING:
+    from .anonymize import Pseudonym
+    from .codebook import Codebook
+    from .history import CheckReport, UndoResult
+    from .importing import AttributesLoad, ImportPlan, ImportReport
+    from .managing import TranscriptRemoved
+    from .ratings import RatingsReport, SurveyLoad
+    from .reports import CooccurReport, FrequencyReport, MatrixReport
+    from .reports_quotes import QuoteReport
+    from .tagging import TagChange, TagImport
+
+T = TypeVar("T")
 CONFIG_KEYS = ("coder", "interviewers", "speakers")
+__all__ = ["CodebookLoad", "Project", "TranscriptView"]
 
 
-@dataclass(frozen=True)
-class CodebookLoad:
-    """What loading a codebook changed."""
-
-    version: int
-    added: list[str]
-    updated: list[str]
-    unchanged: list[str]
-    retired: list[str]  # no longer in the codebook but kept because tags use them
-    removed: list[str]  # no longer in the codebook and unused: deleted
-
-
-@dataclass(frozen=True)
-class TranscriptView:
-    """One transcript with its turns and tags, as `qualcode show` prints it."""
-
-    transcript: Transcript
-    header: str
-    turns: list[Turn]
-    tags: list[Tag]
-    text: str = ""  # the full transcript text, so callers need not read it again
-
-
-class Project:
+class Project(AnalysisMixin):
     """An open qualcode project (one SQLite file)."""
 
     def __init__(self, store: Store) -> None:
@@ -98,32 +97,19 @@ class Project:
 
     def default_coder(self) -> str:
         """The coder name: QUALCODE_CODER, the project setting, or the login name."""
-        env = os.environ.get("QUALCODE_CODER")
-        if env:
-            return env
-        stored = self.store.get_setting("coder")
-        if stored:
-            return stored
-        try:
-            return os.environ.get("USER") or getpass.getuser() or "coder"
-        except OSError:  # no login name (some containers)
-            return "coder"
+        return self.store.default_coder()
 
     def interviewer_labels(self) -> list[str]:
         """Speaker labels treated as interviewers in this project (beside the defaults)."""
-        return self._list_setting("interviewers")
+        return self.store.list_setting("interviewers")
 
     def speaker_labels(self) -> list[str]:
         """Extra speaker labels always recognised at import (e.g. first names)."""
-        return self._list_setting("speakers")
+        return self.store.list_setting("speakers")
 
     def set_interviewer_labels(self, labels: Sequence[str]) -> None:
         """Remember extra interviewer labels for later imports."""
         self.set_config("interviewers", ",".join(labels))
-
-    def _list_setting(self, key: str) -> list[str]:
-        raw = self.store.get_setting(key, "") or ""
-        return [s.strip() for s in raw.replace("\n", ",").split(",") if s.strip()]
 
     def config(self) -> dict[str, str]:
         """Every project setting with its value ('' when unset)."""
@@ -142,363 +128,375 @@ class Project:
 
     def load_codebook(self, path: Path) -> CodebookLoad:
         """Load or update the codebook: codes are matched by name, so tags survive edits."""
-        book = codebook_mod.read_codebook_file(Path(path))
-        before = {c.name: c for c in self.store.codes()}
-        added, updated, unchanged = [], [], []
-        with self.store.write():
-            ids: dict[str, int] = {}
-            for spec, parent, position in book.walk():
-                old = before.get(spec.name)
-                code_id = self.store.upsert_code(
-                    name=spec.name,
-                    label=spec.label,
-                    description=spec.description,
-                    color=spec.color,
-                    parent_id=ids[parent] if parent else None,
-                    position=position,
-                    keywords=spec.keywords,
-                    rules=spec.rules(),
-                )
-                ids[spec.name] = code_id
-                if old is None:
-                    added.append(spec.name)
-                elif (
-                    old.label,
-                    old.description,
-                    old.color,
-                    old.parent,
-                    old.position,
-                    old.keywords,
-                    old.rules,
-                    old.active,
-                ) != (
-                    spec.label,
-                    spec.description,
-                    spec.color,
-                    parent,
-                    position,
-                    spec.keywords,
-                    spec.rules(),
-                    True,
-                ):
-                    updated.append(spec.name)
-                else:
-                    unchanged.append(spec.name)
-            retired = self.store.deactivate_codes_except(set(ids.values()))
-            removed = [n for n in before if n not in ids and n not in retired]
-            version = self.store.add_codebook_version(
-                sha256=book.sha256,
-                source=str(Path(path).resolve()),
-                title=book.title,
-                language=book.language,
-                content=book.content,
-            )
-            if book.interviewers:
-                labels = dict.fromkeys([*self.interviewer_labels(), *book.interviewers])
-                self.store.set_setting("interviewers", ",".join(labels))
-        return CodebookLoad(version, added, updated, unchanged, retired, removed)
+        from .codebook_ops import load_codebook
 
-    def codebook(self) -> codebook_mod.Codebook | None:
+        return load_codebook(self.store, path)
+
+    def codebook(self) -> Codebook | None:
         """The last loaded codebook as parsed from its stored text."""
-        row = self.store.codebook_version()
-        if row is None:
-            return None
-        return codebook_mod.parse_codebook(row["content"], row["source"] or "<stored codebook>")
+        from .codebook_ops import stored_codebook
+
+        return stored_codebook(self.store)
 
     def codes(self, *, include_inactive: bool = False) -> list[Code]:
         """Codes in tree order."""
-        return self.store.codes(include_inactive=include_inactive)
+        return self.store.codes.all(include_inactive=include_inactive)
 
     def code(self, name: str) -> Code:
         """A code by name; NotFound names the closest one."""
-        codes = self.store.codes()
-        for c in codes:
-            if c.name == name:
-                return c
-        for c in codes:  # forgive case and the display label
-            if c.name.lower() == name.lower() or (c.label or "").lower() == name.lower():
-                return c
-        raise not_found(
-            "code",
-            name,
-            [c.name for c in codes],
-            hint="load a codebook with `qualcode codebook load FILE`",
-        )
+        return self.store.codes.get(name)
 
     def rename_code(self, old: str, new: str) -> Path | None:
-        """Rename a code; its tags and suggestions follow it. The codebook file it was loaded
-        from is edited too (comments kept), so the next load keeps the link; returns that file."""
-        code = self.code(old)
-        if new in self.store.code_ids():
-            raise QualcodeError(f"a code named {new!r} exists already; choose another name")
-        row = self.store.codebook_version()
-        source = Path(row["source"]) if row and row["source"] else None
-        with self.store.write():
-            self.store.rename_code(code.name, new)
-            if row is not None:  # keep the stored codebook text in step with the codes
-                content = codebook_mod.parse_codebook(row["content"], str(source))
-                if (
-                    source is not None
-                    and source.is_file()
-                    and codebook_mod.rename_code_in_file(source, code.name, new)
-                ):
-                    text = source.read_text("utf-8")
-                    self.store.add_codebook_version(
-                        sha256=codebook_mod.parse_codebook(text, str(source)).sha256,
-                        source=str(source),
-                        title=content.title,
-                        language=content.language,
-                        content=text,
-                    )
-                    return source
-        return None
+        """Rename a code (and in its codebook file); returns the file edited."""
+        from .codebook_ops import rename_code
+
+        return rename_code(self.store, old, new)
 
     def code_counts(self) -> dict[str, int]:
         """Number of tags per code name (own tags, not children's)."""
-        rows = self.store.query(
-            "SELECT c.name, count(g.id) AS n FROM codes c LEFT JOIN tags g ON g.code_id = c.id "
-            "GROUP BY c.id"
-        )
-        return {r["name"]: r["n"] for r in rows}
-
-    # -- transcripts --------------------------------------------------------------------
-
-    def transcripts(self) -> list[Transcript]:
-        """Every transcript with counts and attributes."""
-        return self.store.transcripts()
-
-    def transcript(self, name: str) -> Transcript:
-        """A transcript by its name or file name; NotFound names the closest."""
-        row = self.store.transcript_row(name)
-        if row is None:
-            raise not_found(
-                "transcript",
-                name,
-                self.store.transcript_names(),
-                hint="import transcripts with `qualcode import`",
-            )
-        return self.store.transcripts(row["id"])[0]
-
-    def transcript_text(self, transcript: Transcript) -> str:
-        """The full stored text of a transcript."""
-        rows = self.store.query("SELECT text FROM transcripts WHERE id = ?", [transcript.id])
-        return str(rows[0]["text"])
-
-    def show(self, name: str) -> TranscriptView:
-        """A transcript's header, numbered turns and tags."""
-        t = self.transcript(name)
-        row = self.store.query("SELECT text, header_end FROM transcripts WHERE id = ?", [t.id])[0]
-        text = row["text"]
-        return TranscriptView(
-            transcript=t,
-            header=text[: row["header_end"]].strip(),
-            turns=self.store.turns(t.id, text),
-            tags=self.store.tags(transcript_id=t.id),
-            text=text,
-        )
-
-    def import_paths(self, paths: Sequence[Path], **options: Any) -> Any:
-        """Import transcript files or folders; see importing.import_paths."""
-        from .importing import import_paths
-
-        return import_paths(self, paths, **options)
-
-    def load_attributes(self, csv_path: Path) -> Any:
-        """Load respondent attributes from a CSV; see importing.load_attributes."""
-        from .importing import load_attributes
-
-        return load_attributes(self, csv_path)
-
-    # -- tagging ------------------------------------------------------------------------
-
-    def tag(self, transcript: str, codes: Sequence[str], **options: Any) -> Any:
-        """Tag turns or a span with codes; see tagging.tag."""
-        from .tagging import tag
-
-        return tag(self, transcript, codes, **options)
-
-    def untag(self, transcript: str, codes: Sequence[str], **options: Any) -> Any:
-        """Remove tags; see tagging.untag."""
-        from .tagging import untag
-
-        return untag(self, transcript, codes, **options)
-
-    def tags(self, *, transcript: str | None = None, code: str | None = None) -> list[Tag]:
-        """Tags, optionally of one transcript and/or one code (with its children)."""
-        tid = self.transcript(transcript).id if transcript else None
-        ids = None
-        if code:
-            ids = [c.id for c in self.descendants(self.code(code))]
-        return self.store.tags(transcript_id=tid, code_ids=ids)
+        return self.store.codes.tag_counts()
 
     def descendants(self, code: Code) -> list[Code]:
         """A code and every code below it."""
-        codes = self.store.codes()
-        out, frontier = [code], {code.name}
-        while frontier:
-            nxt = [c for c in codes if c.parent in frontier]
-            out.extend(nxt)
-            frontier = {c.name for c in nxt}
-        return out
+        return self.store.codes.descendants(code)
+
+    # -- transcripts and respondents ------------------------------------------------------
+
+    def transcripts(self) -> list[Transcript]:
+        """Every transcript with counts and attributes."""
+        return self.store.transcripts.all()
+
+    def transcript(self, name: str) -> Transcript:
+        """A transcript by its name or file name; NotFound names the closest."""
+        return self.store.transcripts.get(name)
+
+    def transcript_text(self, transcript: Transcript) -> str:
+        """The full stored text of a transcript."""
+        return self.store.transcripts.text(transcript.id)
+
+    def show(self, name: str) -> TranscriptView:
+        """A transcript's header, numbered turns and tags."""
+        return self.store.transcripts.view(name)
+
+    def plan_import(
+        self,
+        paths: Sequence[Path],
+        *,
+        attributes: Path | None = None,
+        attrs: dict[str, str] | None = None,
+        encoding: str | None = None,
+        language: str | None = None,
+        interviewers: Sequence[str] = (),
+        speakers: Sequence[str] = (),
+        replace: bool = False,
+        all_or_nothing: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> ImportPlan:
+        """What importing these files would do (nothing written)."""
+        from .importing import plan_import
+
+        return plan_import(
+            self.store,
+            paths,
+            attributes=attributes,
+            attrs=attrs,
+            encoding=encoding,
+            language=language,
+            interviewers=interviewers,
+            speakers=speakers,
+            replace=replace,
+            all_or_nothing=all_or_nothing,
+            progress=progress,
+        )
+
+    def apply_import(self, plan: ImportPlan, *, force: bool = False) -> ImportReport:
+        """Write an import plan in one transaction."""
+        from .importing import apply_import
+
+        return apply_import(self.store, plan, force=force)
+
+    def import_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        attributes: Path | None = None,
+        attrs: dict[str, str] | None = None,
+        encoding: str | None = None,
+        language: str | None = None,
+        interviewers: Sequence[str] = (),
+        speakers: Sequence[str] = (),
+        replace: bool = False,
+        force: bool = False,
+        all_or_nothing: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> ImportReport:
+        """Import transcript files or folders: plan, then apply."""
+        plan = self.plan_import(
+            paths,
+            attributes=attributes,
+            attrs=attrs,
+            encoding=encoding,
+            language=language,
+            interviewers=interviewers,
+            speakers=speakers,
+            replace=replace,
+            all_or_nothing=all_or_nothing,
+            progress=progress,
+        )
+        return self.apply_import(plan, force=force)
+
+    def load_attributes(self, csv_path: Path) -> AttributesLoad:
+        """Load respondent attributes (and transcript links) from a CSV."""
+        from .importing import load_attributes
+
+        return load_attributes(self.store, csv_path)
+
+    def remove_transcript(self, name: str) -> TranscriptRemoved:
+        """Remove a transcript with its tags (recorded; `undo` brings them back)."""
+        from .managing import remove_transcript
+
+        return remove_transcript(self.store, name)
+
+    def rename_transcript(self, name: str, new: str) -> Transcript:
+        """Rename a transcript."""
+        from .managing import rename_transcript
+
+        return rename_transcript(self.store, name, new)
+
+    def relink_transcript(self, name: str, respondent: str) -> Transcript:
+        """Link a transcript to another respondent (made if new)."""
+        from .managing import relink_transcript
+
+        return relink_transcript(self.store, name, respondent)
+
+    def attribute_keys(self) -> list[str]:
+        """Every attribute name in the project."""
+        return self.store.respondents.keys()
+
+    def respondents(self) -> list[Respondent]:
+        """Every respondent with attributes and transcripts."""
+        return self.store.respondents.all()
+
+    def set_attributes(self, respondent: str, values: dict[str, str]) -> Respondent:
+        """Set attributes of a respondent."""
+        from .managing import set_attributes
+
+        return set_attributes(self.store, respondent, values)
+
+    def unset_attributes(self, respondent: str, keys: Sequence[str]) -> Respondent:
+        """Remove attributes of a respondent."""
+        from .managing import unset_attributes
+
+        return unset_attributes(self.store, respondent, keys)
+
+    def rename_respondent(self, old: str, new: str) -> Respondent:
+        """Give a respondent a new id; attributes and transcripts follow."""
+        from .managing import rename_respondent
+
+        return rename_respondent(self.store, old, new)
+
+    # -- tagging ------------------------------------------------------------------------
+
+    def tag(
+        self,
+        transcript: str,
+        codes: Sequence[str],
+        *,
+        turns: str | None = None,
+        span: str | None = None,
+        coder: str | None = None,
+        memo: str | None = None,
+        across_turns: bool = False,
+    ) -> list[TagChange]:
+        """Tag turns ('12-15') or a span ('1040:1112') of a transcript with codes."""
+        from .tagging import tag
+
+        return tag(
+            self.store,
+            transcript,
+            codes,
+            turns=turns,
+            span=span,
+            coder=coder,
+            memo=memo,
+            across_turns=across_turns,
+        )
+
+    def untag(
+        self,
+        transcript: str,
+        codes: Sequence[str],
+        *,
+        turns: str | None = None,
+        span: str | None = None,
+        coder: str | None = None,
+        all_coders: bool = False,
+        inside: bool = False,
+    ) -> list[TagChange]:
+        """Remove tags of codes from turns or a span."""
+        from .tagging import untag
+
+        return untag(
+            self.store,
+            transcript,
+            codes,
+            turns=turns,
+            span=span,
+            coder=coder,
+            all_coders=all_coders,
+            inside=inside,
+        )
+
+    def import_tags(self, path: Path, *, coder: str | None = None) -> TagImport:
+        """Import tags from a CSV (transcript, turn, code[, coder])."""
+        from .tagging import import_tags_csv
+
+        return import_tags_csv(self.store, path, coder=coder)
+
+    def tags(
+        self, *, transcript: str | None = None, code: str | None = None, coder: str | None = None
+    ) -> list[Tag]:
+        """Tags, optionally of one transcript, one code (with its children), one coder."""
+        tid = self.store.transcripts.get(transcript).id if transcript else None
+        ids = None
+        if code:
+            ids = [c.id for c in self.store.codes.descendants(self.store.codes.get(code))]
+        return self.store.tags.list(transcript_id=tid, code_ids=ids, coder=coder)
+
+    # -- history ------------------------------------------------------------------------
+
+    def log(
+        self, *, transcript: str | None = None, code: str | None = None, limit: int | None = 50
+    ) -> list[LogEntry]:
+        """Recorded commands, newest first, optionally touching a transcript or code."""
+        from .history import log
+
+        return log(self.store, transcript=transcript, code=code, limit=limit)
+
+    def undo(self, n: int = 1, *, coder: str | None = None) -> UndoResult:
+        """Revert the current coder's last n commands (itself recorded)."""
+        from .history import undo
+
+        return undo(self.store, n, coder=coder)
+
+    def check(self) -> CheckReport:
+        """Integrity, links, tags whose text no longer matches, detached tags, duplicates."""
+        from .history import check
+
+        return check(self.store)
+
+    def backup(self, target: Path | None = None) -> Path:
+        """Copy the project with SQLite's backup API (safe while others write)."""
+        from .history import backup
+
+        return backup(self.store, target)
 
     # -- reports ------------------------------------------------------------------------
 
-    def report(self, **options: Any) -> Any:
-        """Theme frequencies; see reports.frequencies."""
+    def report(
+        self,
+        *,
+        by: Sequence[str] = (),
+        sort: str = "tree",
+        codes: Sequence[str] | None = None,
+        unit: str = "respondent",
+        min_count: int = 0,
+    ) -> FrequencyReport:
+        """Theme frequencies overall and per group."""
         from .reports import frequencies
 
-        return frequencies(self, **options)
+        return frequencies(
+            self.store, by=by, sort=sort, codes=codes, unit=unit, min_count=min_count
+        )
 
-    # -- reports and exports (issue 5) --------------------------------------------------
-
-    def matrix(self, **options: Any) -> Any:
-        """Framework matrix codes x groups; see reports.matrix."""
+    def matrix(
+        self,
+        *,
+        codes: Sequence[str] | None = None,
+        by: Sequence[str] = (),
+        quotes: int = 2,
+        width: int = 100,
+    ) -> MatrixReport:
+        """Framework matrix codes x groups."""
         from .reports import matrix
 
-        return matrix(self, **options)
+        return matrix(self.store, codes=codes, by=by, quotes=quotes, width=width)
 
-    def cooccurrence(self, **options: Any) -> Any:
-        """Code x code co-occurrence; see reports.cooccurrence."""
+    def cooccurrence(self, *, codes: Sequence[str] | None = None) -> CooccurReport:
+        """Code x code co-occurrence."""
         from .reports import cooccurrence
 
-        return cooccurrence(self, **options)
+        return cooccurrence(self.store, codes=codes)
 
-    def quotes(self, codes: Sequence[str] | None = None, **options: Any) -> Any:
-        """Quotes by code; see reports_quotes.quotes."""
+    def quotes(
+        self,
+        codes: Sequence[str] | None = None,
+        *,
+        by: Sequence[str] = (),
+        limit: int | None = None,
+        skip_empty: bool = False,
+        attributes: Sequence[str] | None = None,
+    ) -> list[QuoteReport]:
+        """Quotes by code."""
         from .reports_quotes import quotes
 
-        return quotes(self, codes, **options)
+        return quotes(
+            self.store, codes, by=by, limit=limit, skip_empty=skip_empty, attributes=attributes
+        )
 
-    def ratings(self, columns: Sequence[str] = (), **options: Any) -> Any:
-        """Rating distributions; see ratings.ratings."""
+    def ratings(
+        self,
+        columns: Sequence[str] = (),
+        *,
+        by: Sequence[str] = (),
+        scale: tuple[int, int] | None = None,
+        bands: Sequence[tuple[int, int]] = (),
+    ) -> RatingsReport:
+        """Rating distributions."""
         from .ratings import ratings
 
-        return ratings(self, columns, **options)
+        return ratings(self.store, columns, by=by, scale=scale, bands=bands)
 
-    def load_ratings(self, path: Path, **options: Any) -> Any:
-        """Store a survey CSV as respondent attributes; see ratings.load_survey."""
+    def load_ratings(self, path: Path, *, scale: tuple[int, int] | None = None) -> SurveyLoad:
+        """Store a survey CSV as respondent attributes."""
         from .ratings import load_survey
 
-        return load_survey(self, path, **options)
+        return load_survey(self.store, path, scale=scale)
 
-    def pseudonyms(self) -> Any:
-        """The pseudonym table; see anonymize.list_pseudonyms."""
+    # -- pseudonyms -----------------------------------------------------------------------
+
+    def pseudonyms(self) -> list[Pseudonym]:
+        """The pseudonym table."""
         from .anonymize import list_pseudonyms
 
-        return list_pseudonyms(self)
+        return list_pseudonyms(self.store)
 
-    def add_pseudonym(self, name: str, pseudonym: str) -> Any:
-        """Add or change a pseudonym; see anonymize.add_pseudonym."""
+    def add_pseudonym(self, name: str, pseudonym: str) -> Pseudonym:
+        """Add or change a pseudonym."""
         from .anonymize import add_pseudonym
 
-        return add_pseudonym(self, name, pseudonym)
+        return add_pseudonym(self.store, name, pseudonym)
 
     def remove_pseudonym(self, name: str) -> bool:
-        """Remove a pseudonym; see anonymize.remove_pseudonym."""
+        """Remove a pseudonym."""
         from .anonymize import remove_pseudonym
 
-        return remove_pseudonym(self, name)
+        return remove_pseudonym(self.store, name)
 
-    def load_pseudonyms(self, path: Path) -> Any:
-        """Load name,pseudonym pairs from a CSV; see anonymize.load_pseudonyms."""
+    def load_pseudonyms(self, path: Path) -> list[Pseudonym]:
+        """Load name,pseudonym pairs from a CSV."""
         from .anonymize import load_pseudonyms
 
-        return load_pseudonyms(self, path)
+        return load_pseudonyms(self.store, path)
 
-    def anonymize_text(self, text: str) -> str:
-        """Text with the pseudonym table applied; see anonymize.Anonymizer."""
+    def anonymize(self, value: T) -> T:
+        """Any report rows (dataclasses, lists, strings) with the pseudonym table applied."""
         from .anonymize import anonymizer
 
-        return anonymizer(self).text(text)
+        return anonymizer(self.store).apply(value)
 
-    def export_report(self, path: Path, **options: Any) -> Any:
-        """Export the full report (format from the extension); see exports.api.export_report."""
-        from .exports.api import export_report
+    def anonymize_text(self, text: str) -> str:
+        """Text with the pseudonym table applied."""
+        from .anonymize import anonymizer
 
-        return export_report(self, path, **options)
-
-    def export_quotes(self, path: Path, codes: Sequence[str], **options: Any) -> Any:
-        """Export quotes of codes; see exports.api.export_quotes."""
-        from .exports.api import export_quotes
-
-        return export_quotes(self, path, codes, **options)
-
-    def export_all(self, folder: Path, **options: Any) -> Any:
-        """The full report in every format into a folder; see exports.api.export_all."""
-        from .exports.api import export_all
-
-        return export_all(self, folder, **options)
-
-    def chart(self, path: Path, **options: Any) -> Any:
-        """A bar chart PNG/SVG of code frequencies; see exports.api.write_chart."""
-        from .exports.api import write_chart
-
-        return write_chart(self, path, **options)
-
-    # -- suggestions (issue 4) ----------------------------------------------------------
-
-    def suggest(self, **options: Any) -> Any:
-        """Run keyword rules and store suggestions; see suggest.suggest."""
-        from .suggest import suggest
-
-        return suggest(self, **options)
-
-    def suggestions(self, **options: Any) -> Any:
-        """Stored suggestions (pending by default); see suggest.list_suggestions."""
-        from .suggest import list_suggestions
-
-        return list_suggestions(self, **options)
-
-    def suggestion(self, suggestion_id: int) -> Any:
-        """One suggestion by id; see suggest.get_suggestion."""
-        from .suggest import get_suggestion
-
-        return get_suggestion(self, suggestion_id)
-
-    def review_queue(self, **options: Any) -> Any:
-        """Pending then skipped suggestions; see suggest.review_queue."""
-        from .suggest import review_queue
-
-        return review_queue(self, **options)
-
-    def decide(self, suggestion_id: int, action: str, **options: Any) -> Any:
-        """Accept, reject or skip a suggestion; see suggest.decide."""
-        from .suggest import decide
-
-        return decide(self, suggestion_id, action, **options)
-
-    def decide_all(self, action: str, **options: Any) -> Any:
-        """Accept or reject pending suggestions in bulk; see suggest.decide_all."""
-        from .suggest import decide_all
-
-        return decide_all(self, action, **options)
-
-    def undo_decision(self, suggestion_id: int | None = None, **options: Any) -> Any:
-        """Undo a review decision (default: the latest); see suggest.undo."""
-        from .suggest import undo
-
-        return undo(self, suggestion_id, **options)
-
-    def keyness(self, code: str | None = None, **options: Any) -> Any:
-        """Distinctive keys of a code's turns or of attribute groups; see discovery.keyness."""
-        from .discovery import keyness
-
-        return keyness(self, code, **options)
-
-    def add_keywords(self, code: str, words: Sequence[str]) -> Any:
-        """Add keywords to a code in the codebook file and reload it; see discovery."""
-        from .discovery import add_keywords
-
-        return add_keywords(self, code, words)
-
-    def similar(self, **options: Any) -> Any:
-        """Turns most like a turn or a code's turns; see discovery.similar."""
-        from .discovery import similar
-
-        return similar(self, **options)
-
-    def explain_keys(self, words: Sequence[str], **options: Any) -> Any:
-        """Each word's lemma and matching key; see discovery.explain_keys."""
-        from .discovery import explain_keys
-
-        return explain_keys(words, project=self, **options)
+        return anonymizer(self.store).text(text)

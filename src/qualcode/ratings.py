@@ -15,11 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .codebook_ops import stored_codebook
 from .errors import QualcodeError
-from .reports import Group, Share, all_groups, check_attributes, value_key
+from .reports import (
+    Group,
+    Share,
+    all_groups,
+    check_attributes,
+    resolve_attributes,
+    value_key,
+)
 
 if TYPE_CHECKING:
-    from .project import Project
+    from .store import Store
 
 DEFAULT_SCALE = (1, 10)
 DEFAULT_BANDS = ((8, 9), (8, 10))
@@ -115,18 +123,18 @@ def is_missing(value: str | None) -> bool:
     return value is None or value.strip().casefold() in MISSING
 
 
-def project_scale(project: Project, scale: tuple[int, int] | None = None) -> tuple[int, int]:
+def project_scale(store: Store, scale: tuple[int, int] | None = None) -> tuple[int, int]:
     """The scale given, else the codebook's `ratings.scale`, else 1-10."""
     if scale is not None:
         return scale
-    book = project.codebook()
+    book = stored_codebook(store)
     if book is not None and book.ratings is not None:
         return book.ratings.scale
     return DEFAULT_SCALE
 
 
-def _statements(project: Project) -> dict[str, str]:
-    book = project.codebook()
+def _statements(store: Store) -> dict[str, str]:
+    book = stored_codebook(store)
     return dict(book.ratings.statements) if book and book.ratings else {}
 
 
@@ -162,7 +170,7 @@ def _stats(
 
 
 def ratings(
-    project: Project,
+    store: Store,
     columns: Sequence[str] = (),
     *,
     by: Sequence[str] = (),
@@ -174,14 +182,13 @@ def ratings(
     Without columns: the codebook's statements and every attribute whose values are all
     whole numbers within the scale. A named column with other values is an error.
     """
-    scale = project_scale(project, scale)
+    scale = project_scale(store, scale)
     all_bands = tuple(dict.fromkeys([*DEFAULT_BANDS, *bands]))
-    statements = _statements(project)
-    check_attributes(project, [*columns, *by])
+    statements = _statements(store)
+    check_attributes(store, [*columns, *by])
+    by = resolve_attributes(store, by)
     answers: dict[str, dict[str, str]] = defaultdict(dict)
-    for rid, key, value in project.store.conn.execute(
-        "SELECT respondent_id, key, value FROM attributes"
-    ):
+    for rid, key, value in store.respondents.all_values():
         answers[key][rid] = value
     explicit = list(columns) or [c for c in statements if c in answers]
     chosen, skipped = list(explicit), []
@@ -249,16 +256,14 @@ def ratings(
     )
 
 
-def load_survey(
-    project: Project, path: Path, *, scale: tuple[int, int] | None = None
-) -> SurveyLoad:
+def load_survey(store: Store, path: Path, *, scale: tuple[int, int] | None = None) -> SurveyLoad:
     """Store a survey CSV (respondent id + one column per statement) as respondent attributes.
 
     Every answer must be a whole number within the scale or empty; otherwise nothing is
     stored and the error names the rows."""
     from .importing import read_attributes_csv
 
-    scale = project_scale(project, scale)
+    scale = project_scale(store, scale)
     rows = read_attributes_csv(Path(path))
     bad = []
     for row in rows:
@@ -275,9 +280,9 @@ def load_survey(
         )
     columns = list(dict.fromkeys(c for r in rows for c in r.attributes))
     answers = 0
-    with project.store.write():
+    with store.write():
         for row in rows:
             kept = {k: v.strip() for k, v in row.attributes.items() if not is_missing(v)}
-            project.store.upsert_respondent(row.respondent, kept)
+            store.respondents.upsert(row.respondent, kept)
             answers += len(kept)
     return SurveyLoad(len({r.respondent for r in rows}), columns, answers)

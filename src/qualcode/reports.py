@@ -8,18 +8,17 @@ per code however often they raised it, and a parent code aggregates its children
 from __future__ import annotations
 
 import itertools
-import operator
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .errors import QualcodeError, closest
-from .models import Code
+from .models import Code, TagFact
 
 if TYPE_CHECKING:
-    from .project import Project
+    from .store import Store
 
 NONE_VALUE = "(none)"
 SORTS = ("tree", "respondents", "passages", "transcripts", "name")
@@ -65,6 +64,7 @@ class FrequencyRow:
     passages: int
     transcripts: int
     groups: dict[Group, GroupCell] = field(default_factory=dict)
+    retired: bool = False  # gone from the codebook, kept (and counted) for its tags
 
     def count(self, unit: str = "respondent") -> int:
         """The count in a unit: respondents, passages or transcripts."""
@@ -89,94 +89,49 @@ class FrequencyReport:
     min_count: int = 0
 
 
-class _TagFact(NamedTuple):
-    # A NamedTuple, not a dataclass: reports build one per tag (100,000s), and tuples are
-    # several times cheaper to make.
-    code_id: int
-    respondent: str
-    transcript_id: int
-    start: int
-    end: int
-    turn_id: int | None = None
-    text: str = ""
-    transcript: str = ""
-    turn: int | None = None
+_TagFact = TagFact
 
 
 def respondent_tags(
-    project: Project, *, code_ids: Sequence[int] | None = None, with_text: bool = False
-) -> list[_TagFact]:
-    """Every tag on a respondent turn (or a span outside any turn), one fact per tag.
-
-    Counting needs neither the passage text nor the turn number, so that path reads the tags
-    alone and maps transcripts in Python: a report over 100,000 tags stays well under a
-    second. Quotes (with_text) join the turns for their numbers.
-    """
-    where, params = "", []
-    if code_ids is not None:
-        params = sorted(set(code_ids))
-        where = f" AND g.code_id IN ({','.join('?' * len(params))})"
-    conn = project.store.conn
-    if with_text:
-        rows = conn.execute(
-            f"""
-            SELECT g.code_id, coalesce(t.respondent_id, t.name), g.transcript_id, g.start,
-                   g."end", g.turn_id, g.text, t.name, u.number
-            FROM tags g JOIN transcripts t ON t.id = g.transcript_id
-            LEFT JOIN turns u ON u.id = g.turn_id
-            WHERE (u.role IS NULL OR u.role = 'respondent'){where}
-            """,
-            params,
-        ).fetchall()
-        return [_TagFact(*r) for r in rows]
-    names = {
-        tid: (respondent or name, name)
-        for tid, name, respondent in conn.execute("SELECT id, name, respondent_id FROM transcripts")
-    }
-    rows = conn.execute(
-        f"""
-        SELECT g.code_id, g.transcript_id, g.start, g."end", g.turn_id FROM tags g
-        WHERE (g.turn_id IS NULL
-               OR g.turn_id NOT IN (SELECT id FROM turns WHERE role = 'interviewer')){where}
-        """,
-        params,
-    ).fetchall()
-    return [
-        _TagFact(code, names[tid][0], tid, start, end, turn, "", names[tid][1])
-        for code, tid, start, end, turn in rows
-    ]
+    store: Store, *, code_ids: Sequence[int] | None = None, with_text: bool = False
+) -> list[TagFact]:
+    """Every placed tag on a respondent turn (or a span outside any turn), one fact per tag."""
+    return store.tags.facts(code_ids=code_ids, with_text=with_text)
 
 
-def respondent_groups(project: Project, by: Sequence[str]) -> dict[str, Group]:
+def respondent_groups(store: Store, by: Sequence[str]) -> dict[str, Group]:
     """Each respondent with a transcript -> its values of the `by` attributes."""
-    check_attributes(project, by)
-    respondents = [
-        r[0]
-        for r in project.store.conn.execute(
-            "SELECT DISTINCT coalesce(respondent_id, name) FROM transcripts ORDER BY 1"
-        )
-    ]
-    values: dict[tuple[str, str], str] = {}
-    if by:
-        marks = ",".join("?" * len(by))
-        for rid, key, value in project.store.conn.execute(
-            f"SELECT respondent_id, key, value FROM attributes WHERE key IN ({marks})", list(by)
-        ):
-            values[(rid, key)] = value
-    return {r: tuple(values.get((r, k), NONE_VALUE) for k in by) for r in respondents}
+    by = resolve_attributes(store, by)
+    values = store.respondents.values(by)
+    return {
+        r: tuple(values.get((r, k), NONE_VALUE) for k in by)
+        for r in store.respondents.with_transcripts()
+    }
 
 
-def check_attributes(project: Project, by: Sequence[str]) -> None:
-    """Raise a clear error for an unknown attribute, listing the known ones."""
-    known = project.store.attribute_keys()
+def resolve_attributes(store: Store, by: Sequence[str]) -> list[str]:
+    """The stored attribute names for `by` (case-insensitive); a clear error for unknown ones."""
+    known = store.respondents.keys()
+    lowered = {k.casefold(): k for k in known}
+    out = []
     for key in by:
-        if key not in known:
+        if key in known:
+            out.append(key)
+        elif key.casefold() in lowered:
+            out.append(lowered[key.casefold()])
+        else:
             guess = closest(key, known)
             hint = f"did you mean {guess!r}? " if guess else ""
             raise QualcodeError(
                 f"no attribute named {key!r}; {hint}known attributes: "
                 f"{', '.join(known) or 'none (import with --attributes FILE.csv)'}"
             )
+    return out
+
+
+def check_attributes(store: Store, by: Sequence[str]) -> None:
+    """Raise a clear error for an unknown attribute, listing the known ones."""
+    resolve_attributes(store, by)
 
 
 def value_key(value: str) -> tuple[bool, str, str]:
@@ -233,17 +188,22 @@ def _depths(codes: Sequence[Code]) -> dict[str, int]:
     return depth
 
 
-def _select(project: Project, codes: Sequence[str] | None) -> tuple[list[Code], list[Code]]:
-    """(every code, the selected ones in tree order)."""
-    all_codes = project.codes()
+def _select(store: Store, codes: Sequence[str] | None) -> tuple[list[Code], list[Code]]:
+    """(every code, the selected ones in tree order).
+
+    Retired codes (gone from the codebook, kept for their tags) still count toward their
+    parents; they are listed themselves only while they have tags.
+    """
+    all_codes = store.codes.all(include_inactive=True)
     if not codes:
-        return all_codes, all_codes
-    wanted = {project.code(c).name for c in codes}
+        used = store.codes.tag_counts()
+        return all_codes, [c for c in all_codes if c.active or used.get(c.name)]
+    wanted = {store.codes.get(c).name for c in codes}
     return all_codes, [c for c in all_codes if c.name in wanted]
 
 
 def _facts_by_code(
-    project: Project,
+    store: Store,
     all_codes: Sequence[Code],
     selected: Sequence[Code] | None = None,
     *,
@@ -260,7 +220,7 @@ def _facts_by_code(
     # Filtering by code only pays when few codes are wanted; for all of them a plain scan of
     # the tags is faster than the code index.
     subset = needed if len(needed) < len(closure) / 2 else None
-    for f in respondent_tags(project, code_ids=subset, with_text=with_text):
+    for f in respondent_tags(store, code_ids=subset, with_text=with_text):
         direct[f.code_id].append(f)
     out: dict[int, list[_TagFact]] = {}
     for cid, ids in wanted.items():
@@ -275,13 +235,15 @@ def _facts_by_code(
     return out
 
 
-# (transcript_id, start, end): a passage, whoever tagged it; itemgetter runs in C, and a
-# report calls it once per tag.
-_passage: Callable[[_TagFact], tuple[int, int, int]] = operator.itemgetter(2, 3, 4)
+def _passage(f: TagFact) -> tuple[int, ...]:
+    """A passage, whoever tagged it: the turn a tag lies in, else its span."""
+    return (
+        (f.transcript_id, f.turn_id) if f.turn_id is not None else (f.transcript_id, f.start, f.end)
+    )
 
 
 def frequencies(
-    project: Project,
+    store: Store,
     *,
     by: Sequence[str] = (),
     sort: str = "tree",
@@ -298,37 +260,36 @@ def frequencies(
         raise QualcodeError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
-    all_codes, selected = _select(project, codes)
+    by = resolve_attributes(store, by)
+    all_codes, selected = _select(store, codes)
     depth = _depths(all_codes)
-    groups_of = respondent_groups(project, by)
+    groups_of = respondent_groups(store, by)
     group_sizes = all_groups(groups_of, by)
-    facts = _facts_by_code(project, all_codes, selected)
     total = len(groups_of)
+    # Counted in SQL (one GROUP BY over the tags), not by loading every tag into Python.
+    overall = {r[0]: r[1:] for r in store.tags.code_counts((), NONE_VALUE)}
+    split: dict[int, dict[Group, tuple[int, ...]]] = defaultdict(dict)
+    if by:
+        for r in store.tags.code_counts(by, NONE_VALUE):
+            split[r[0]][tuple(r[1 : 1 + len(by)])] = r[1 + len(by) :]
     rows: list[FrequencyRow] = []
     for code in selected:
-        fs = facts[code.id]
+        n_resp, n_pass, n_tr = overall.get(code.id, (0, 0, 0))
         cells: dict[Group, GroupCell] = {}
-        if by:
-            split: dict[Group, list[_TagFact]] = defaultdict(list)
-            for f in fs:
-                split[groups_of.get(f.respondent, tuple(NONE_VALUE for _ in by))].append(f)
-            for key, size in group_sizes.items():
-                part = split.get(key, [])
-                cells[key] = GroupCell(
-                    Share(len({f.respondent for f in part}), size),
-                    len({_passage(f) for f in part}),
-                    len({f.transcript_id for f in part}),
-                )
+        for key, size in group_sizes.items() if by else ():
+            gr, gp, gt = split[code.id].get(key, (0, 0, 0))
+            cells[key] = GroupCell(Share(gr, size), gp, gt)
         row = FrequencyRow(
             code=code.name,
             label=code.label,
             parent=code.parent,
             depth=depth[code.name],
             color=code.color,
-            respondents=Share(len({f.respondent for f in fs}), total),
-            passages=len({_passage(f) for f in fs}),
-            transcripts=len({f.transcript_id for f in fs}),
+            respondents=Share(n_resp, total),
+            passages=n_pass,
+            transcripts=n_tr,
             groups=cells,
+            retired=not code.active,
         )
         if row.count(unit) >= min_count:
             rows.append(row)
@@ -338,9 +299,7 @@ def frequencies(
         groups=list(group_sizes) if by else [],
         group_sizes=group_sizes if by else {},
         total_respondents=total,
-        total_transcripts=int(
-            project.store.conn.execute("SELECT count(*) FROM transcripts").fetchone()[0]
-        ),
+        total_transcripts=store.transcripts.count(),
         unit=unit,
         min_count=min_count,
     )
@@ -427,7 +386,7 @@ def shorten(text: str, width: int) -> str:
 
 def _pick(facts: Sequence[_TagFact], n: int) -> list[_TagFact]:
     """Up to n distinct passages, one per respondent first so a cell shows several voices."""
-    seen: set[tuple[int, int, int]] = set()
+    seen: set[tuple[int, ...]] = set()
     unique = []
     for f in facts:
         if _passage(f) not in seen:
@@ -441,7 +400,7 @@ def _pick(facts: Sequence[_TagFact], n: int) -> list[_TagFact]:
 
 
 def matrix(
-    project: Project,
+    store: Store,
     *,
     codes: Sequence[str] | None = None,
     by: Sequence[str] = (),
@@ -453,9 +412,10 @@ def matrix(
     Up to `quotes` quotes per cell, one per respondent first. Without `by`, each respondent
     is a column.
     """
-    all_codes, selected = _select(project, codes)
+    by = resolve_attributes(store, by)
+    all_codes, selected = _select(store, codes)
     depth = _depths(all_codes)
-    groups_of = respondent_groups(project, by)
+    groups_of = respondent_groups(store, by)
     if by:
         sizes = all_groups(groups_of, by)
         by_t = tuple(by)
@@ -463,7 +423,7 @@ def matrix(
         groups_of = {r: (r,) for r in groups_of}
         sizes = {(r,): 1 for r in sorted(groups_of, key=value_key)}
         by_t = ("respondent",)
-    facts = _facts_by_code(project, all_codes, selected, with_text=True)
+    facts = _facts_by_code(store, all_codes, selected, with_text=True)
     rows = []
     for code in selected:
         split: dict[Group, list[_TagFact]] = defaultdict(list)
@@ -507,10 +467,10 @@ class CooccurReport:
         return (self.turns if unit == "turn" else self.respondents)[(a, b)]
 
 
-def cooccurrence(project: Project, *, codes: Sequence[str] | None = None) -> CooccurReport:
+def cooccurrence(store: Store, *, codes: Sequence[str] | None = None) -> CooccurReport:
     """Code x code co-occurrence on the same respondent turn and for the same respondent."""
-    all_codes, selected = _select(project, codes)
-    facts = _facts_by_code(project, all_codes, selected)
+    all_codes, selected = _select(store, codes)
+    facts = _facts_by_code(store, all_codes, selected)
     where: dict[str, set[object]] = {}
     who: dict[str, set[str]] = {}
     for c in selected:
@@ -521,5 +481,5 @@ def cooccurrence(project: Project, *, codes: Sequence[str] | None = None) -> Coo
     turns = {(a, b): len(where[a] & where[b]) for a in names for b in names}
     resp = {(a, b): len(who[a] & who[b]) for a in names for b in names}
     return CooccurReport(
-        names, {c.name: c.label for c in selected}, turns, resp, len(respondent_groups(project, ()))
+        names, {c.name: c.label for c in selected}, turns, resp, len(respondent_groups(store, ()))
     )

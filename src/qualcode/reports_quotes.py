@@ -8,25 +8,30 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .ratings import whole_number
-from .reports import Group, _facts_by_code, _select, all_groups, respondent_groups
+from .reports import (
+    Group,
+    _facts_by_code,
+    _select,
+    all_groups,
+    resolve_attributes,
+    respondent_groups,
+)
 
 MAX_GROUP_VALUES = 12
 
 if TYPE_CHECKING:
-    from .project import Project
+    from .store import Store
 
 
-def grouping_attributes(project: Project) -> list[str]:
+def grouping_attributes(store: Store) -> list[str]:
     """Attributes that group respondents, those with most values first (town before role).
 
     2-12 values, mostly shared, not numbers (ratings). Dates, organisations and other mostly
     unique values are left out: they make groups of one and identify people in quotes.
     """
-    rows = project.store.conn.execute(
-        "SELECT key, count(DISTINCT value), count(*) FROM attributes GROUP BY key ORDER BY key"
-    ).fetchall()
+    rows = store.respondents.key_counts()
     values: dict[str, list[str]] = {}
-    for key, value in project.store.conn.execute("SELECT key, value FROM attributes"):
+    for _, key, value in store.respondents.all_values():
         values.setdefault(key, []).append(value)
     out = []
     for key, distinct, _ in rows:
@@ -40,11 +45,9 @@ def grouping_attributes(project: Project) -> list[str]:
     return [key for _, key in sorted(out)]
 
 
-def _attributes(project: Project, keys: Sequence[str]) -> dict[str, dict[str, str]]:
+def _attributes(store: Store, keys: Sequence[str]) -> dict[str, dict[str, str]]:
     """Respondent -> the chosen attributes."""
-    rows = project.store.conn.execute(
-        "SELECT respondent_id, key, value FROM attributes ORDER BY key"
-    ).fetchall()
+    rows = store.respondents.all_values()
     wanted = set(keys)
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for rid, key, value in rows:
@@ -104,7 +107,7 @@ class QuoteReport:
 
 
 def quotes(
-    project: Project,
+    store: Store,
     codes: Sequence[str] | None = None,
     *,
     by: Sequence[str] = (),
@@ -121,13 +124,14 @@ def quotes(
         from .errors import QualcodeError
 
         raise QualcodeError("--limit must be 0 or more")
-    all_codes, selected = _select(project, codes)
+    by = resolve_attributes(store, by)
+    all_codes, selected = _select(store, codes)
     names = {c.id: c.name for c in all_codes}
-    groups_of = respondent_groups(project, by)
+    groups_of = respondent_groups(store, by)
     sizes = all_groups(groups_of, by)
-    facts = _facts_by_code(project, all_codes, selected, with_text=True)
-    shown = attributes if attributes is not None else [*by, *grouping_attributes(project)]
-    attrs = _attributes(project, shown)
+    facts = _facts_by_code(store, all_codes, selected, with_text=True)
+    shown = attributes if attributes is not None else [*by, *grouping_attributes(store)]
+    attrs = _attributes(store, shown)
     reports = []
     for code in selected:
         split: dict[Group, list[Quote]] = defaultdict(list)

@@ -14,59 +14,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from .codebook_ops import stored_codebook
 from .errors import NotFound, QualcodeError
-from .models import RESPONDENT, Code
-from .storage import now
+from .models import RESPONDENT, Code, Decision, MatchedTerm, Suggestion
+from .store import now
 
 if TYPE_CHECKING:
     from .nlp.cache import TranscriptText
-    from .project import Project
+    from .store import Store
 
 # (phase description, steps just done, total steps of the phase)
 Progress = Callable[[str, int, int], None]
 ACTIONS = ("accept", "reject", "skip")
-
-
-@dataclass(frozen=True)
-class MatchedTerm:
-    """A keyword or pattern found in a suggested passage."""
-
-    term: str
-    text: str
-    start: int
-    end: int
-    kind: str  # keyword | pattern
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A stored suggestion with what a reviewer needs to judge it."""
-
-    id: int
-    transcript: str
-    turn: int | None
-    code: str
-    start: int
-    end: int
-    score: float
-    matched: tuple[MatchedTerm, ...]
-    rule: str | None
-    status: str
-    codebook_version: int | None
-    text: str  # the suggested passage
-    turn_start: int = 0
-    turn_text: str = ""  # the whole turn, for context
-    speaker: str = ""
-    decided_by: str | None = None
-    accepted_as: str | None = None  # the code of the tag made on acceptance
-
-    @property
-    def why(self) -> str:
-        """The matched terms, each with the first form found: 'mācības (mācību), kursi'."""
-        first: dict[str, str] = {}
-        for m in self.matched:
-            first.setdefault(m.term, m.text)
-        return ", ".join(t if t.lower() == w.lower() else f"{t} ({w})" for t, w in first.items())
 
 
 @dataclass(frozen=True)
@@ -87,16 +46,6 @@ class SuggestRun:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Decision:
-    """The outcome of one review decision."""
-
-    suggestion: int
-    status: str
-    tag_id: int | None = None
-    code: str | None = None
-
-
 @dataclass
 class _Counts:
     new: int = 0
@@ -113,25 +62,23 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def _select_codes(project: Project, names: Sequence[str] | None) -> list[Code]:
+def _select_codes(store: Store, names: Sequence[str] | None) -> list[Code]:
     if not names:
-        return project.codes()
+        return store.codes.all(include_inactive=False)
     picked: dict[str, Code] = {}
     for name in names:
-        for c in project.descendants(project.code(name)):
+        for c in store.codes.descendants(store.codes.get(name)):
             if c.active:
                 picked.setdefault(c.name, c)
     return list(picked.values())
 
 
-def _select_transcripts(project: Project, names: Sequence[str] | None) -> list[TranscriptText]:
+def _select_transcripts(store: Store, names: Sequence[str] | None) -> list[TranscriptText]:
     from .nlp.cache import transcript_texts
 
-    resolved = [project.transcript(n).name for n in names] if names else None
-    book = project.codebook()
-    return transcript_texts(
-        project.store, names=resolved, default_language=book.language if book else None
-    )
+    resolved = [store.transcripts.get(n).name for n in names] if names else None
+    book = stored_codebook(store)
+    return transcript_texts(store, names=resolved, default_language=book.language if book else None)
 
 
 def _rule_text(hits: Sequence[Any]) -> str:
@@ -144,7 +91,7 @@ def _rule_text(hits: Sequence[Any]) -> str:
 
 
 def suggest(
-    project: Project,
+    store: Store,
     *,
     codes: Sequence[str] | None = None,
     transcripts: Sequence[str] | None = None,
@@ -155,16 +102,16 @@ def suggest(
     from .nlp.cache import load_tables
     from .nlp.matching import compile_rules, match_transcript
 
-    if project.store.codebook_version() is None:
+    if store.codes.latest_version() is None:
         raise QualcodeError("no codebook loaded; load one with `qualcode codebook load FILE`")
-    selected = _select_codes(project, codes)
+    selected = _select_codes(store, codes)
     with_rules = [c for c in selected if c.keywords or c.rules.get("patterns")]
     if not with_rules:
         raise QualcodeError(
             "none of the selected codes has keywords or patterns; add some to "
             "the codebook (or find candidates with `qualcode keywords CODE`)"
         )
-    items = _select_transcripts(project, transcripts)
+    items = _select_transcripts(store, transcripts)
     if not items:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
@@ -172,7 +119,7 @@ def suggest(
         if progress:
             progress("tokenising", done, len(items))
 
-    tables, tokenised = load_tables(project.store, items, tick)
+    tables, tokenised = load_tables(store, items, tick)
     warnings = []
     rules_by_lang: dict[str, Any] = {}
     for lang in sorted({i.language for i in items}):
@@ -197,10 +144,8 @@ def suggest(
             found.append((item, p))
         if progress:
             progress("matching", 1, len(items))
-    counts = _store_passages(project, items, with_rules, found)
-    pending = project.store.conn.execute(
-        "SELECT count(*) FROM suggestions WHERE status = 'pending'"
-    ).fetchone()[0]
+    counts = _store_passages(store, items, with_rules, found)
+    pending = store.suggestions.pending_count()
     totals = {k: v for k, v in vars(counts).items() if k != "seen"}
     return SuggestRun(
         transcripts=len(items),
@@ -214,34 +159,21 @@ def suggest(
 
 
 def _store_passages(
-    project: Project,
+    store: Store,
     items: Sequence[TranscriptText],
     codes: Sequence[Code],
     found: Sequence[tuple[TranscriptText, Any]],
 ) -> _Counts:
-    store = project.store
-    version = (store.codebook_version() or {}).get("id")
+    version = (store.codes.latest_version() or {}).get("id")
     tids = [i.id for i in items]
     cids = [c.id for c in codes]
     counts = _Counts()
     with store.write():
-        t_marks, c_marks = ",".join("?" * len(tids)), ",".join("?" * len(cids))
-        existing = {
-            (r[1], r[2]): r
-            for r in store.conn.execute(
-                f'SELECT id, turn_id, code_id, status, start, "end", score, matched, rule '
-                f"FROM suggestions WHERE transcript_id IN ({t_marks}) AND code_id IN ({c_marks})",
-                [*tids, *cids],
-            )
-        }
-        tagged = set(
-            store.conn.execute(
-                f"SELECT DISTINCT turn_id, code_id FROM tags WHERE transcript_id IN ({t_marks}) "
-                "AND turn_id IS NOT NULL",
-                tids,
-            ).fetchall()
-        )
+        existing = store.suggestions.existing(tids, cids)
+        tagged = store.tags.tagged_turns(tids)
         stamp = now()
+        new_rows: list[tuple[Any, ...]] = []
+        same: list[int] = []
         for item, p in found:
             turn = item.turns[p.turn_index]
             key = (turn.id, p.code_id)
@@ -258,10 +190,7 @@ def _store_passages(
             matched = json.dumps([vars(m) for m in terms], ensure_ascii=False)
             rule = _rule_text(p.hits)
             if old is None:
-                store.conn.execute(
-                    'INSERT INTO suggestions(transcript_id, turn_id, code_id, start, "end", '
-                    "score, matched, rule, codebook_version, status, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                new_rows.append(
                     (
                         item.id,
                         turn.id,
@@ -273,23 +202,27 @@ def _store_passages(
                         rule,
                         version,
                         stamp,
-                    ),
+                    )
                 )
                 counts.new += 1
             elif old[3] in ("rejected", "accepted"):
                 counts.kept_rejected += old[3] == "rejected"
             elif tuple(old[4:9]) == (p.start, p.end, p.score, matched, rule):
-                store.conn.execute(
-                    "UPDATE suggestions SET codebook_version = ? WHERE id = ?", [version, old[0]]
-                )
+                same.append(old[0])
                 counts.unchanged += 1
             else:
-                store.conn.execute(
-                    'UPDATE suggestions SET start = ?, "end" = ?, score = ?, matched = ?, '
-                    "rule = ?, codebook_version = ? WHERE id = ?",
-                    [p.start, p.end, p.score, matched, rule, version, old[0]],
+                store.suggestions.update_match(
+                    old[0],
+                    start=p.start,
+                    end=p.end,
+                    score=p.score,
+                    matched=matched,
+                    rule=rule,
+                    version=version,
                 )
                 counts.updated += 1
+        store.suggestions.insert_many(new_rows)
+        store.suggestions.set_version(same, version)
         # Pending or skipped suggestions the rules no longer produce (or whose turn has been
         # tagged since) go; rejected and accepted ones stay as the record of a decision.
         stale = [
@@ -297,54 +230,16 @@ def _store_passages(
             for key, r in existing.items()
             if r[3] in ("pending", "skipped") and (r[0] not in counts.seen or key in tagged)
         ]
-        store.conn.executemany("DELETE FROM suggestions WHERE id = ?", [(i,) for i in stale])
+        store.suggestions.delete(stale)
         counts.removed = len(stale)
     return counts
 
 
 # -- listing ------------------------------------------------------------------------------
 
-_SELECT = """
-    SELECT s.id, t.name AS transcript, u.number AS turn, c.name AS code, s.start, s."end",
-           s.score, s.matched, s.rule, s.status, s.codebook_version, s.decided_by,
-           substr(t.text, s.start + 1, s."end" - s.start) AS text,
-           u.start AS turn_start, substr(t.text, u.start + 1, u."end" - u.start) AS turn_text,
-           u.speaker, ac.name AS accepted_as
-    FROM suggestions s JOIN transcripts t ON t.id = s.transcript_id
-    JOIN codes c ON c.id = s.code_id LEFT JOIN turns u ON u.id = s.turn_id
-    LEFT JOIN tags g ON g.id = s.tag_id LEFT JOIN codes ac ON ac.id = g.code_id
-"""
-_ORDER = " ORDER BY t.name, s.start, c.position, c.name"
-
-
-def _row(r: dict[str, Any]) -> Suggestion:
-    matched = tuple(
-        MatchedTerm(m["term"], m["text"], m["start"], m["end"], m["kind"])
-        for m in json.loads(r["matched"] or "[]")
-    )
-    return Suggestion(
-        id=r["id"],
-        transcript=r["transcript"],
-        turn=r["turn"],
-        code=r["code"],
-        start=r["start"],
-        end=r["end"],
-        score=r["score"],
-        matched=matched,
-        rule=r["rule"],
-        status=r["status"],
-        codebook_version=r["codebook_version"],
-        text=r["text"] or "",
-        turn_start=r["turn_start"] if r["turn_start"] is not None else r["start"],
-        turn_text=r["turn_text"] or r["text"] or "",
-        speaker=r["speaker"] or "",
-        decided_by=r["decided_by"],
-        accepted_as=r["accepted_as"],
-    )
-
 
 def list_suggestions(
-    project: Project,
+    store: Store,
     *,
     status: str | Sequence[str] | None = "pending",
     code: str | None = None,
@@ -352,36 +247,24 @@ def list_suggestions(
     min_score: float | None = None,
 ) -> list[Suggestion]:
     """Suggestions filtered by status (None: all), code (with children), transcript, score."""
-    where: list[str] = []
-    params: list[Any] = []
-    if status is not None:
-        statuses = [status] if isinstance(status, str) else list(status)
-        where.append(f"s.status IN ({','.join('?' * len(statuses))})")
-        params.extend(statuses)
-    if code is not None:
-        ids = [c.id for c in project.descendants(project.code(code))]
-        where.append(f"s.code_id IN ({','.join('?' * len(ids))})")
-        params.extend(ids)
-    if transcript is not None:
-        where.append("s.transcript_id = ?")
-        params.append(project.transcript(transcript).id)
-    if min_score is not None:
-        where.append("s.score >= ?")
-        params.append(min_score)
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + _ORDER
-    return [_row(r) for r in project.store.query(sql, params)]
+    statuses = None if status is None else ([status] if isinstance(status, str) else list(status))
+    ids = [c.id for c in store.codes.descendants(store.codes.get(code))] if code else None
+    tid = store.transcripts.get(transcript).id if transcript is not None else None
+    return store.suggestions.list(
+        statuses=statuses, code_ids=ids, transcript_id=tid, min_score=min_score
+    )
 
 
-def get_suggestion(project: Project, suggestion_id: int) -> Suggestion:
+def get_suggestion(store: Store, suggestion_id: int) -> Suggestion:
     """One suggestion by id."""
-    rows = project.store.query(_SELECT + " WHERE s.id = ?", [suggestion_id])
-    if not rows:
+    found = store.suggestions.get(suggestion_id)
+    if found is None:
         raise NotFound(f"no suggestion {suggestion_id}; list them with `qualcode suggestions`")
-    return _row(rows[0])
+    return found
 
 
 def review_queue(
-    project: Project,
+    store: Store,
     *,
     code: str | None = None,
     transcript: str | None = None,
@@ -389,8 +272,8 @@ def review_queue(
 ) -> list[Suggestion]:
     """What `review` goes through: pending suggestions, then the skipped ones."""
     opts: dict[str, Any] = {"code": code, "transcript": transcript, "min_score": min_score}
-    return list_suggestions(project, status="pending", **opts) + list_suggestions(
-        project, status="skipped", **opts
+    return list_suggestions(store, status="pending", **opts) + list_suggestions(
+        store, status="skipped", **opts
     )
 
 
@@ -398,102 +281,94 @@ def review_queue(
 
 
 def decide(
-    project: Project,
+    store: Store,
     suggestion_id: int,
     action: str,
     *,
     coder: str | None = None,
     as_code: str | None = None,
 ) -> Decision:
-    """Accept (optionally as another code), reject or skip a suggestion; saved at once."""
+    """Accept (optionally as another code), reject or skip a suggestion; saved at once.
+
+    Accepting a passage inside a turn this coder already tagged with the code links the
+    decision to that tag instead of counting the passage twice.
+    """
     if action not in ACTIONS:
         raise QualcodeError(f"unknown decision {action!r}; use one of {', '.join(ACTIONS)}")
-    store = project.store
-    coder = coder or project.default_coder()
-    target = project.code(as_code) if as_code else None
-    with store.write():
-        row = store.query(
-            "SELECT s.*, c.name AS code FROM suggestions s JOIN codes c ON c.id = s.code_id "
-            "WHERE s.id = ?",
-            [suggestion_id],
-        )
-        if not row:
+    coder = coder or store.default_coder()
+    target = store.codes.get(as_code) if as_code else None
+    with store.write(coder=coder):
+        s = store.suggestions.raw(suggestion_id)
+        if s is None:
             raise NotFound(f"no suggestion {suggestion_id}")
-        s = row[0]
         if s["status"] in ("accepted", "rejected"):
             raise QualcodeError(
                 f"suggestion {suggestion_id} is {s['status']} already; "
                 "undo it first to decide again"
             )
         if action != "accept":
-            store.conn.execute(
-                "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-                ["rejected" if action == "reject" else "skipped", coder, _stamp(), s["id"]],
-            )
-            return Decision(s["id"], "rejected" if action == "reject" else "skipped")
+            status = "rejected" if action == "reject" else "skipped"
+            store.suggestions.set_status(s["id"], status, coder=coder, at=_stamp())
+            return Decision(s["id"], status)
         code_id = target.id if target else s["code_id"]
         rule = s["rule"] or ""
         if target is not None and target.id != s["code_id"]:
             rule = f"{rule} (suggested for {s['code']})".strip()
-        text = store.conn.execute(
-            "SELECT substr(text, ? + 1, ? - ?) FROM transcripts WHERE id = ?",
-            [s["start"], s["end"], s["start"], s["transcript_id"]],
-        ).fetchone()[0]
-        tag_id = store.insert_tag(
-            transcript_id=s["transcript_id"],
-            turn_id=s["turn_id"],
-            code_id=code_id,
-            start=s["start"],
-            end=s["end"],
-            text=text,
-            coder=coder,
-            origin="suggested",
-            rule=rule or None,
+        existing = (
+            store.tags.covering(
+                transcript_id=s["transcript_id"],
+                code_id=code_id,
+                turn_id=s["turn_id"],
+                coder=coder,
+            )
+            if s["turn_id"] is not None
+            else None
         )
-        # tag_id stays NULL when the same tag existed: undo must not delete someone's tag.
-        store.conn.execute(
-            "UPDATE suggestions SET status = 'accepted', decided_by = ?, decided_at = ?, "
-            "tag_id = ? WHERE id = ?",
-            [coder, _stamp(), tag_id, s["id"]],
-        )
+        tag_id = None
+        if existing is None:
+            tag_id = store.tags.insert(
+                transcript_id=s["transcript_id"],
+                turn_id=s["turn_id"],
+                code_id=code_id,
+                start=s["start"],
+                end=s["end"],
+                text=store.suggestions.passage_text(s["id"]),
+                coder=coder,
+                origin="suggested",
+                rule=rule or None,
+            )
+        # tag_id stays NULL when the tag existed: undo must not delete someone's tag.
+        store.suggestions.set_status(s["id"], "accepted", coder=coder, at=_stamp(), tag_id=tag_id)
         return Decision(s["id"], "accepted", tag_id, target.name if target else s["code"])
 
 
 def undo(
-    project: Project, suggestion_id: int | None = None, *, coder: str | None = None
+    store: Store, suggestion_id: int | None = None, *, coder: str | None = None
 ) -> Suggestion | None:
     """Put a decided suggestion back to pending (default: the coder's latest decision).
 
     A tag made by accepting it is deleted. Returns the suggestion, None if nothing to undo.
     """
-    store = project.store
-    with store.write():
+    who = coder or store.default_coder()
+    with store.write(coder=who):
         if suggestion_id is None:
-            row = store.conn.execute(
-                "SELECT id FROM suggestions WHERE decided_at IS NOT NULL AND decided_by = ? "
-                "ORDER BY decided_at DESC, id DESC LIMIT 1",
-                [coder or project.default_coder()],
-            ).fetchone()
-            if row is None:
+            suggestion_id = store.suggestions.latest_decision(who)
+            if suggestion_id is None:
                 return None
-            suggestion_id = int(row[0])
-        found = store.conn.execute(
-            "SELECT tag_id, status FROM suggestions WHERE id = ?", [suggestion_id]
-        ).fetchone()
-        if found is None:
+        s = store.suggestions.raw(suggestion_id)
+        if s is None:
             raise NotFound(f"no suggestion {suggestion_id}")
-        if found[0] is not None:
-            store.conn.execute("DELETE FROM tags WHERE id = ? AND origin = 'suggested'", [found[0]])
-        store.conn.execute(
-            "UPDATE suggestions SET status = 'pending', decided_by = NULL, decided_at = NULL, "
-            "tag_id = NULL WHERE id = ?",
-            [suggestion_id],
-        )
-    return get_suggestion(project, suggestion_id)
+        tag_id = s["tag_id"]
+        store.suggestions.set_status(suggestion_id, "pending", coder=None, at=None)
+        if tag_id is not None:
+            tag = store.tags.get(tag_id)
+            if tag is not None and tag.origin == "suggested":
+                store.tags.delete([tag_id])
+    return get_suggestion(store, suggestion_id)
 
 
 def decide_all(
-    project: Project,
+    store: Store,
     action: str,
     *,
     code: str | None = None,
@@ -505,11 +380,11 @@ def decide_all(
     if action not in ("accept", "reject"):
         raise QualcodeError("bulk decisions are accept or reject")
     chosen = list_suggestions(
-        project,
+        store,
         status=("pending", "skipped"),
         code=code,
         transcript=transcript,
         min_score=min_score,
     )
-    with project.store.write():
-        return [decide(project, s.id, action, coder=coder) for s in chosen]
+    with store.write(coder=coder):
+        return [decide(store, s.id, action, coder=coder) for s in chosen]

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import NotFound, QualcodeError
-from .models import ParsedTranscript, Turn
-from .storage import Store
+from .models import TranscriptView, Turn
 
 if TYPE_CHECKING:
-    from .project import Project, TranscriptView
+    from .store import Store
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+))?\s*$")
 _SPAN = re.compile(r"^\s*(\d+)\s*[:\-–]\s*(\d+)\s*$")
@@ -68,9 +67,14 @@ def parse_span(spec: str) -> tuple[int, int]:
 
 
 def _passages(
-    project: Project, transcript: str, turns: str | None, span: str | None
+    store: Store,
+    transcript: str,
+    turns: str | None,
+    span: str | None,
+    *,
+    across_turns: bool = False,
 ) -> tuple[TranscriptView, list[tuple[int, int, Turn | None]]]:
-    view = project.show(transcript)
+    view = store.transcripts.view(transcript)
     t = view.transcript
     if span is not None:
         start, end = parse_span(span)
@@ -80,6 +84,14 @@ def _passages(
                 f"span {start}:{end} is outside {t.name} (its text has {text_len} characters)"
             )
         turn = next((u for u in view.turns if u.start <= start < max(u.end, u.start + 1)), None)
+        if not across_turns:
+            touched = [u for u in view.turns if u.start < end and start < u.end]
+            if len(touched) > 1 or (turn is not None and end > turn.end):
+                numbers = ", ".join(str(u.number) for u in touched)
+                raise QualcodeError(
+                    f"span {start}:{end} crosses turns {numbers} of {t.name}; tag each turn's "
+                    "part separately, or pass --across-turns to tag across them"
+                )
         return view, [(start, end, turn)]
     if turns is None:
         raise QualcodeError("say which turns to tag (e.g. 12 or 12-15) or give --span START:END")
@@ -102,7 +114,7 @@ def _passages(
 
 
 def tag(
-    project: Project,
+    store: Store,
     transcript: str,
     codes: Sequence[str],
     *,
@@ -110,19 +122,20 @@ def tag(
     span: str | None = None,
     coder: str | None = None,
     memo: str | None = None,
+    across_turns: bool = False,
 ) -> list[TagChange]:
     """Tag turns (e.g. '12-15') or a span ('1040:1112') of a transcript with codes."""
     if not codes:
         raise QualcodeError("name at least one code to tag with")
-    resolved = [project.code(c) for c in codes]
-    coder = coder or project.default_coder()
-    view, passages = _passages(project, transcript, turns, span)
+    resolved = [store.codes.get(c) for c in codes]
+    coder = coder or store.default_coder()
+    view, passages = _passages(store, transcript, turns, span, across_turns=across_turns)
     text = view.text
     changes = []
-    with project.store.write():
+    with store.write(coder=coder):
         for code in resolved:
             for start, end, turn in passages:
-                tag_id = project.store.insert_tag(
+                tag_id = store.tags.insert(
                     transcript_id=view.transcript.id,
                     turn_id=turn.id if turn else None,
                     code_id=code.id,
@@ -153,7 +166,7 @@ def tag(
 
 
 def untag(
-    project: Project,
+    store: Store,
     transcript: str,
     codes: Sequence[str],
     *,
@@ -161,24 +174,50 @@ def untag(
     span: str | None = None,
     coder: str | None = None,
     all_coders: bool = False,
+    inside: bool = False,
 ) -> list[TagChange]:
-    """Remove tags of codes from turns or a span (this coder's, or every coder's)."""
-    resolved = [project.code(c) for c in codes]
-    coder = None if all_coders else (coder or project.default_coder())
-    view, passages = _passages(project, transcript, turns, span)
+    """Remove tags of codes from turns or a span (this coder's, or every coder's).
+
+    By turn, a turn's span tags are offered (listed in the error) and removed with inside=True.
+    """
+    resolved = [store.codes.get(c) for c in codes]
+    who = coder or store.default_coder()
+    coder = None if all_coders else who
+    view, passages = _passages(store, transcript, turns, span, across_turns=True)
     changes = []
-    with project.store.write():
+    with store.write(coder=who):
         for code in resolved:
             for start, end, turn in passages:
-                n = project.store.delete_tags(
+                ids = store.tags.find(
                     transcript_id=view.transcript.id,
                     code_id=code.id,
                     start=start,
                     end=end,
                     coder=coder,
                 )
+                spans = (
+                    store.tags.within(
+                        transcript_id=view.transcript.id,
+                        code_id=code.id,
+                        start=start,
+                        end=end,
+                        coder=coder,
+                    )
+                    if turn is not None and turns is not None
+                    else []
+                )
+                spans = [g for g in spans if g.id not in ids]
+                if inside:
+                    ids = [*ids, *(g.id for g in spans)]
+                n = store.tags.delete(ids)
                 note = ""
-                if n == 0:
+                if n == 0 and spans:
+                    listed = ", ".join(f"{g.start}:{g.end} ({g.coder})" for g in spans)
+                    note = (
+                        f"turn {turn.number if turn else '?'} has span tags of {code.name} "
+                        f"inside it ({listed}); remove them with --inside or --span START:END"
+                    )
+                elif n == 0:
                     others = sorted(
                         {
                             g.coder
@@ -208,52 +247,6 @@ def untag(
     return changes
 
 
-def reanchor_tags(
-    store: Store, old: dict[str, Any], new: ParsedTranscript
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Find each tag of the old transcript in the new text (nearest occurrence of its text)."""
-    rows = store.query(
-        "SELECT g.*, u.number AS turn_number FROM tags g LEFT JOIN turns u ON u.id = g.turn_id "
-        "WHERE g.transcript_id = ?",
-        [old["id"]],
-    )
-    kept, lost = [], []
-    for r in rows:
-        positions, i = [], new.text.find(r["text"])
-        while i != -1 and r["text"]:
-            positions.append(i)
-            i = new.text.find(r["text"], i + 1)
-        if not positions:
-            lost.append(r)
-            continue
-        start = min(positions, key=lambda p: abs(p - r["start"]))
-        kept.append({**r, "start": start, "end": start + len(r["text"])})
-    return kept, lost
-
-
-def restore_tags(store: Store, transcript_id: int, tags: list[dict[str, Any]]) -> None:
-    """Re-insert re-anchored tags on the new transcript, linked to the turn they fall in."""
-    turns = store.query(
-        'SELECT id, start, "end" FROM turns WHERE transcript_id = ?', [transcript_id]
-    )
-    for g in tags:
-        turn = next(
-            (u for u in turns if u["start"] <= g["start"] < max(u["end"], u["start"] + 1)), None
-        )
-        store.insert_tag(
-            transcript_id=transcript_id,
-            turn_id=turn["id"] if turn else None,
-            code_id=g["code_id"],
-            start=g["start"],
-            end=g["end"],
-            text=g["text"],
-            coder=g["coder"],
-            origin=g["origin"],
-            rule=g["rule"],
-            memo=g["memo"],
-        )
-
-
 @dataclass(frozen=True)
 class TagImport:
     """Result of importing tags from a CSV."""
@@ -262,7 +255,7 @@ class TagImport:
     already: int
 
 
-def import_tags_csv(project: Project, path: Any, *, coder: str | None = None) -> TagImport:
+def import_tags_csv(store: Store, path: Any, *, coder: str | None = None) -> TagImport:
     """Import tags from a CSV with columns transcript, turn, code (and optional coder).
 
     All rows are checked first; one bad row (unknown transcript, turn or code) stops the
@@ -282,7 +275,7 @@ def import_tags_csv(project: Project, path: Any, *, coder: str | None = None) ->
             f"{path}: needs columns transcript, turn, code "
             f"(found: {', '.join(reader.fieldnames or [])})"
         )
-    default_coder = coder or project.default_coder()
+    default_coder = coder or store.default_coder()
     views: dict[str, Any] = {}
     codes: dict[str, Any] = {}
     planned = []
@@ -290,11 +283,11 @@ def import_tags_csv(project: Project, path: Any, *, coder: str | None = None) ->
         try:
             name = row["transcript"].strip()
             if name not in views:
-                views[name] = project.show(name)
+                views[name] = store.transcripts.view(name)
             view = views[name]
             cname = row["code"].strip()
             if cname not in codes:
-                codes[cname] = project.code(cname)
+                codes[cname] = store.codes.get(cname)
             number = int(row["turn"])
             turn = next((u for u in view.turns if u.number == number), None)
             if turn is None:
@@ -305,9 +298,9 @@ def import_tags_csv(project: Project, path: Any, *, coder: str | None = None) ->
             (view, turn, codes[cname], (row.get("coder") or "").strip() or default_coder)
         )
     added = 0
-    with project.store.write():
+    with store.write(coder=default_coder):
         for view, turn, code, who in planned:
-            if project.store.insert_tag(
+            if store.tags.insert(
                 transcript_id=view.transcript.id,
                 turn_id=turn.id,
                 code_id=code.id,

@@ -114,9 +114,7 @@ def quotes(
     with open_project(ctx) as project:
         result = project.quotes(codes or None, by=by or [], limit=limit, skip_empty=not codes)
         if anonymize:
-            from qualcode.anonymize import anonymizer
-
-            result = anonymizer(project).apply(result)
+            result = project.anonymize(result)
     if fmt is not Format.table and len(result) == 1:
         emit(fmt, quotes_table(result[0]), result[0])
     elif fmt is not Format.table:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..tagging import TagChange, import_tags_csv
+from ..tagging import TagChange
 from .app import app
 from .common import (
     FORMAT_OPTION,
@@ -48,6 +48,9 @@ def tag(
     span: str | None = typer.Option(None, "--span", help="Tag characters START:END instead."),
     coder: str | None = typer.Option(None, "--coder", help="Coder name (default: $USER)."),
     memo: str | None = typer.Option(None, "--memo", help="A note kept with the tag."),
+    across_turns: bool = typer.Option(
+        False, "--across-turns", help="Let a --span run across turns."
+    ),
     from_csv: Path | None = typer.Option(
         None, "--from-csv", help="Import tags from a CSV with transcript, turn, code[, coder]."
     ),
@@ -59,13 +62,21 @@ def tag(
     """
     with open_project(ctx) as project:
         if from_csv is not None:
-            result = import_tags_csv(project, from_csv, coder=coder)
+            result = project.import_tags(from_csv, coder=coder)
             consoles.out.print(f"{result.added} tags added, {result.already} already there")
             return
         if not transcript:
             fail("name a transcript, e.g. `qualcode tag LV-03 12 needs-training`", 2)
         turns, codes = _split(args or [], span)
-        changes = project.tag(transcript, codes, turns=turns, span=span, coder=coder, memo=memo)
+        changes = project.tag(
+            transcript,
+            codes,
+            turns=turns,
+            span=span,
+            coder=coder,
+            memo=memo,
+            across_turns=across_turns,
+        )
     _print_changes(changes, "tagged")
 
 
@@ -78,6 +89,9 @@ def untag(
     span: str | None = typer.Option(None, "--span", help="Untag exactly START:END."),
     coder: str | None = typer.Option(None, "--coder", help="Whose tags (default: yours)."),
     all_coders: bool = typer.Option(False, "--all-coders", help="Remove every coder's tags."),
+    inside: bool = typer.Option(
+        False, "--inside", help="By turn: also remove span tags inside the turns."
+    ),
 ) -> None:
     """Remove tags of codes from turns or a span (your own tags unless --coder/--all-coders).
 
@@ -86,7 +100,13 @@ def untag(
     turns, codes = _split(args or [], span)
     with open_project(ctx) as project:
         changes = project.untag(
-            transcript, codes, turns=turns, span=span, coder=coder, all_coders=all_coders
+            transcript,
+            codes,
+            turns=turns,
+            span=span,
+            coder=coder,
+            all_coders=all_coders,
+            inside=inside,
         )
     _print_changes(changes, "removed")
 

@@ -120,16 +120,23 @@ def import_(
     out.print(f"{len(report.imported)} imported. Next: qualcode transcripts")
 
 
-@app.command()
+transcripts_app = typer.Typer()
+app.add_typer(transcripts_app, name="transcripts")
+respondents_app = typer.Typer()
+
+
+@transcripts_app.callback(invoke_without_command=True)
 @handle_errors
 def transcripts(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
-    """List transcripts with respondent, attributes, turn and tag counts.
+    """List transcripts with respondent, attributes, turn and tag counts; rm, rename, relink.
 
     Example: qualcode transcripts --format json
     """
+    if ctx.invoked_subcommand is not None:
+        return
     with open_project(ctx) as project:
         items = project.transcripts()
-        keys = project.store.attribute_keys()
+        keys = project.attribute_keys()
     # The table shows a few descriptive attributes (town and role first), not survey answers.
     descriptive = [
         k
@@ -236,17 +243,23 @@ def show(
         )
 
 
-@app.command()
+app.add_typer(respondents_app, name="respondents")
+
+
+@respondents_app.callback(invoke_without_command=True)
 @handle_errors
 def respondents(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
-    """List respondents and their attributes.
+    """List respondents and their attributes; set, unset, rename.
 
     Example: qualcode respondents --format csv
     """
+    if ctx.invoked_subcommand is not None:
+        return
     with open_project(ctx) as project:
-        ids = project.store.respondent_ids()
-        keys = project.store.attribute_keys()
-        attrs = {r: project.store.attributes(r) for r in ids}
+        people = project.respondents()
+        keys = project.attribute_keys()
+        ids = [r.id for r in people]
+        attrs = {r.id: r.attributes for r in people}
     headers = ["respondent", *keys]
     rows = [[r, *(attrs[r].get(k, "") for k in keys)] for r in ids]
     if print_table_as(fmt, headers, rows, [{"respondent": r, **attrs[r]} for r in ids]):

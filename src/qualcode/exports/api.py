@@ -13,7 +13,7 @@ from .document import Progress, build_quotes, build_report, frequency_chart
 from .writer import FORMATS, atomic_write, check_target, format_of, write_document
 
 if TYPE_CHECKING:
-    from qualcode.project import Project
+    from qualcode.store import Store
 
 ALL_FORMATS = (".xlsx", ".docx", ".html", ".md", ".csv", ".json")
 
@@ -33,7 +33,7 @@ def _written(path: Path, sections: int) -> ExportResult:
 
 
 def export_report(
-    project: Project,
+    store: Store,
     path: Path,
     *,
     force: bool = False,
@@ -44,13 +44,13 @@ def export_report(
     path = Path(path)
     format_of(path)
     check_target(path, force=force)  # fail before the work, not after it
-    doc = build_report(project, **options)
+    doc = build_report(store, **options)
     write_document(doc, path, force=force, progress=progress)
     return _written(path, len(doc.sections))
 
 
 def export_quotes(
-    project: Project,
+    store: Store,
     path: Path,
     codes: Sequence[str],
     *,
@@ -62,13 +62,13 @@ def export_quotes(
     path = Path(path)
     format_of(path)
     check_target(path, force=force)
-    doc = build_quotes(project, codes, **options)
+    doc = build_quotes(store, codes, **options)
     write_document(doc, path, force=force, progress=progress)
     return _written(path, len(doc.sections))
 
 
 def export_all(
-    project: Project,
+    store: Store,
     folder: Path,
     *,
     force: bool = False,
@@ -85,7 +85,7 @@ def export_all(
     targets = [folder / f"{name}{ext}" for ext in ALL_FORMATS]
     for t in targets:
         check_target(t, force=force)
-    doc = build_report(project, **options)
+    doc = build_report(store, **options)
     results = []
     for i, target in enumerate(targets):
         if progress:
@@ -98,7 +98,7 @@ def export_all(
 
 
 def write_chart(
-    project: Project,
+    store: Store,
     path: Path,
     *,
     codes: Sequence[str] | None = None,
@@ -119,7 +119,7 @@ def write_chart(
             f"charts are written as .png or .svg, not {path.suffix or 'no extension'}"
         )
     check_target(path, force=force)
-    report = frequencies(project, codes=codes, by=by, unit=unit, sort=sort)
+    report = frequencies(store, codes=codes, by=by, unit=unit, sort=sort)
     if not report.rows:
         raise QualcodeError("no codes to chart; load a codebook with `qualcode codebook load`")
     data = render_chart(frequency_chart(report, key="chart"), fmt)

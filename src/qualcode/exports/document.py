@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from qualcode.codebook_ops import stored_codebook
 from qualcode.ratings import RatingsReport, band_label, ratings
 from qualcode.reports import FrequencyReport, cooccurrence, frequencies, matrix
 from qualcode.reports_quotes import QuoteReport, grouping_attributes, quotes
@@ -28,7 +29,7 @@ from .tabular import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.project import Project
+    from qualcode.store import Store
 
 Progress = Callable[[int, int, str], None]  # (steps done, steps in all, what now)
 MAX_CHART_CODES = 10  # codes in a by-group chart
@@ -169,21 +170,21 @@ def ratings_chart(report: RatingsReport) -> Chart:
     )
 
 
-def _meta(project: Project, extra: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    book = project.codebook()
-    n_tags = project.store.conn.execute("SELECT count(*) FROM tags").fetchone()[0]
+def _meta(store: Store, extra: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    book = stored_codebook(store)
+    n_tags = store.tags.count()
     return [
-        ("project", project.root.name),
+        ("project", store.path.parent.name),
         ("date", date.today().isoformat()),
         ("codebook", (book.title or "") if book else "none"),
-        ("transcripts", str(len(project.store.transcript_names()))),
+        ("transcripts", str(len(store.transcripts.names()))),
         ("tags", str(n_tags)),
         *extra,
     ]
 
 
 def build_report(
-    project: Project,
+    store: Store,
     *,
     by: Sequence[str] | None = None,
     sort: str = "tree",
@@ -200,10 +201,10 @@ def build_report(
     """
     groupings = [
         [p.strip() for p in g.replace("/", ",").split(",") if p.strip()]
-        for g in (by if by is not None else grouping_attributes(project))
+        for g in (by if by is not None else grouping_attributes(store))
     ]
     options = {"sort": sort, "unit": unit, "min_count": min_count}
-    overall = frequencies(project, **options)  # type: ignore[arg-type]
+    overall = frequencies(store, **options)  # type: ignore[arg-type]
     codes = [r.code for r in overall.rows]
     sections = [
         Section(
@@ -214,7 +215,7 @@ def build_report(
         )
     ]
     for attrs in groupings:
-        split = frequencies(project, by=attrs, codes=codes, **options)  # type: ignore[arg-type]
+        split = frequencies(store, by=attrs, codes=codes, **options)  # type: ignore[arg-type]
         name = " / ".join(attrs)
         sections.append(
             Section(
@@ -230,10 +231,10 @@ def build_report(
             Section(
                 "matrix",
                 "Framework matrix",
-                tables=[matrix_table(matrix(project, codes=codes, by=first, quotes=matrix_quotes))],
+                tables=[matrix_table(matrix(store, codes=codes, by=first, quotes=matrix_quotes))],
             )
         )
-        co = cooccurrence(project, codes=codes)
+        co = cooccurrence(store, codes=codes)
         sections.append(
             Section(
                 "co-occurrence",
@@ -241,27 +242,27 @@ def build_report(
                 tables=[cooccur_table(co, "turn"), cooccur_table(co, "respondent")],
             )
         )
-    rated = ratings(project)
+    rated = ratings(store)
     if rated.rows:
         tables = [ratings_table(rated)]
         if groupings:
-            tables.append(ratings_group_table(ratings(project, by=groupings[0])))
+            tables.append(ratings_group_table(ratings(store, by=groupings[0])))
         sections.append(
             Section(
                 "ratings", "Ratings", "; ".join(rated.skipped), tables, chart=ratings_chart(rated)
             )
         )
     shown = list(dict.fromkeys([a for g in groupings for a in g]))
-    for q in quotes(project, codes, limit=quotes_limit, skip_empty=True, attributes=shown):
+    for q in quotes(store, codes, limit=quotes_limit, skip_empty=True, attributes=shown):
         sections.append(Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q))
     doc = ReportDoc(
-        "Theme report", _meta(project, [("anonymised", "yes" if anonymize else "no")]), sections
+        "Theme report", _meta(store, [("anonymised", "yes" if anonymize else "no")]), sections
     )
-    return _anonymised(project, doc) if anonymize else doc
+    return _anonymised(store, doc) if anonymize else doc
 
 
 def build_quotes(
-    project: Project,
+    store: Store,
     codes: Sequence[str],
     *,
     by: Sequence[str] = (),
@@ -271,15 +272,15 @@ def build_quotes(
     """Quotes of the codes, one section each, grouped by the `by` attributes."""
     sections = [
         Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q)
-        for q in quotes(project, codes or None, by=by, limit=limit)
+        for q in quotes(store, codes or None, by=by, limit=limit)
     ]
     doc = ReportDoc(
-        "Quotes", _meta(project, [("anonymised", "yes" if anonymize else "no")]), sections
+        "Quotes", _meta(store, [("anonymised", "yes" if anonymize else "no")]), sections
     )
-    return _anonymised(project, doc) if anonymize else doc
+    return _anonymised(store, doc) if anonymize else doc
 
 
-def _anonymised(project: Project, doc: ReportDoc) -> ReportDoc:
+def _anonymised(store: Store, doc: ReportDoc) -> ReportDoc:
     from qualcode.anonymize import anonymizer
 
-    return anonymizer(project).apply(doc)
+    return anonymizer(store).apply(doc)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from ..storage import Store
+    from ..store import Store
 
 FORMAT = 1
 Progress = Callable[[int], None]  # called with the number of transcripts just finished
@@ -221,12 +221,7 @@ def load_tables(
     wanted = {i.id: i for i in items}
     tables: dict[int, TokenTable] = {}
     if wanted:
-        marks = ",".join("?" * len(wanted))
-        rows = store.conn.execute(
-            f"SELECT transcript_id, pipeline, sha256, data FROM token_cache "
-            f"WHERE transcript_id IN ({marks})",
-            list(wanted),
-        )
+        rows = store.cache.get(list(wanted))
         for tid, version, sha, data in rows:
             item = wanted[tid]
             if version == pipeline_version(item.language) and sha == item.sha256:
@@ -259,13 +254,7 @@ def load_tables(
 
 def _save(store: Store, rows: list[tuple[int, str, str, bytes]]) -> None:
     # Saved in batches, each its own transaction: work done survives a later failure.
-    with store.write():
-        store.conn.executemany(
-            "INSERT INTO token_cache(transcript_id, pipeline, sha256, data) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(transcript_id) DO UPDATE SET pipeline = excluded.pipeline, "
-            "sha256 = excluded.sha256, data = excluded.data",
-            rows,
-        )
+    store.cache.save(rows)
 
 
 def transcript_texts(
@@ -274,7 +263,7 @@ def transcript_texts(
     """Stored transcripts (all, or these names) with their text, turns and language."""
     from ..language import guess_language
 
-    rows = store.query("SELECT id, name, sha256, language, text FROM transcripts ORDER BY name")
+    rows = store.transcripts.texts()
     if names is not None:
         keep = set(names)
         rows = [r for r in rows if r["name"] in keep]
@@ -289,7 +278,7 @@ def transcript_texts(
                 r["sha256"],
                 lang,
                 r["text"],
-                tuple(store.turns(r["id"], r["text"])),
+                tuple(store.transcripts.turns(r["id"], r["text"])),
             )
         )
     return out

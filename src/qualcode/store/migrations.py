@@ -1,4 +1,4 @@
-"""Schema migrations, applied in order when a project is opened.
+"""Schema migrations, applied in order when a project is opened (SQL of the schema).
 
 Never edit a released migration: add a new one. The first release's schema is `m001_initial`.
 """
@@ -184,5 +184,120 @@ def m003_pseudonyms(db: Database) -> None:
             name TEXT PRIMARY KEY,
             pseudonym TEXT NOT NULL
         );
+        """
+    )
+
+
+@migrations()
+def m004_history(db: Database) -> None:
+    """History of every change (commands and row changes); nothing a coder decided cascades.
+
+    tags, suggestions and attributes are rebuilt without ON DELETE CASCADE: removing a
+    transcript or a respondent deletes their tags explicitly and records each one, so undo can
+    bring them back. tags gain a status (placed or detached) and the context around their text,
+    so an edited transcript can re-place them.
+    """
+    db.executescript(
+        """
+        CREATE TABLE commands (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            command TEXT NOT NULL,
+            undo_of INTEGER REFERENCES commands(id),
+            undone_by INTEGER REFERENCES commands(id)
+        );
+        CREATE INDEX idx_commands_coder ON commands(coder, id);
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            command_id INTEGER NOT NULL REFERENCES commands(id),
+            tbl TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+            row_key TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            transcript TEXT,
+            code TEXT
+        );
+        CREATE INDEX idx_changes_command ON changes(command_id);
+        CREATE INDEX idx_changes_transcript ON changes(transcript);
+        CREATE INDEX idx_changes_code ON changes(code);
+
+        CREATE TABLE tags_new (
+            id INTEGER PRIMARY KEY,
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+            turn_id INTEGER REFERENCES turns(id),
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('manual', 'suggested', 'imported')),
+            rule TEXT,
+            memo TEXT,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'placed' CHECK (status IN ('placed', 'detached')),
+            context_before TEXT NOT NULL DEFAULT '',
+            context_after TEXT NOT NULL DEFAULT '',
+            UNIQUE (transcript_id, code_id, start, "end", coder),
+            CHECK (start < "end")
+        );
+        INSERT INTO tags_new(id, transcript_id, turn_id, code_id, start, "end", text, coder,
+                             origin, rule, memo, created_at, context_before, context_after)
+            SELECT g.id, g.transcript_id, g.turn_id, g.code_id, g.start, g."end", g.text,
+                   g.coder, g.origin, g.rule, g.memo, g.created_at,
+                   substr(t.text, max(g.start - 39, 1), min(g.start, 40)),
+                   substr(t.text, g."end" + 1, 40)
+            FROM tags g JOIN transcripts t ON t.id = g.transcript_id;
+        DROP TABLE tags;
+        ALTER TABLE tags_new RENAME TO tags;
+        CREATE INDEX idx_tags_code ON tags(code_id);
+        CREATE INDEX idx_tags_turn ON tags(turn_id);
+        CREATE INDEX idx_tags_transcript ON tags(transcript_id, start);
+
+        CREATE TABLE suggestions_new (
+            id INTEGER PRIMARY KEY,
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+            turn_id INTEGER REFERENCES turns(id),
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            score REAL NOT NULL,
+            matched TEXT NOT NULL DEFAULT '[]',
+            rule TEXT,
+            codebook_version INTEGER REFERENCES codebook_versions(id),
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'rejected', 'skipped')),
+            decided_by TEXT,
+            decided_at TEXT,
+            tag_id INTEGER REFERENCES tags(id),
+            created_at TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            UNIQUE (transcript_id, code_id, start, "end")
+        );
+        INSERT INTO suggestions_new(id, transcript_id, turn_id, code_id, start, "end", score,
+                                    matched, rule, codebook_version, status, decided_by,
+                                    decided_at, tag_id, created_at, text)
+            SELECT s.id, s.transcript_id, s.turn_id, s.code_id, s.start, s."end", s.score,
+                   s.matched, s.rule, s.codebook_version, s.status, s.decided_by, s.decided_at,
+                   s.tag_id, s.created_at, substr(t.text, s.start + 1, s."end" - s.start)
+            FROM suggestions s JOIN transcripts t ON t.id = s.transcript_id;
+        DROP TABLE suggestions;
+        ALTER TABLE suggestions_new RENAME TO suggestions;
+        CREATE INDEX idx_suggestions_status ON suggestions(status, code_id);
+        CREATE INDEX idx_suggestions_transcript ON suggestions(transcript_id);
+        CREATE INDEX idx_suggestions_tag ON suggestions(tag_id);
+
+        CREATE TABLE attributes_new (
+            respondent_id TEXT NOT NULL REFERENCES respondents(id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (respondent_id, key)
+        );
+        INSERT INTO attributes_new SELECT respondent_id, key, value FROM attributes;
+        DROP TABLE attributes;
+        ALTER TABLE attributes_new RENAME TO attributes;
+        CREATE INDEX idx_attributes_key ON attributes(key, value);
+        CREATE INDEX idx_turns_transcript ON turns(transcript_id, start);
         """
     )

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import ProjectBusy, ProjectNotFound, QualcodeError
-from qualcode.migrations import migrations
+from qualcode.store.migrations import migrations
 from qualcode.project import Project
-from qualcode.storage import Store
+from qualcode.store import Store
 
 
 def test_init_creates_a_migrated_wal_database(tmp_path: Path) -> None:
@@ -84,9 +84,9 @@ def test_pending_migration_backs_up_the_file_first(tmp_path: Path) -> None:
 def test_a_failed_write_rolls_back_everything(project: Project) -> None:
     with pytest.raises(RuntimeError):
         with project.store.write():
-            project.store.upsert_respondent("R-1", {"town": "Talsi"})
+            project.store.respondents.upsert("R-1", {"town": "Talsi"})
             raise RuntimeError("boom")
-    assert project.store.respondent_ids() == []
+    assert project.store.respondents.ids() == []
 
 
 def test_foreign_keys_are_enforced(project: Project) -> None:
@@ -130,4 +130,4 @@ def test_second_writer_gets_project_busy(project: Project, monkeypatch: pytest.M
         holder.stdin.write("\n")
         holder.stdin.close()
         holder.wait(timeout=10)
-    assert project.store.respondent_ids() == []
+    assert project.store.respondents.ids() == []

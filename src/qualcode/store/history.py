@@ -1,0 +1,299 @@
+"""The history of changes: every command that changed what a coder decided, row by row.
+
+Changes are captured by TEMP triggers made on each connection, so no write path can forget
+to record: a command (`commands`) groups the row changes (`changes`: table, action, the row
+before and after as JSON). Undo replays a command's changes backwards, itself as a command.
+Machine output that can be made again (pending suggestions, the token cache) is not recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from ..errors import QualcodeError
+from ..models import Change, LogEntry
+
+if TYPE_CHECKING:
+    from . import Store
+
+# table -> (primary key columns, columns left out of an insert's record, row filter per action,
+#           transcript-name expression, code-name expression); X stands for NEW or OLD.
+_TRANSCRIPT_OF = "(SELECT name FROM transcripts WHERE id = X.transcript_id)"
+_CODE_OF = "(SELECT name FROM codes WHERE id = X.code_id)"
+_DECIDED = "(X.status != 'pending')"
+TRACKED: dict[str, dict[str, Any]] = {
+    "tags": {"pk": ("id",), "transcript": _TRANSCRIPT_OF, "code": _CODE_OF},
+    "suggestions": {
+        "pk": ("id",),
+        "transcript": _TRANSCRIPT_OF,
+        "code": _CODE_OF,
+        # Pending suggestions are machine output: only decisions (and decided rows) count.
+        "when": {
+            "insert": "(NEW.status != 'pending')",
+            "delete": "(OLD.status != 'pending')",
+            "update": "(OLD.status != NEW.status OR OLD.tag_id IS NOT NEW.tag_id "
+            "OR OLD.status != 'pending')",
+        },
+    },
+    "codes": {"pk": ("id",), "code": "X.name"},
+    "transcripts": {"pk": ("id",), "transcript": "X.name", "big": "text"},
+    "turns": {"pk": ("id",), "transcript": _TRANSCRIPT_OF},
+    "respondents": {"pk": ("id",)},
+    "attributes": {"pk": ("respondent_id", "key")},
+    "pseudonyms": {"pk": ("name",)},
+    "settings": {"pk": ("key",)},
+}
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+
+
+def _q(col: str) -> str:
+    return '"' + col.replace('"', '""') + '"'
+
+
+def _json(columns: list[str], alias: str) -> str:
+    return "json_object(" + ", ".join(f"'{c}', {alias}.{_q(c)}" for c in columns) + ")"
+
+
+def install_triggers(conn: sqlite3.Connection) -> None:
+    """Make this connection's TEMP triggers that copy tracked row changes into `changes`."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS qc_cmd (id INTEGER)")
+    for table, spec in TRACKED.items():
+        cols = _columns(conn, table)
+        big = spec.get("big")
+        small = [c for c in cols if c != big]
+        key = "json_array(" + ", ".join(f"X.{_q(c)}" for c in spec["pk"]) + ")"
+        transcript = spec.get("transcript", "NULL")
+        code = spec.get("code", "NULL")
+        when = spec.get("when", {})
+        for action, timing in (("insert", "INSERT"), ("update", "UPDATE"), ("delete", "DELETE")):
+            alias = "OLD" if action == "delete" else "NEW"
+            if action == "insert":
+                before, after = "NULL", _json(small, "NEW")
+            elif action == "delete":
+                before, after = _json(cols, "OLD"), "NULL"
+            else:
+                before, after = _json(small, "OLD"), _json(small, "NEW")
+                if big:  # the big column only when it changed
+                    changed = f"OLD.{_q(big)} IS NOT NEW.{_q(big)}"
+                    before = f"CASE WHEN {changed} THEN json_set({before}, '$.{big}', OLD.{_q(big)}) ELSE {before} END"
+                    after = f"CASE WHEN {changed} THEN json_set({after}, '$.{big}', NEW.{_q(big)}) ELSE {after} END"
+            cond = "(SELECT id FROM qc_cmd) IS NOT NULL"
+            if action in when:
+                cond += " AND " + when[action]
+            conn.execute(
+                f"""
+                CREATE TEMP TRIGGER IF NOT EXISTS qc_{table}_{action}
+                AFTER {timing} ON main.{table} WHEN {cond}
+                BEGIN
+                    INSERT INTO changes(command_id, tbl, action, row_key, before, after,
+                                        transcript, code)
+                    VALUES ((SELECT id FROM qc_cmd), '{table}', '{action}',
+                            {key.replace("X.", alias + ".")}, {before}, {after},
+                            {transcript.replace("X.", alias + ".")},
+                            {code.replace("X.", alias + ".")});
+                END
+                """
+            )
+
+
+class HistoryStore:
+    """Commands and their row changes; log and undo."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+        self._current: int | None = None
+
+    def begin(self, coder: str, command: str) -> None:
+        """Start recording the changes of one command (inside a write transaction)."""
+        from . import now
+
+        cur = self.conn.execute(
+            "INSERT INTO commands(at, coder, command) VALUES (?, ?, ?)", [now(), coder, command]
+        )
+        self._current = int(cur.lastrowid or 0)
+        self.conn.execute("DELETE FROM qc_cmd")
+        self.conn.execute("INSERT INTO qc_cmd(id) VALUES (?)", [self._current])
+
+    def end(self) -> None:
+        """Stop recording; a command that changed nothing tracked leaves no entry."""
+        if self._current is not None:
+            if (
+                self.store.scalar(
+                    "SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", [self._current]
+                )
+                is None
+            ):
+                self.conn.execute("DELETE FROM commands WHERE id = ?", [self._current])
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the current command (after a rollback)."""
+        self._current = None
+        try:
+            self.conn.execute("DELETE FROM qc_cmd")
+        except sqlite3.OperationalError:  # read-only store: no temp table
+            pass
+
+    @property
+    def current(self) -> int | None:
+        """The id of the command being recorded."""
+        return self._current
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def log(
+        self,
+        *,
+        transcript: str | None = None,
+        code: str | None = None,
+        coder: str | None = None,
+        limit: int | None = 50,
+    ) -> list[LogEntry]:
+        """Commands newest first with their changes, optionally touching a transcript/code."""
+        where, params = [], []
+        if transcript is not None:
+            where.append("id IN (SELECT command_id FROM changes WHERE transcript = ?)")
+            params.append(transcript)
+        if code is not None:
+            where.append("id IN (SELECT command_id FROM changes WHERE code = ?)")
+            params.append(code)
+        if coder is not None:
+            where.append("coder = ?")
+            params.append(coder)
+        sql = "SELECT * FROM commands" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        commands = self.store.query(sql, params)
+        if not commands:
+            return []
+        ids = [c["id"] for c in commands]
+        changes: dict[int, list[Change]] = {i: [] for i in ids}
+        marks = ",".join("?" * len(ids))
+        for r in self.store.query(
+            "SELECT command_id, tbl, action, row_key, "
+            "CASE WHEN tbl = 'transcripts' THEN json_remove(before, '$.text') ELSE before END "
+            "AS before, "
+            "CASE WHEN tbl = 'transcripts' THEN json_remove(after, '$.text') ELSE after END "
+            "AS after, transcript, code "
+            f"FROM changes WHERE command_id IN ({marks}) ORDER BY id",
+            ids,
+        ):
+            changes[r["command_id"]].append(
+                Change(
+                    table=r["tbl"],
+                    action=r["action"],
+                    key=tuple(json.loads(r["row_key"])),
+                    before=json.loads(r["before"]) if r["before"] else None,
+                    after=json.loads(r["after"]) if r["after"] else None,
+                    transcript=r["transcript"],
+                    code=r["code"],
+                )
+            )
+        return [
+            LogEntry(
+                id=c["id"],
+                at=c["at"],
+                coder=c["coder"],
+                command=c["command"],
+                changes=tuple(changes[c["id"]]),
+                undo_of=c["undo_of"],
+                undone_by=c["undone_by"],
+            )
+            for c in commands
+        ]
+
+    def undoable(self, coder: str, n: int) -> list[LogEntry]:
+        """The coder's last n commands that are not undone and not undos themselves."""
+        rows = self.store.query(
+            "SELECT id FROM commands WHERE coder = ? AND undone_by IS NULL AND undo_of IS NULL "
+            "ORDER BY id DESC LIMIT ?",
+            [coder, n],
+        )
+        wanted = {r["id"] for r in rows}
+        return [e for e in self.log(coder=coder, limit=None) if e.id in wanted]
+
+    # -- undo -------------------------------------------------------------------------------
+
+    def undo(self, entries: list[LogEntry]) -> None:
+        """Revert these commands (newest first), inside the caller's write transaction."""
+        if self._current is None:
+            raise QualcodeError("undo must run inside a recorded write")
+        for entry in entries:
+            raw = self.store.query(
+                "SELECT id, tbl, action, row_key, before, after FROM changes "
+                "WHERE command_id = ? ORDER BY id DESC",
+                [entry.id],
+            )
+            for ch in raw:
+                self._check(entry, ch)
+                self._revert(ch)
+            self.conn.execute(
+                "UPDATE commands SET undone_by = ? WHERE id = ?", [self._current, entry.id]
+            )
+        if entries:
+            self.conn.execute(
+                "UPDATE commands SET undo_of = ? WHERE id = ?", [entries[0].id, self._current]
+            )
+
+    def _current_row(self, table: str, key: list[Any], columns: list[str]) -> dict[str, Any] | None:
+        pk = TRACKED[table]["pk"]
+        cols = ", ".join(_q(c) for c in columns)
+        rows = self.store.query(
+            f"SELECT {cols} FROM {table} WHERE " + " AND ".join(f"{_q(c)} = ?" for c in pk),
+            key,
+        )
+        return rows[0] if rows else None
+
+    def _check(self, entry: LogEntry, ch: dict[str, Any]) -> None:
+        table, key = ch["tbl"], json.loads(ch["row_key"])
+        after = json.loads(ch["after"]) if ch["after"] else None
+        if ch["action"] == "delete":
+            ok = self._current_row(table, key, list(TRACKED[table]["pk"])) is None
+        else:
+            assert after is not None
+            now_row = self._current_row(table, key, list(after))
+            ok = now_row is not None and all(_same(now_row[k], v) for k, v in after.items())
+        if not ok:
+            later = self.store.query(
+                "SELECT c.id, c.command FROM changes h JOIN commands c ON c.id = h.command_id "
+                "WHERE h.tbl = ? AND h.row_key = ? AND h.command_id > ? "
+                "ORDER BY h.id DESC LIMIT 1",
+                [table, ch["row_key"], entry.id],
+            )
+            by = f" by command {later[0]['id']} ({later[0]['command']})" if later else ""
+            raise QualcodeError(
+                f"cannot undo command {entry.id} ({entry.command}): a {table[:-1]} it changed "
+                f"was changed again later{by}; undo that first. Nothing was undone"
+            )
+
+    def _revert(self, ch: dict[str, Any]) -> None:
+        table, key = ch["tbl"], json.loads(ch["row_key"])
+        pk = TRACKED[table]["pk"]
+        where = " AND ".join(f"{_q(c)} = ?" for c in pk)
+        if ch["action"] == "insert":
+            if table == "tags":  # a suggestion accepted into this tag keeps its decision row
+                self.conn.execute("UPDATE suggestions SET tag_id = NULL WHERE tag_id = ?", key)
+            self.conn.execute(f"DELETE FROM {table} WHERE {where}", key)
+        elif ch["action"] == "delete":
+            before = json.loads(ch["before"])
+            cols = list(before)
+            self.conn.execute(
+                f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
+                f"VALUES ({','.join('?' * len(cols))})",
+                [before[c] for c in cols],
+            )
+        else:
+            before = json.loads(ch["before"])
+            sets = ", ".join(f"{_q(c)} = ?" for c in before)
+            self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*before.values(), *key])
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
+    return bool(a == b)

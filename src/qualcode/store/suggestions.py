@@ -1,0 +1,238 @@
+"""Suggestions and the review decisions on them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..models import MatchedTerm, Suggestion
+
+if TYPE_CHECKING:
+    from . import Store
+
+_SELECT = """
+    SELECT s.id, t.name AS transcript, u.number AS turn, c.name AS code, s.start, s."end",
+           s.score, s.matched, s.rule, s.status, s.codebook_version, s.decided_by,
+           substr(t.text, s.start + 1, s."end" - s.start) AS text,
+           u.start AS turn_start, substr(t.text, u.start + 1, u."end" - u.start) AS turn_text,
+           u.speaker, ac.name AS accepted_as
+    FROM suggestions s JOIN transcripts t ON t.id = s.transcript_id
+    JOIN codes c ON c.id = s.code_id LEFT JOIN turns u ON u.id = s.turn_id
+    LEFT JOIN tags g ON g.id = s.tag_id LEFT JOIN codes ac ON ac.id = g.code_id
+"""
+_ORDER = " ORDER BY t.name, s.start, c.position, c.name"
+
+
+def _row(r: dict[str, Any]) -> Suggestion:
+    matched = tuple(
+        MatchedTerm(m["term"], m["text"], m["start"], m["end"], m["kind"])
+        for m in json.loads(r["matched"] or "[]")
+    )
+    return Suggestion(
+        id=r["id"],
+        transcript=r["transcript"],
+        turn=r["turn"],
+        code=r["code"],
+        start=r["start"],
+        end=r["end"],
+        score=r["score"],
+        matched=matched,
+        rule=r["rule"],
+        status=r["status"],
+        codebook_version=r["codebook_version"],
+        text=r["text"] or "",
+        turn_start=r["turn_start"] if r["turn_start"] is not None else r["start"],
+        turn_text=r["turn_text"] or r["text"] or "",
+        speaker=r["speaker"] or "",
+        decided_by=r["decided_by"],
+        accepted_as=r["accepted_as"],
+    )
+
+
+class SuggestionStore:
+    """SQL of the suggestions table."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+
+    def list(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        code_ids: Sequence[int] | None = None,
+        transcript_id: int | None = None,
+        min_score: float | None = None,
+    ) -> list[Suggestion]:
+        """Suggestions filtered by status, codes, transcript and score, in text order."""
+        where: list[str] = []
+        params: list[Any] = []
+        if statuses is not None:
+            where.append(f"s.status IN ({','.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if code_ids is not None:
+            where.append(f"s.code_id IN ({','.join('?' * len(code_ids))})")
+            params.extend(code_ids)
+        if transcript_id is not None:
+            where.append("s.transcript_id = ?")
+            params.append(transcript_id)
+        if min_score is not None:
+            where.append("s.score >= ?")
+            params.append(min_score)
+        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + _ORDER
+        return [_row(r) for r in self.store.query(sql, params)]
+
+    def get(self, suggestion_id: int) -> Suggestion | None:
+        """One suggestion by id."""
+        rows = self.store.query(_SELECT + " WHERE s.id = ?", [suggestion_id])
+        return _row(rows[0]) if rows else None
+
+    def raw(self, suggestion_id: int) -> dict[str, Any] | None:
+        """The stored row of a suggestion with its code's name."""
+        rows = self.store.query(
+            "SELECT s.*, c.name AS code FROM suggestions s JOIN codes c ON c.id = s.code_id "
+            "WHERE s.id = ?",
+            [suggestion_id],
+        )
+        return rows[0] if rows else None
+
+    def pending_count(self) -> int:
+        """Number of pending suggestions."""
+        return int(self.store.scalar("SELECT count(*) FROM suggestions WHERE status = 'pending'"))
+
+    def existing(
+        self, transcript_ids: Sequence[int], code_ids: Sequence[int]
+    ) -> dict[tuple[int, int], tuple[Any, ...]]:
+        """(turn id, code id) -> (id, turn_id, code_id, status, start, end, score, matched,
+        rule) of the stored suggestions of these transcripts and codes."""
+        if not transcript_ids or not code_ids:
+            return {}
+        t_marks, c_marks = ",".join("?" * len(transcript_ids)), ",".join("?" * len(code_ids))
+        return {
+            (r[1], r[2]): tuple(r)
+            for r in self.conn.execute(
+                f'SELECT id, turn_id, code_id, status, start, "end", score, matched, rule '
+                f"FROM suggestions WHERE transcript_id IN ({t_marks}) AND code_id IN ({c_marks})",
+                [*transcript_ids, *code_ids],
+            )
+        }
+
+    def insert_many(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert pending suggestions: (transcript_id, turn_id, code_id, start, end, score,
+        matched JSON, rule, codebook_version, created_at)."""
+        self.conn.executemany(
+            'INSERT INTO suggestions(transcript_id, turn_id, code_id, start, "end", score, '
+            "matched, rule, codebook_version, status, created_at, text) "
+            "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, '' ",
+            rows,
+        )
+
+    def set_version(self, ids: Sequence[int], version: int | None) -> None:
+        """Mark suggestions as produced by this codebook version."""
+        self.conn.executemany(
+            "UPDATE suggestions SET codebook_version = ? WHERE id = ?", [(version, i) for i in ids]
+        )
+
+    def update_match(
+        self,
+        suggestion_id: int,
+        *,
+        start: int,
+        end: int,
+        score: float,
+        matched: str,
+        rule: str,
+        version: int | None,
+    ) -> None:
+        """New position, score and reasons for a pending suggestion."""
+        self.conn.execute(
+            'UPDATE suggestions SET start = ?, "end" = ?, score = ?, matched = ?, '
+            "rule = ?, codebook_version = ? WHERE id = ?",
+            [start, end, score, matched, rule, version, suggestion_id],
+        )
+
+    def delete(self, ids: Sequence[int]) -> None:
+        """Delete suggestions by id."""
+        self.conn.executemany("DELETE FROM suggestions WHERE id = ?", [(i,) for i in ids])
+
+    def set_status(
+        self,
+        suggestion_id: int,
+        status: str,
+        *,
+        coder: str | None,
+        at: str | None,
+        tag_id: int | None = None,
+    ) -> None:
+        """Record a decision (or put the suggestion back to pending with coder None).
+
+        The decided passage's text is kept with the decision, so it can be re-placed when
+        the transcript is edited.
+        """
+        self.conn.execute(
+            "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ?, tag_id = ?, "
+            "text = CASE WHEN ? = 'pending' THEN text ELSE (SELECT substr(t.text, "
+            's.start + 1, s."end" - s.start) FROM suggestions s JOIN transcripts t '
+            "ON t.id = s.transcript_id WHERE s.id = suggestions.id) END WHERE id = ?",
+            [status, coder, at, tag_id, status, suggestion_id],
+        )
+
+    def latest_decision(self, coder: str) -> int | None:
+        """The id of this coder's latest decided suggestion."""
+        return self.store.scalar(
+            "SELECT id FROM suggestions WHERE decided_at IS NOT NULL AND decided_by = ? "
+            "ORDER BY decided_at DESC, id DESC LIMIT 1",
+            [coder],
+        )
+
+    def passage_text(self, suggestion_id: int) -> str:
+        """The transcript text the suggestion points at."""
+        return str(
+            self.store.scalar(
+                'SELECT substr(t.text, s.start + 1, s."end" - s.start) FROM suggestions s '
+                "JOIN transcripts t ON t.id = s.transcript_id WHERE s.id = ?",
+                [suggestion_id],
+            )
+            or ""
+        )
+
+    def decided_anchors(self, transcript_id: int) -> list[dict[str, Any]]:
+        """Decided suggestions of a transcript with what re-placing them needs."""
+        return self.store.query(
+            'SELECT s.id, s.start, s."end", s.text, s.status, u.number AS turn_number, '
+            '(u.start = s.start AND u."end" = s."end") AS whole_turn '
+            "FROM suggestions s LEFT JOIN turns u ON u.id = s.turn_id "
+            "WHERE s.transcript_id = ? AND s.status != 'pending' ORDER BY s.id",
+            [transcript_id],
+        )
+
+    def drop_pending(self, transcript_id: int) -> None:
+        """Delete the pending and skipped suggestions of a transcript (made again by suggest)."""
+        self.conn.execute(
+            "DELETE FROM suggestions WHERE transcript_id = ? AND status IN ('pending', 'skipped')",
+            [transcript_id],
+        )
+
+    def move(self, suggestion_id: int, *, start: int, end: int, turn_id: int | None) -> bool:
+        """Move a decided suggestion to its re-placed passage; False if one is there already."""
+        try:
+            self.conn.execute(
+                'UPDATE suggestions SET start = ?, "end" = ?, turn_id = ? WHERE id = ?',
+                [start, end, turn_id, suggestion_id],
+            )
+        except Exception as exc:  # UNIQUE: the same passage and code already decided
+            if "UNIQUE" in str(exc):
+                return False
+            raise
+        return True
+
+    def decision_stats(self) -> list[tuple[str, str | None, str, int]]:
+        """(code, rule, status, count) over every suggestion, for rule statistics."""
+        return [
+            (r[0], r[1], r[2], r[3])
+            for r in self.conn.execute(
+                "SELECT c.name, s.rule, s.status, count(*) FROM suggestions s "
+                "JOIN codes c ON c.id = s.code_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            )
+        ]
