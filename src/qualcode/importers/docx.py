@@ -16,6 +16,7 @@ from lxml import etree
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.common import build, normalise_newlines
+from qualcode.importers.zipsafe import check_zip
 from qualcode.importers.speakers import (
     DEFAULT_RULES,
     Label,
@@ -28,6 +29,7 @@ from qualcode.importers.speakers import (
 from qualcode.models import ParsedTranscript
 
 _RESAVE = "open it in Word and save it again"
+_XML_PARTS = ("[Content_Types].xml", "word/document.xml", "word/styles.xml")
 
 # First cells of a header row in a Speaker | Utterance table.
 _TABLE_HEADINGS = frozenset(
@@ -69,6 +71,7 @@ def _open(data: bytes, file_name: str) -> DocumentObject:
             "this is an old Word .doc file or a password-protected .docx; "
             "open it in Word and save it as .docx without a password",
         )
+    check_zip(data, file_name, xml_parts=_XML_PARTS)
     try:
         return Document(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError):
