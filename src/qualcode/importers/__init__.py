@@ -1,4 +1,4 @@
-"""Read transcript files (.txt, .md, .docx, .odt, .rtf, .pdf, .vtt, .srt) into ParsedTranscript records."""
+"""Read transcript files (.txt .md .docx .odt .rtf .pdf .vtt .srt) as ParsedTranscript."""
 
 from __future__ import annotations
 
@@ -37,18 +37,6 @@ def read_docx(data: bytes, file_name: str, **options: object) -> ParsedTranscrip
     from qualcode.importers.docx import read_docx as read
 
     return read(data, file_name, **options)  # type: ignore[arg-type]
-
-
-def _document_reader(name: str) -> Reader:
-    """A reader from importers.documents, imported when such a file is read."""
-
-    def read(data: bytes, file_name: str, **options: object) -> ParsedTranscript:
-        from qualcode.importers import documents
-
-        return getattr(documents, name)(data, file_name, **options)  # type: ignore[no-any-return]
-
-    read.__doc__ = f"Read with importers.documents.{name}."
-    return read
 
 
 def _document_reader(name: str) -> Reader:

@@ -25,7 +25,9 @@ def _finish(
     """Split extracted text into turns, or say there is no text."""
     text = normalise_newlines(text)
     if not text.strip():
-        raise ImportFailed(file_name, "no text found in the document; check that it is the right file")
+        raise ImportFailed(
+            file_name, "no text found in the document; check that it is the right file"
+        )
     return build(data, file_name, fmt, encoding, text, split_turns(text, rules))
 
 
@@ -38,7 +40,8 @@ def read_odt(
 ) -> ParsedTranscript:
     """Parse an OpenDocument text file: paragraphs and headings in document order."""
     check_zip(data, file_name, xml_parts=_ODT_XML)
-    from odf import teletype, text as odf_text
+    from odf import teletype
+    from odf.namespaces import TEXTNS
     from odf.opendocument import load
 
     try:
@@ -48,7 +51,7 @@ def read_odt(
             file_name,
             f"not a readable .odt ({type(exc).__name__}); open it in LibreOffice and save it again",
         ) from None
-    wanted = {odf_text.P().qname, odf_text.H().qname}
+    wanted = {(TEXTNS, "p"), (TEXTNS, "h")}
     lines: list[str] = []
 
     def walk(node: object) -> None:
@@ -81,9 +84,9 @@ def read_rtf(
         digits = "".join(ch for ch in source[marker + 8 : marker + 14] if ch.isdigit())
         codepage = f"cp{digits}" if digits else codepage
     try:
-        text = rtf_to_text(source, encoding=codepage, errors="replace")
+        text = rtf_to_text(source, encoding=codepage, errors="replace")  # type: ignore[no-untyped-call]
     except LookupError:
-        text = rtf_to_text(source, errors="replace")
+        text = rtf_to_text(source, errors="replace")  # type: ignore[no-untyped-call]
     return _finish(data, file_name, "rtf", codepage, text, rules)
 
 

@@ -16,7 +16,6 @@ from lxml import etree
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.common import build, normalise_newlines
-from qualcode.importers.zipsafe import check_zip
 from qualcode.importers.speakers import (
     DEFAULT_RULES,
     Label,
@@ -26,6 +25,7 @@ from qualcode.importers.speakers import (
     speaker_name,
     split_turns,
 )
+from qualcode.importers.zipsafe import check_zip
 from qualcode.models import ParsedTranscript
 
 _RESAVE = "open it in Word and save it again"

@@ -65,8 +65,12 @@ def match_layout(line: str, paragraph_start: bool) -> Candidate | None:
     if paragraph_start:
         m = _STOP_NAMED.match(line)
         if m is not None:
-            return Candidate(" ".join(m["label"].split()), m.end(), False, False, None, True, "stop")
+            return Candidate(
+                " ".join(m["label"].split()), m.end(), False, False, None, True, "stop"
+            )
         m = _STOP_CHAIR.match(line)
         if m is not None and " ".join(m["label"].casefold().split()) in CHAIR_LABELS:
-            return Candidate(" ".join(m["label"].split()), m.end(), False, False, None, True, "stop")
+            return Candidate(
+                " ".join(m["label"].split()), m.end(), False, False, None, True, "stop"
+            )
     return None

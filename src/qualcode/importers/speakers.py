@@ -21,7 +21,7 @@ DEFAULT_INTERVIEWERS: frozenset[str] = frozenset(
 DEFAULT_RESPONDENTS: frozenset[str] = frozenset(
     {
         "R", "A", "Resp", "Respondents", "Respondente", "Respondenti", "Respondentes",
-        "Respondent", "Interviewee", "Participant", "Dalībnieks", "Dalībniece", "P", "Resp",
+        "Respondent", "Interviewee", "Participant", "Dalībnieks", "Dalībniece", "P",
         "Narrator", "Informant", "Stāstītājs", "Stāstītāja",
     }
 )  # fmt: skip
@@ -218,9 +218,7 @@ def accepted(
     if candidate.kind == "stop":
         return not _editorial(candidate.label)
     if candidate.kind == "bracket":
-        return repeated and bool(_ID.fullmatch(candidate.label)) and not _editorial(
-            candidate.label
-        )
+        return repeated and bool(_ID.fullmatch(candidate.label)) and not _editorial(candidate.label)
     if rules.is_known(candidate.label):
         return True
     if candidate.tight or not is_label_text(candidate.label, rules):
@@ -295,13 +293,17 @@ def _skip_metadata(text: str, labels: list[Label]) -> list[Label]:
     block = text[labels[0].line_start : labels[first_dialogue].line_start]
     body = block.rstrip()
     blank_line_after = block[len(body) :].count("\n") >= 2
-    lines = body.split("\n")
+    lines = [line for line in body.split("\n") if line.strip()]
     # Metadata is several short fields; a greeting turn ("Labdien!") is one line, or ends
     # in "!" or "?".
     fields = len(lines) >= 2 and all(
         len(line) <= 120 and not line.rstrip().endswith(("?", "!")) for line in lines
     )
-    if not blank_line_after or not fields or _BLANK_LINE.search(body):
+    if not blank_line_after or not fields:
+        return labels
+    # Word files put each field in its own paragraph, with empty ones between: blank lines
+    # are fine when every line of the block is a "Key: value" field.
+    if _BLANK_LINE.search(body) and not all(match_label(line) for line in lines):
         return labels
     return labels[first_dialogue:]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.common import build, normalise_newlines
@@ -28,14 +28,15 @@ NO_SPEAKERS_WARNING = (
     f"all cues are one turn by {UNKNOWN_SPEAKER!r}"
 )
 
-_CLOCK = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+# Teams writes unpadded times ("0:0:0.0 --> 0:0:2.570").
+_CLOCK = r"(?:\d+:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?"
 # Cue settings ("align:start position:10%") or SRT coordinates may follow the end time.
 _TIMING = re.compile(rf"^[ \t]*(?P<start>{_CLOCK})[ \t]*-->[ \t]*(?P<end>{_CLOCK})(?:[ \t].*)?$")
 # [^<>] and bounded lengths keep these linear: "<v <v <v ..." with no ">" must not make
 # every "<" scan to the end of the cue.
 _VOICE = re.compile(r"<v(?:\.[^\s<>]{0,100})?[ \t]+([^<>]{1,200})>")
 _TAG = re.compile(r"<[^<>]{0,1000}>")
-_CLOCK_PARTS = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?")
+_CLOCK_PARTS = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?")
 # Hours beyond this are not a recording (a hostile file's 10**5000 hours).
 _MAX_CLOCK_DIGITS = 7
 _ASS_TAG = re.compile(r"\{\\[^}]*\}")  # {\an8} positioning codes some SRT files carry
@@ -142,13 +143,18 @@ def _cue(start: float, end: float, payload: list[str]) -> Cue:
     voice = _VOICE.search(raw)
     clean = html.unescape(_TAG.sub("", _ASS_TAG.sub("", raw)))
     clean = " ".join(clean.split())
-    return Cue(start, end, clean, speaker_name(voice.group(1)) if voice else None)
+    name = speaker_name(html.unescape(voice.group(1))) if voice else None
+    return Cue(start, end, clean, name)
 
 
 def _turns(cues: list[Cue], rules: SpeakerRules) -> tuple[str, Segmentation]:
     """Merge consecutive cues of one speaker into turns and render the transcript text."""
     prefixes = [None if cue.voice else match_label(cue.text) for cue in cues]
     counts = count_labels(p.label for p in prefixes if p is not None)
+    if len(counts) >= 2 and max(counts.values()) >= 2:
+        # Cues are a timed layout: once a repeated "Name:" shows the layout, a name that
+        # speaks in one cue only is a speaker too.
+        prefixes = [p if p is None else replace(p, evidence=True) for p in prefixes]
     named: list[tuple[str | None, Cue]] = []
     # The same few labels start thousands of cues: decide each kind of prefix once.
     decided: dict[tuple[str, bool, bool, bool], bool] = {}

@@ -26,19 +26,22 @@ def check_zip(data: bytes, file_name: str, *, xml_parts: tuple[str, ...] = ()) -
                 name = info.filename
                 if name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
                     raise ImportFailed(
-                        file_name, f"the package has an unsafe member name {name[:60]!r}; "
+                        file_name,
+                        f"the package has an unsafe member name {name[:60]!r}; "
                         "save the document again from its editor",
                     )
                 total += info.file_size
                 big = info.file_size > _RATIO_FLOOR
                 if big and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                     raise ImportFailed(
-                        file_name, f"{name[:60]} would inflate {info.file_size // 2**20} MB "
+                        file_name,
+                        f"{name[:60]} would inflate {info.file_size // 2**20} MB "
                         "from a tiny size (a zip bomb?); refusing to open it",
                     )
             if total > MAX_TOTAL_UNCOMPRESSED:
                 raise ImportFailed(
-                    file_name, f"the package would inflate to {total // 2**20} MB (limit "
+                    file_name,
+                    f"the package would inflate to {total // 2**20} MB (limit "
                     f"{MAX_TOTAL_UNCOMPRESSED // 2**20} MB); save the transcript without images",
                 )
             names = {info.filename for info in infos}
@@ -48,7 +51,8 @@ def check_zip(data: bytes, file_name: str, *, xml_parts: tuple[str, ...] = ()) -
                         # A DTD must come before the root element: the first 4 KB tell.
                         if _DTD.search(member.read(4096)):
                             raise ImportFailed(
-                                file_name, f"{part} declares a DTD or entities, which "
+                                file_name,
+                                f"{part} declares a DTD or entities, which "
                                 "documents saved by Word or LibreOffice never do; refusing it",
                             )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
