@@ -120,7 +120,7 @@ def test_bad_input_is_one_error_line_and_exit_1(
         (b"", "empty.txt", "empty"),
         (b"\x00\x01\x02\x03" * 40, "binary.txt", "binary"),
         (b"PK\x03\x04broken", "broken.docx", "docx"),
-        (b"%PDF-1.4", "report.pdf", "unknown extension"),
+        (b"%PDF-1.4", "report.pdf", "not a readable pdf"),
     ],
 )
 def test_bad_files_fail_cleanly(

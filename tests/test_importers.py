@@ -26,7 +26,9 @@ def turns(parsed: ParsedTranscript) -> list[tuple[str, str]]:
 
 
 def test_supported_extensions() -> None:
-    assert SUPPORTED_EXTENSIONS == (".txt", ".md", ".docx", ".vtt", ".srt")
+    assert SUPPORTED_EXTENSIONS == (
+        ".txt", ".md", ".docx", ".vtt", ".srt", ".odt", ".rtf", ".pdf", ".doc"
+    )
 
 
 def test_basic_labels_give_turns_with_clean_offsets() -> None:
@@ -240,7 +242,8 @@ def test_explicit_encoding_is_used() -> None:
         (b"", "a.txt", "the file is empty; export the transcript again"),
         (b" \r\n\t\n", "a.txt", "the file contains only whitespace; export the transcript again"),
         (b"R: x\x00\x00y", "a.txt", r"looks like a binary file, not text \(NUL bytes\)"),
-        (b"%PDF-1.4", "a.pdf", r"unknown extension \.pdf; qualcode reads \.txt, \.md, \.docx"),
+        (b"%PDF-1.4", "a.pdf", r"not a readable PDF .*; export it again"),
+        (b"\xd0\xcf\x11\xe0old", "a.doc", r"save it as \.docx"),
         (b"R: x", "README", "no file extension"),
         (bytes(range(0x80, 0x100)), "a.txt", "cannot decode as UTF-8, UTF-16, Windows-1257"),
     ],

@@ -104,3 +104,37 @@ def test_docx_bold_label_round_trip(turns: list[tuple[str, str]]) -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     check(parse_bytes(buffer.getvalue(), "a.docx", rules=RULES), turns)
+
+
+# Colon-less and timed layouts of real exports: (renderer of one turn, needs a non-empty
+# first line because the label and the text share it).
+LAYOUT_SPEAKERS = ["Anita Bērziņa", "Jānis Ozols", "Speaker 2", "ĀRIJA ŠĶĒLE"]
+LAYOUT_RENDERERS = {
+    "otter": (lambda s, u, i: f"{s}   {i // 60}:{i % 60:02d}\n{u}", False),
+    "heading": (lambda s, u, i: f"### {s}\n{u}", False),
+    "bold": (lambda s, u, i: f"**{s}** {u}", True),
+    "bold-time": (lambda s, u, i: f"**{s}** [{i // 60}:{i % 60:02d}] {u}", True),
+    "bracket-time": (lambda s, u, i: f"[00:{i // 60:02d}:{i % 60:02d}] {s}: {u}", True),
+    "name-time": (lambda s, u, i: f"{s} ({i // 60:02d}:{i % 60:02d}): {u}", True),
+    "chat": (lambda s, u, i: f"00:{i // 60:02d}:{i % 60:02d}\t{s}:\t{u}", True),
+}
+layout_turns = st.lists(
+    st.tuples(st.sampled_from(LAYOUT_SPEAKERS), utterances), min_size=1, max_size=6
+).map(lambda turns: turns + [(s, "Beigas.") for s in dict.fromkeys(s for s, _ in turns)])
+
+
+@settings(derandomize=True, max_examples=60, deadline=None)
+@given(layout_turns, st.sampled_from(sorted(LAYOUT_RENDERERS)))
+def test_layout_round_trip(turns: list[tuple[str, str]], layout: str) -> None:
+    render, inline = LAYOUT_RENDERERS[layout]
+    if inline:  # the label shares its line with text: give the first line a word
+        turns = [(s, "Jā " + u.lstrip(" \t\xa0")) for s, u in turns]
+    source = "\n".join(render(s, u, i * 7) for i, (s, u) in enumerate(turns))
+    parsed = parse_bytes(source.encode("utf-8"), "a.md")
+    assert parsed.text == source  # no text lost
+    assert [t.speaker for t in parsed.turns] == [s for s, _ in turns]
+    for turn, (_, utterance) in zip(parsed.turns, turns, strict=True):
+        # Offsets point at the utterance (whitespace trimmed at both ends).
+        assert parsed.text[turn.start : turn.end] == utterance.strip()
+    for before, after in zip(parsed.turns, parsed.turns[1:], strict=False):
+        assert before.end <= after.start

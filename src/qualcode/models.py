@@ -33,6 +33,10 @@ class ParsedTranscript:
     header_end: int  # text[:header_end] is the header (before the first label)
     turns: tuple[ParsedTurn, ...]
     warnings: tuple[str, ...] = ()
+    # When no turn has an interviewer role: the speaker the importer proposes (the header
+    # names them, or they ask most questions); the user confirms with --interviewer.
+    proposed_interviewer: str | None = None
+    speaker_turns: tuple[tuple[str, int], ...] = ()  # (speaker, turns) in order of appearance
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Read transcript files (.txt, .md, .docx, .vtt, .srt) into ParsedTranscript records."""
+"""Read transcript files (.txt .md .docx .odt .rtf .pdf .vtt .srt) as ParsedTranscript."""
 
 from __future__ import annotations
 
@@ -39,6 +39,18 @@ def read_docx(data: bytes, file_name: str, **options: object) -> ParsedTranscrip
     return read(data, file_name, **options)  # type: ignore[arg-type]
 
 
+def _document_reader(name: str) -> Reader:
+    """A reader from importers.documents, imported when such a file is read."""
+
+    def read(data: bytes, file_name: str, **options: object) -> ParsedTranscript:
+        from qualcode.importers import documents
+
+        return getattr(documents, name)(data, file_name, **options)  # type: ignore[no-any-return]
+
+    read.__doc__ = f"Read with importers.documents.{name}."
+    return read
+
+
 # Extension -> reader(data, file_name, *, encoding, rules). Adding a format is one line here.
 READERS: dict[str, Reader] = {
     ".txt": partial(read_text, fmt="txt"),
@@ -46,6 +58,10 @@ READERS: dict[str, Reader] = {
     ".docx": read_docx,
     ".vtt": partial(read_subtitles, fmt="vtt"),
     ".srt": partial(read_subtitles, fmt="srt"),
+    ".odt": _document_reader("read_odt"),
+    ".rtf": _document_reader("read_rtf"),
+    ".pdf": _document_reader("read_pdf"),
+    ".doc": _document_reader("read_doc"),
 }
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(READERS)
 _SUPPORTED = ", ".join(SUPPORTED_EXTENSIONS)

@@ -25,9 +25,11 @@ from qualcode.importers.speakers import (
     speaker_name,
     split_turns,
 )
+from qualcode.importers.zipsafe import check_zip
 from qualcode.models import ParsedTranscript
 
 _RESAVE = "open it in Word and save it again"
+_XML_PARTS = ("[Content_Types].xml", "word/document.xml", "word/styles.xml")
 
 # First cells of a header row in a Speaker | Utterance table.
 _TABLE_HEADINGS = frozenset(
@@ -69,6 +71,7 @@ def _open(data: bytes, file_name: str) -> DocumentObject:
             "this is an old Word .doc file or a password-protected .docx; "
             "open it in Word and save it as .docx without a password",
         )
+    check_zip(data, file_name, xml_parts=_XML_PARTS)
     try:
         return Document(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError):

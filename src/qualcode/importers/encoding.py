@@ -95,9 +95,19 @@ def _strict(data: bytes, codec: str, name: str) -> str:
         ) from None
 
 
+# The C0/C1 controls (category Cc) minus _ALLOWED_CONTROLS, as one compiled class: a
+# regex scan is ~50x faster than unicodedata.category per character on large imports.
+_BAD_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")
+
+
+def count_bad_controls(text: str) -> int:
+    """How many C0/C1 control characters text has that text files do not contain."""
+    return sum(1 for _ in _BAD_CONTROLS.finditer(text))
+
+
 def _checked(text: str, codec: str, name: str, data: bytes) -> tuple[str, str]:
     """Reject text that is mostly control characters (a binary file that happened to decode)."""
-    controls = sum(1 for ch in text if _is_bad_control(ch))
+    controls = count_bad_controls(text)
     if controls > max(2, len(text) // 20):
         raise ImportFailed(name, _binary_reason(data, "control characters"))
     return text, codec
@@ -105,7 +115,7 @@ def _checked(text: str, codec: str, name: str, data: bytes) -> tuple[str, str]:
 
 def _is_bad_control(ch: str) -> bool:
     """True for C0/C1 control characters that do not occur in text files."""
-    return unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS
+    return _BAD_CONTROLS.match(ch) is not None
 
 
 def _binary_reason(data: bytes, why: str) -> str:
@@ -146,7 +156,7 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
     except UnicodeDecodeError:
         return None
     # Real UTF-16 text has no C0 controls; binary data with a regular NUL pattern does.
-    if any(_is_bad_control(ch) for ch in text) or not _plausible(text):
+    if _BAD_CONTROLS.search(text) or not _plausible(text):
         return None
     return text, codec
 

@@ -21,7 +21,8 @@ DEFAULT_INTERVIEWERS: frozenset[str] = frozenset(
 DEFAULT_RESPONDENTS: frozenset[str] = frozenset(
     {
         "R", "A", "Resp", "Respondents", "Respondente", "Respondenti", "Respondentes",
-        "Respondent", "Interviewee", "Participant", "Dalībnieks", "Dalībniece",
+        "Respondent", "Interviewee", "Participant", "Dalībnieks", "Dalībniece", "P",
+        "Narrator", "Informant", "Stāstītājs", "Stāstītāja",
     }
 )  # fmt: skip
 
@@ -32,6 +33,11 @@ NOT_SPEAKERS: frozenset[str] = frozenset(
         "piemēram", "piem", "piezīme", "piezīmes", "proti", "tātad", "respektīvi", "uzmanību",
         "avots", "atsauce", "note", "notes", "nb", "ps", "p.s", "e.g", "example", "source",
         "summary", "kopsavilkums",
+        # Editorial markers written like labels ("**Break:** [07:50]", "[Music]").
+        "break", "pause", "music", "applause", "laughter", "laughs", "laughing", "inaudible",
+        "unintelligible", "crosstalk", "cross talk", "silence", "noise", "intro", "outro",
+        "end", "sponsor", "ad", "ad break", "transcript", "transcription", "chapter", "part",
+        "pauze", "mūzika", "smiekli", "nesaprotami", "pārtraukums",
     }
 )  # fmt: skip
 
@@ -49,6 +55,8 @@ _LINE_RE = re.compile(
     rf"(?:(?P<open>[\[(])?(?P<time>{_TIME})(?(open)[\])])[ \t]*(?:[-–][ \t]*)?)?"
     r"(?P<mark>\*\*|__|\*|_)?"
     r"(?P<label>[^\W\d_](?:[^\W_]|[\u0300-\u036f .'’\-]){0,59}?)"
+    # Zoom and Descript put the time after the name: "Anna (00:01):", "Anna [1:02:03]:".
+    rf"(?:[ \t]*[(\[](?P<time2>{_TIME})[)\]])?"
     r"(?(mark)(?:(?P=mark)[ \t]*:|[ \t]*:[ \t]*(?P=mark))|[ \t]*:)"
 )
 _NUMBER_SUFFIX = re.compile(r"[\s._#-]*\d+$")
@@ -110,6 +118,10 @@ class Candidate:
     marked: bool  # bold or italic Markdown around the label
     tight: bool  # no space after the colon ("R:Jā")
     time: float | None
+    # Layout evidence that this is a label even if it occurs once: a timestamp, a tab
+    # after the colon (Word and Zoom chat), a line of its own in a timed layout.
+    evidence: bool = False
+    kind: str = "colon"  # colon, own-line (Otter "Name  0:00"), heading, bold, bracket, stop
 
 
 @dataclass(frozen=True)
@@ -150,8 +162,10 @@ def match_label(line: str) -> Candidate | None:
     if tight and (rest[0] in "/\\" or rest[0].isdigit()):
         return None  # "http://", "Plkst:10" - not a label even if the word were known
     label = m.group("label").strip()
-    time = clock_seconds(m.group("time")) if m.group("time") else None
-    return Candidate(label, m.end(), m.group("mark") is not None, tight, time)
+    clock = m.group("time") or m.group("time2")
+    time = clock_seconds(clock) if clock else None
+    evidence = time is not None or rest.startswith("\t")
+    return Candidate(label, m.end(), m.group("mark") is not None, tight, time, evidence)
 
 
 def _name_like(label: str) -> bool:
@@ -176,18 +190,42 @@ def is_label_text(label: str, rules: SpeakerRules) -> bool:
     return _name_like(label) and label_key(label).rstrip(".") not in NOT_SPEAKERS
 
 
-def accepted(candidate: Candidate, rules: SpeakerRules, counts: Mapping[str, int]) -> bool:
+def _editorial(label: str) -> bool:
+    """True for markers written like labels ("Break", "Music"), never speakers."""
+    return label_key(label).rstrip(".") in NOT_SPEAKERS
+
+
+_ID = re.compile(r"[^\W\d_]+\d*")
+
+
+def accepted(
+    candidate: Candidate,
+    rules: SpeakerRules,
+    counts: Mapping[str, int],
+    kinds: Mapping[str, int] | None = None,
+) -> bool:
     """Decide whether a candidate starts a turn.
 
     Known labels always do. An unknown name-like label needs evidence that it is a
-    speaker and not a sentence like "Piemēram: ...": markup, or the same label
-    beginning at least two lines of the file.
+    speaker and not a sentence like "Piemēram: ...": markup, a timestamp, a tab after the
+    colon, or the same label beginning at least two lines of the file. Colon-less layouts
+    need the layout itself to repeat (two "Name  0:00" lines) or the label to.
     """
+    repeated = counts.get(label_key(candidate.label), 0) >= 2
+    if candidate.kind == "own-line":
+        # A whole line of "Name  0:00" is the layout; one such line could be a caption.
+        return (kinds or {}).get("own-line", 0) >= 2 and not _editorial(candidate.label)
+    if candidate.kind == "stop":
+        return not _editorial(candidate.label)
+    if candidate.kind == "bracket":
+        return repeated and bool(_ID.fullmatch(candidate.label)) and not _editorial(candidate.label)
     if rules.is_known(candidate.label):
         return True
     if candidate.tight or not is_label_text(candidate.label, rules):
         return False
-    return candidate.marked or counts.get(label_key(candidate.label), 0) >= 2
+    if candidate.kind in ("heading", "bold"):
+        return repeated
+    return candidate.marked or candidate.evidence or repeated
 
 
 def count_labels(labels: Iterable[str]) -> Counter[str]:
@@ -199,24 +237,32 @@ def find_labels(
     text: str, rules: SpeakerRules, forced: Mapping[int, Label] | None = None
 ) -> list[Label]:
     """The accepted labels of text in order; forced maps line offsets to labels found otherwise."""
+    # Imported here: layouts builds on this module's Candidate.
+    from qualcode.importers.layouts import match_layout
+
     forced = forced or {}
     candidates: list[tuple[int, Candidate]] = []
     pos = 0
+    paragraph_start = True
     # split("\n"), not splitlines(): splitlines also breaks at \x0b, \x1c, U+2028 ...,
     # which would put the offsets out of step with the text.
     for line in text.split("\n"):
         if pos not in forced:
             candidate = match_label(line)
+            if candidate is None or candidate.kind == "colon" and _editorial(candidate.label):
+                candidate = match_layout(line, paragraph_start) or candidate
             if candidate is not None:
                 candidates.append((pos, candidate))
+        paragraph_start = not line.strip()
         pos += len(line) + 1
     counts = count_labels(
         [c.label for _, c in candidates] + [label.speaker for label in forced.values()]
     )
+    kinds = Counter(c.kind for _, c in candidates)
     found = [
         Label(pos, pos + c.end, speaker_name(c.label), c.time)
         for pos, c in candidates
-        if accepted(c, rules, counts)
+        if accepted(c, rules, counts, kinds)
     ]
     return sorted(found + list(forced.values()), key=lambda label: label.line_start)
 
@@ -247,13 +293,17 @@ def _skip_metadata(text: str, labels: list[Label]) -> list[Label]:
     block = text[labels[0].line_start : labels[first_dialogue].line_start]
     body = block.rstrip()
     blank_line_after = block[len(body) :].count("\n") >= 2
-    lines = body.split("\n")
+    lines = [line for line in body.split("\n") if line.strip()]
     # Metadata is several short fields; a greeting turn ("Labdien!") is one line, or ends
     # in "!" or "?".
     fields = len(lines) >= 2 and all(
         len(line) <= 120 and not line.rstrip().endswith(("?", "!")) for line in lines
     )
-    if not blank_line_after or not fields or _BLANK_LINE.search(body):
+    if not blank_line_after or not fields:
+        return labels
+    # Word files put each field in its own paragraph, with empty ones between: blank lines
+    # are fine when every line of the block is a "Key: value" field.
+    if _BLANK_LINE.search(body) and not all(match_label(line) for line in lines):
         return labels
     return labels[first_dialogue:]
 

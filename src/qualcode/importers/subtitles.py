@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualcode.errors import ImportFailed
 from qualcode.importers.common import build, normalise_newlines
@@ -28,14 +28,36 @@ NO_SPEAKERS_WARNING = (
     f"all cues are one turn by {UNKNOWN_SPEAKER!r}"
 )
 
-_CLOCK = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+# Teams writes unpadded times ("0:0:0.0 --> 0:0:2.570").
+_CLOCK = r"(?:\d+:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?"
 # Cue settings ("align:start position:10%") or SRT coordinates may follow the end time.
 _TIMING = re.compile(rf"^[ \t]*(?P<start>{_CLOCK})[ \t]*-->[ \t]*(?P<end>{_CLOCK})(?:[ \t].*)?$")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]+)>")
-_TAG = re.compile(r"<[^>]*>")
+# [^<>] and bounded lengths keep these linear: "<v <v <v ..." with no ">" must not make
+# every "<" scan to the end of the cue.
+_VOICE = re.compile(r"<v(?:\.[^\s<>]{0,100})?[ \t]+([^<>]{1,200})>")
+_TAG = re.compile(r"<[^<>]{0,1000}>")
+_CLOCK_PARTS = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?")
+# Hours beyond this are not a recording (a hostile file's 10**5000 hours).
+_MAX_CLOCK_DIGITS = 7
 _ASS_TAG = re.compile(r"\{\\[^}]*\}")  # {\an8} positioning codes some SRT files carry
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
+
+
+class TimingOutOfRange(ValueError):
+    """A cue time with absurdly many digits (raised before int() can choke on it)."""
+
+
+def _seconds(clock: str) -> float:
+    """Seconds of a cue time, refusing hour fields too long to be a real recording time."""
+    m = _CLOCK_PARTS.fullmatch(clock)
+    if m is None:  # cannot happen for text _TIMING matched; keep the general parser
+        return clock_seconds(clock)
+    hours, minutes, seconds, fraction = m.groups()
+    if hours and len(hours) > _MAX_CLOCK_DIGITS:
+        raise TimingOutOfRange(clock)
+    whole = (int(hours) if hours else 0) * 3600 + int(minutes) * 60 + int(seconds)
+    return round(whole + (int(fraction) / 10 ** len(fraction) if fraction else 0.0), 3)
 
 
 @dataclass(frozen=True)
@@ -62,7 +84,12 @@ def read_subtitles(
         raise ImportFailed(
             file_name, "the file contains only whitespace; export the subtitles again"
         )
-    cues = parse_cues(normalise_newlines(source))
+    try:
+        cues = parse_cues(normalise_newlines(source))
+    except TimingOutOfRange as exc:
+        raise ImportFailed(
+            file_name, f"timing {exc.args[0][:40]!r} is out of range; fix that cue's time"
+        ) from None
     if not cues:
         raise ImportFailed(
             file_name,
@@ -101,7 +128,7 @@ def parse_cues(source: str) -> list[Cue]:
                 payload = payload[:-1]
             m = _TIMING.match(lines[row])
             assert m is not None  # timing_rows holds only matching rows
-            cues.append((clock_seconds(m["start"]), clock_seconds(m["end"]), payload))
+            cues.append((_seconds(m["start"]), _seconds(m["end"]), payload))
     return [_cue(start, end, payload) for start, end, payload in cues]
 
 
@@ -116,33 +143,49 @@ def _cue(start: float, end: float, payload: list[str]) -> Cue:
     voice = _VOICE.search(raw)
     clean = html.unescape(_TAG.sub("", _ASS_TAG.sub("", raw)))
     clean = " ".join(clean.split())
-    return Cue(start, end, clean, speaker_name(voice.group(1)) if voice else None)
+    name = speaker_name(html.unescape(voice.group(1))) if voice else None
+    return Cue(start, end, clean, name)
 
 
 def _turns(cues: list[Cue], rules: SpeakerRules) -> tuple[str, Segmentation]:
     """Merge consecutive cues of one speaker into turns and render the transcript text."""
     prefixes = [None if cue.voice else match_label(cue.text) for cue in cues]
     counts = count_labels(p.label for p in prefixes if p is not None)
+    if len(counts) >= 2 and max(counts.values()) >= 2:
+        # Cues are a timed layout: once a repeated "Name:" shows the layout, a name that
+        # speaks in one cue only is a speaker too.
+        prefixes = [p if p is None else replace(p, evidence=True) for p in prefixes]
     named: list[tuple[str | None, Cue]] = []
+    # The same few labels start thousands of cues: decide each kind of prefix once.
+    decided: dict[tuple[str, bool, bool, bool], bool] = {}
     for cue, prefix in zip(cues, prefixes, strict=True):
-        if prefix is not None and accepted(prefix, rules, counts):
+        ok = False
+        if prefix is not None:
+            key = (prefix.label, prefix.tight, prefix.marked, prefix.evidence)
+            if key not in decided:
+                decided[key] = accepted(prefix, rules, counts)
+            ok = decided[key]
+        if prefix is not None and ok:
             utterance = cue.text[prefix.end :].strip()
             named.append((speaker_name(prefix.label), Cue(cue.start, cue.end, utterance, None)))
         else:
             named.append((cue.voice, cue))
-    merged: list[tuple[str, float, float, list[str]]] = []
+    # [speaker, start, end, parts]: parts grow in place, so 40,000 cues of one speaker
+    # merge in linear time.
+    merged: list[tuple[str, float, list[float], list[str]]] = []
     speaker = UNKNOWN_SPEAKER
     for name, cue in named:
         speaker = name or speaker
         if merged and merged[-1][0] == speaker:
-            last = merged[-1]
-            merged[-1] = (speaker, last[1], cue.end, [*last[3], cue.text])
+            merged[-1][2][0] = cue.end
+            merged[-1][3].append(cue.text)
         else:
-            merged.append((speaker, cue.start, cue.end, [cue.text]))
+            merged.append((speaker, cue.start, [cue.end], [cue.text]))
     lines: list[str] = []
     turns: list[ParsedTurn] = []
     pos = 0
-    for speaker, start_time, end_time, parts in merged:
+    for speaker, start_time, end_box, parts in merged:
+        end_time = end_box[0]
         utterance = " ".join(part for part in parts if part)
         start = pos + len(speaker) + 2
         lines.append(f"{speaker}: {utterance}")
