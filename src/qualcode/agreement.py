@@ -129,7 +129,7 @@ class AgreementTable:
 
 
 @dataclass
-class _Index:
+class SpanIndex:
     """Units and spans laid on one global axis: transcript i's offsets shifted by i * stride."""
 
     coders: tuple[str, ...]
@@ -167,7 +167,7 @@ def _no_pair_error(coders: Sequence[str], spans: list[CodedSpan]) -> QualcodeErr
 
 def build_index(
     spans: Iterable[CodedSpan], units: Iterable[Unit], options: AgreementOptions
-) -> _Index:
+) -> SpanIndex:
     """Validate the input and lay units and spans on one axis (shared with agreement_review)."""
     import numpy as np
 
@@ -253,7 +253,7 @@ def build_index(
             "no tags to compare in the double-coded transcripts; tag some passages first"
         )
     i64 = np.int64
-    return _Index(
+    return SpanIndex(
         coders=coders,
         codes=codes,
         transcripts=tuple(used),
@@ -293,7 +293,7 @@ class _Items:
     cover: Callable[[NDArray[Any], NDArray[Any]], NDArray[Any]]  # spans -> items covered
 
 
-def unit_items(ix: _Index) -> _Items:
+def unit_items(ix: SpanIndex) -> _Items:
     """Items that are the units: a unit is coded when a span overlaps one of its extents."""
     import numpy as np
 
@@ -313,7 +313,7 @@ def unit_items(ix: _Index) -> _Items:
     return _Items(np.ones(n_units, dtype=np.int64), ix.unit_seen, np.arange(n_units), cover)
 
 
-def character_items(ix: _Index) -> _Items:
+def character_items(ix: SpanIndex) -> _Items:
     """Items that are runs of characters between consecutive unit or span boundaries."""
     import numpy as np
 
@@ -337,7 +337,7 @@ def character_items(ix: _Index) -> _Items:
     return _Items(weight, ix.unit_seen[unit], unit, cover)
 
 
-def code_mask(ix: _Index, items: _Items, code: str) -> NDArray[Any]:
+def code_mask(ix: SpanIndex, items: _Items, code: str) -> NDArray[Any]:
     """Per item, the bit mask of coders who applied `code` to it."""
     import numpy as np
 
@@ -415,7 +415,7 @@ def _alpha(s: _Sums) -> float | None:
 
 
 def _row(
-    code: str | None, ix: _Index, unit: UnitKind, parts: list[_Sums], coded: tuple[int, ...]
+    code: str | None, ix: SpanIndex, unit: UnitKind, parts: list[_Sums], coded: tuple[int, ...]
 ) -> AgreementRow:
     """One row from one code's sums, or the pooled overall row from every code's."""
     two = len(ix.coders) == 2

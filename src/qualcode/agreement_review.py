@@ -1,0 +1,218 @@
+"""Where coders differ, and the final coding a reviewer settles from their decisions.
+
+Pure, on the same plain data as `agreement`: coded spans and units with their extents. The
+walk is by unit presence (a coder applied a code in a unit or did not), whatever
+`AgreementOptions.unit` says: a reviewer settles a turn, not a run of characters. Text, the
+interviewer's question before a turn and the recording of decisions belong to the caller.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .agreement import (
+    AgreementOptions,
+    CodedSpan,
+    SpanIndex,
+    Unit,
+    build_index,
+    code_mask,
+    unit_items,
+)
+from .errors import QualcodeError
+
+
+@dataclass(frozen=True)
+class CodeSplit:
+    """One code some coders applied in a unit and others did not."""
+
+    code: str
+    applied_by: tuple[str, ...]
+    not_applied_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A unit where coders differ, with each coder's codes there and the split codes."""
+
+    transcript: str
+    key: int | str
+    start: int  # first character of the unit
+    end: int  # end of its last extent
+    extents: tuple[tuple[int, int], ...]
+    coders: tuple[str, ...]  # coders who saw the unit
+    codes_by_coder: tuple[tuple[str, tuple[str, ...]], ...]  # every compared code they applied
+    splits: tuple[CodeSplit, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's ruling on one code in one unit: whose tags stand (() keeps neither)."""
+
+    transcript: str
+    key: int | str
+    code: str
+    keep: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitCode:
+    """One code in one unit."""
+
+    transcript: str
+    key: int | str
+    code: str
+
+
+@dataclass(frozen=True)
+class FinalSpan:
+    """A passage of the final coding, clipped to its unit; overlapping kept tags are merged."""
+
+    transcript: str
+    key: int | str
+    code: str
+    start: int
+    end: int
+    coders: tuple[str, ...]  # whose tags it comes from
+    decided: bool  # True: a reviewer's decision; False: every coder who saw the unit agreed
+
+
+@dataclass(frozen=True)
+class FinalCoding:
+    """The settled coding, the disagreements still open, and decisions that matched nothing."""
+
+    spans: tuple[FinalSpan, ...]
+    unresolved: tuple[UnitCode, ...]
+    unmatched: tuple[Decision, ...]  # unit not compared, code not compared, or nobody applied it
+
+
+def _masks(ix: SpanIndex) -> tuple[dict[str, Any], Any]:
+    """Per code, the coder bit mask per unit; and the units' seen masks."""
+    items = unit_items(ix)
+    return {code: code_mask(ix, items, code) for code in ix.codes}, items.seen
+
+
+def _names(ix: SpanIndex, mask: int) -> tuple[str, ...]:
+    return tuple(c for k, c in enumerate(ix.coders) if mask >> k & 1)
+
+
+def disagreements(
+    spans: Iterable[CodedSpan], units: Iterable[Unit], options: AgreementOptions | None = None
+) -> list[Disagreement]:
+    """Units where some coders applied a code and others did not, by transcript and text order."""
+    import numpy as np
+
+    ix = build_index(spans, units, options or AgreementOptions())
+    masks, seen = _masks(ix)
+    split_any = np.zeros(len(ix.unit_ids), dtype=bool)
+    for mask in masks.values():
+        split_any |= (mask != 0) & (mask != seen)
+    out: list[Disagreement] = []
+    # unit_ids are already in transcript, then text order.
+    for u in np.flatnonzero(split_any).tolist():
+        seen_mask = int(seen[u])
+        applied: dict[str, list[str]] = defaultdict(list)
+        splits: list[CodeSplit] = []
+        for code, mask in masks.items():
+            m = int(mask[u])
+            for name in _names(ix, m):
+                applied[name].append(code)
+            if m and m != seen_mask:
+                splits.append(CodeSplit(code, _names(ix, m), _names(ix, seen_mask & ~m)))
+        transcript, key = ix.unit_ids[u]
+        extents = tuple(ix.unit_extents[u])
+        who = _names(ix, seen_mask)
+        out.append(
+            Disagreement(
+                transcript=transcript,
+                key=key,
+                start=extents[0][0],
+                end=extents[-1][1],
+                extents=extents,
+                coders=who,
+                codes_by_coder=tuple((c, tuple(applied.get(c, ()))) for c in who),
+                splits=tuple(splits),
+            )
+        )
+    return out
+
+
+def _clipped_spans(ix: SpanIndex) -> dict[tuple[int, str], list[tuple[int, int, int]]]:
+    """(unit, code) -> (start, end, coder index) of every span clipped to the unit's extents."""
+    import numpy as np
+
+    out: dict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)
+    ext_start = ix.ext_start.tolist()
+    ext_end = ix.ext_end.tolist()
+    ext_unit = ix.ext_unit.tolist()
+    for (code, k), (gs, ge) in ix.spans.items():
+        i0 = np.searchsorted(ix.ext_end, gs, side="right").tolist()
+        i1 = np.searchsorted(ix.ext_start, ge, side="left").tolist()
+        for s, e, a, b in zip(gs.tolist(), ge.tolist(), i0, i1, strict=True):
+            for j in range(a, b):
+                base = ext_start[j] - ext_start[j] % ix.stride
+                lo, hi = max(s, ext_start[j]) - base, min(e, ext_end[j]) - base
+                out[(ext_unit[j], code)].append((lo, hi, k))
+    return out
+
+
+def _merge(pieces: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Union of intervals, each with the bit mask of the coders whose pieces it joins."""
+    merged: list[tuple[int, int, int]] = []
+    for lo, hi, k in sorted(pieces):
+        if merged and lo <= merged[-1][1]:
+            mlo, mhi, mask = merged[-1]
+            merged[-1] = (mlo, max(mhi, hi), mask | 1 << k)
+        else:
+            merged.append((lo, hi, 1 << k))
+    return merged
+
+
+def final_coding(
+    spans: Iterable[CodedSpan],
+    units: Iterable[Unit],
+    decisions: Iterable[Decision],
+    options: AgreementOptions | None = None,
+) -> FinalCoding:
+    """The final coding: agreed tags stand, decided ones as ruled, the rest stay unresolved."""
+    ix = build_index(spans, units, options or AgreementOptions())
+    coder_ix = {c: i for i, c in enumerate(ix.coders)}
+    unit_ix = {ident: i for i, ident in enumerate(ix.unit_ids)}
+    masks, seen = _masks(ix)
+    ruled: dict[tuple[int, str], int] = {}
+    unmatched: list[Decision] = []
+    for d in decisions:
+        strangers = [c for c in d.keep if c not in coder_ix]
+        if strangers:
+            raise QualcodeError(
+                f"decision on {d.code!r} in {d.transcript!r} {d.key} keeps {strangers[0]!r}, "
+                f"who is not among the compared coders ({', '.join(ix.coders)})"
+            )
+        u = unit_ix.get((d.transcript, d.key))
+        if u is None or d.code not in masks or not masks[d.code][u]:
+            unmatched.append(d)
+            continue
+        ruled[(u, d.code)] = sum(1 << coder_ix[c] for c in d.keep)
+    pieces = _clipped_spans(ix)
+    out: list[FinalSpan] = []
+    unresolved: list[UnitCode] = []
+    for u, ident in enumerate(ix.unit_ids):
+        for code in ix.codes:
+            m = int(masks[code][u])
+            if not m:
+                continue
+            decided = (u, code) in ruled
+            if decided:
+                keep = ruled[(u, code)]
+            elif m == int(seen[u]):
+                keep = m
+            else:
+                unresolved.append(UnitCode(ident[0], ident[1], code))
+                continue
+            kept = [p for p in pieces.get((u, code), []) if keep >> p[2] & 1]
+            for lo, hi, who in _merge(kept):
+                out.append(FinalSpan(ident[0], ident[1], code, lo, hi, _names(ix, who), decided))
+    return FinalCoding(tuple(out), tuple(unresolved), tuple(unmatched))
