@@ -19,9 +19,12 @@ How the figures are defined:
   `only_b`, `neither`.
 * Krippendorff's alpha (any number of coders, nominal): 1 - (n - 1) * o_01 / (n_0 * n_1) from
   the binary coincidence matrix; checked against the `krippendorff` package in the tests.
-* The overall row pools all (unit, code) decisions: percent agreement over them, alpha from the
-  summed coincidence matrices, and kappa as De Vries et al.'s (2008) pooled kappa,
-  (mean p_o - mean p_e) / (1 - mean p_e), which is steadier than a mean of per-code kappas.
+* The overall row pools all (unit, code) decisions. Percent agreement is over all of them.
+  Kappa is De Vries et al.'s (2008) pooled kappa, (mean p_o - mean p_e) / (1 - mean p_e), and
+  alpha is pooled the same way, 1 - sum(D_o) / sum(D_e) over codes: each equals the mean of
+  the per-code figures weighted by the chance disagreement each code leaves (1 - p_e, D_e),
+  so codes nobody varied on weigh nothing. Alpha over one big (unit x code) table would
+  instead count "x applies everywhere, y nowhere" as agreement, between codes.
 * Kappa and alpha are undefined (None, with a note) when there is no variation: every coder
   made the same decision on every unit, e.g. nobody applied the code. We do not report 1.0:
   the coders never had to tell a case from a non-case, so their reliability was not tested
@@ -408,10 +411,13 @@ def _sums(tally: dict[tuple[int, int], int], n_coders: int) -> tuple[_Sums, tupl
     return s, tuple(coded)
 
 
-def _alpha(s: _Sums) -> float | None:
-    if s.n0 * s.n1 == 0:
+def _alpha(parts: list[_Sums]) -> float | None:
+    """Alpha of one code, or pooled: 1 - sum(D_o) / sum(D_e), every code with the same n."""
+    chance = sum(p.n0 * p.n1 for p in parts)
+    if not chance:
         return None
-    return 1.0 - (s.n0 + s.n1 - 1) * s.o01 / (s.n0 * s.n1)
+    n = parts[0].n0 + parts[0].n1  # pairable values: the same for every code
+    return 1.0 - (n - 1) * sum(p.o01 for p in parts) / chance
 
 
 def _row(
@@ -421,31 +427,24 @@ def _row(
     two = len(ix.coders) == 2
     units = parts[0].units
     total = sum(p.units for p in parts)
-    pooled = _Sums(
-        units=total,
-        agree=sum(p.agree for p in parts),
-        n0=sum(p.n0 for p in parts),
-        n1=sum(p.n1 for p in parts),
-        o01=sum(p.o01 for p in parts),
-        cells=tuple(sum(p.cells[i] for p in parts) for i in range(4)),  # type: ignore[arg-type]
-    )
+    agree = sum(p.agree for p in parts)
+    both, only_a, only_b, neither = (sum(p.cells[i] for p in parts) for i in range(4))
     kappa: float | None = None
     if two:
         # Pooled kappa (exact integers): (n * sum(agree) - sum(n^2 p_e)) / (K n^2 - sum(n^2 p_e)).
         expected = sum(p.expected for p in parts)
         den = len(parts) * units * units - expected
         if den:
-            kappa = (units * pooled.agree - expected) / den
-    alpha = _alpha(pooled)
+            kappa = (units * agree - expected) / den
+    alpha = _alpha(parts)
     note = ""
     if alpha is None:
         if code is None:
             note = "no variation in any code: kappa and alpha are undefined"
-        elif pooled.n1 == 0:
+        elif parts[0].n1 == 0:
             note = "no coder applied this code here: kappa and alpha are undefined"
         else:
             note = "every coder applied this code everywhere: kappa and alpha are undefined"
-    both, only_a, only_b, neither = pooled.cells
     disagreed = both + only_a + only_b
     return AgreementRow(
         code=code,
@@ -454,7 +453,7 @@ def _row(
         units=units,
         decisions=total,
         coded=coded,
-        percent_agreement=100.0 * pooled.agree / total,
+        percent_agreement=100.0 * agree / total,
         kappa=kappa,
         alpha=alpha,
         both=both if two else None,
