@@ -121,7 +121,11 @@ def test_ruling_every_disagreement_leaves_nothing_unresolved(
     units = [Unit("t1", i, 10 * i, 10 * i + 10) for i in range(6)]
     options = AgreementOptions(codes=["x", "y"])
     splits = disagreements(spans, units, options)
-    decisions = [Decision(d.transcript, d.key, s.code, keep) for d in splits for s in d.splits]
+    decisions = [
+        Decision(d.transcript, d.key, s.code, tuple(c for c in keep if c in d.coders))
+        for d in splits
+        for s in d.splits
+    ]
     final = final_coding(spans, units, decisions, options)
     assert final.unresolved == () and final.unmatched == ()
     for s in final.spans:  # every final span lies inside its unit and comes from kept tags

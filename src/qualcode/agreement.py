@@ -280,9 +280,8 @@ def _ranges_cover(n: int, i0: NDArray[Any], i1: NDArray[Any]) -> NDArray[Any]:
     import numpy as np
 
     keep = i0 < i1
-    diff = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(diff, i0[keep], 1)
-    np.add.at(diff, i1[keep], -1)
+    # bincount rather than np.add.at: the same difference array, many times faster.
+    diff = np.bincount(i0[keep], minlength=n + 1) - np.bincount(i1[keep], minlength=n + 1)
     return np.cumsum(diff[:-1]) > 0
 
 
@@ -359,8 +358,13 @@ def _tally(
     import numpy as np
 
     key = (seen << n_coders) | mask
-    uniq, inverse = np.unique(key, return_inverse=True)
-    totals = np.bincount(inverse.ravel(), weights=weight, minlength=len(uniq))
+    if n_coders <= 8:  # at most 65,536 keys: counting beats sorting
+        totals = np.bincount(key, weights=weight, minlength=1 << 2 * n_coders)
+        uniq = np.flatnonzero(totals)
+        totals = totals[uniq]
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        totals = np.bincount(inverse.ravel(), weights=weight, minlength=len(uniq))
     low = (1 << n_coders) - 1
     return {
         (int(k) >> n_coders, int(k) & low): int(round(w)) for k, w in zip(uniq, totals, strict=True)

@@ -9,7 +9,7 @@ interviewer's question before a turn and the recording of decisions belong to th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,14 +89,28 @@ class FinalCoding:
     unmatched: tuple[Decision, ...]  # unit not compared, code not compared, or nobody applied it
 
 
-def _masks(ix: SpanIndex) -> tuple[dict[str, Any], Any]:
-    """Per code, the coder bit mask per unit; and the units' seen masks."""
+def _masks(ix: SpanIndex) -> tuple[Any, Any]:
+    """Coder bit masks per unit and code (units x codes); and the units' seen masks."""
+    import numpy as np
+
     items = unit_items(ix)
-    return {code: code_mask(ix, items, code) for code in ix.codes}, items.seen
+    matrix = np.zeros((len(ix.unit_ids), len(ix.codes)), dtype=np.int64)
+    for j, code in enumerate(ix.codes):
+        matrix[:, j] = code_mask(ix, items, code)
+    return matrix, items.seen
 
 
-def _names(ix: SpanIndex, mask: int) -> tuple[str, ...]:
-    return tuple(c for k, c in enumerate(ix.coders) if mask >> k & 1)
+def _namer(ix: SpanIndex) -> Callable[[int], tuple[str, ...]]:
+    """Coder names of a bit mask, memoised: a project has few distinct coder sets."""
+    cache: dict[int, tuple[str, ...]] = {}
+
+    def names(mask: int) -> tuple[str, ...]:
+        got = cache.get(mask)
+        if got is None:
+            got = cache[mask] = tuple(c for k, c in enumerate(ix.coders) if mask >> k & 1)
+        return got
+
+    return names
 
 
 def disagreements(
@@ -106,25 +120,27 @@ def disagreements(
     import numpy as np
 
     ix = build_index(spans, units, options or AgreementOptions())
-    masks, seen = _masks(ix)
-    split_any = np.zeros(len(ix.unit_ids), dtype=bool)
-    for mask in masks.values():
-        split_any |= (mask != 0) & (mask != seen)
+    matrix, seen = _masks(ix)
+    names = _namer(ix)
+    split = (matrix != 0) & (matrix != seen[:, None])
+    rows = np.flatnonzero(split.any(axis=1))
     out: list[Disagreement] = []
     # unit_ids are already in transcript, then text order.
-    for u in np.flatnonzero(split_any).tolist():
-        seen_mask = int(seen[u])
+    for u, masks, seen_mask in zip(
+        rows.tolist(), matrix[rows].tolist(), seen[rows].tolist(), strict=True
+    ):
         applied: dict[str, list[str]] = defaultdict(list)
         splits: list[CodeSplit] = []
-        for code, mask in masks.items():
-            m = int(mask[u])
-            for name in _names(ix, m):
+        for code, m in zip(ix.codes, masks, strict=True):
+            if not m:
+                continue
+            for name in names(m):
                 applied[name].append(code)
-            if m and m != seen_mask:
-                splits.append(CodeSplit(code, _names(ix, m), _names(ix, seen_mask & ~m)))
+            if m != seen_mask:
+                splits.append(CodeSplit(code, names(m), names(seen_mask & ~m)))
         transcript, key = ix.unit_ids[u]
         extents = tuple(ix.unit_extents[u])
-        who = _names(ix, seen_mask)
+        who = names(seen_mask)
         out.append(
             Disagreement(
                 transcript=transcript,
@@ -181,7 +197,11 @@ def final_coding(
     ix = build_index(spans, units, options or AgreementOptions())
     coder_ix = {c: i for i, c in enumerate(ix.coders)}
     unit_ix = {ident: i for i, ident in enumerate(ix.unit_ids)}
-    masks, seen = _masks(ix)
+    import numpy as np
+
+    matrix, seen = _masks(ix)
+    code_ix = {c: j for j, c in enumerate(ix.codes)}
+    names = _namer(ix)
     ruled: dict[tuple[int, str], int] = {}
     unmatched: list[Decision] = []
     for d in decisions:
@@ -192,27 +212,32 @@ def final_coding(
                 f"who is not among the compared coders ({', '.join(ix.coders)})"
             )
         u = unit_ix.get((d.transcript, d.key))
-        if u is None or d.code not in masks or not masks[d.code][u]:
+        if u is None or d.code not in code_ix or not matrix[u, code_ix[d.code]]:
             unmatched.append(d)
             continue
         ruled[(u, d.code)] = sum(1 << coder_ix[c] for c in d.keep)
     pieces = _clipped_spans(ix)
     out: list[FinalSpan] = []
     unresolved: list[UnitCode] = []
-    for u, ident in enumerate(ix.unit_ids):
-        for code in ix.codes:
-            m = int(masks[code][u])
-            if not m:
-                continue
-            decided = (u, code) in ruled
-            if decided:
-                keep = ruled[(u, code)]
-            elif m == int(seen[u]):
-                keep = m
-            else:
-                unresolved.append(UnitCode(ident[0], ident[1], code))
-                continue
-            kept = [p for p in pieces.get((u, code), []) if keep >> p[2] & 1]
-            for lo, hi, who in _merge(kept):
-                out.append(FinalSpan(ident[0], ident[1], code, lo, hi, _names(ix, who), decided))
+    units_ix, codes_ix = np.nonzero(matrix)  # row-major: unit order, then code order
+    for u, j, m, seen_mask in zip(
+        units_ix.tolist(),
+        codes_ix.tolist(),
+        matrix[units_ix, codes_ix].tolist(),
+        seen[units_ix].tolist(),
+        strict=True,
+    ):
+        code = ix.codes[j]
+        transcript, key = ix.unit_ids[u]
+        decided = (u, code) in ruled
+        if decided:
+            keep = ruled[(u, code)]
+        elif m == seen_mask:
+            keep = m
+        else:
+            unresolved.append(UnitCode(transcript, key, code))
+            continue
+        kept = [p for p in pieces.get((u, code), []) if keep >> p[2] & 1]
+        for lo, hi, who in _merge(kept):
+            out.append(FinalSpan(transcript, key, code, lo, hi, names(who), decided))
     return FinalCoding(tuple(out), tuple(unresolved), tuple(unmatched))
