@@ -343,3 +343,13 @@ def test_kappa_matches_scikit_learn(pairs: list[tuple[bool, bool]]) -> None:
     else:
         assert row.kappa == pytest.approx(cohen_kappa_score(a, b))
     assert row.percent_agreement == pytest.approx(100 * np.mean(np.array(a) == np.array(b)))
+
+
+def test_nine_coders_match_the_krippendorff_package() -> None:
+    # Past eight coders the tally sorts instead of counting; the figures must not change.
+    rnd = np.random.default_rng(7)
+    data = (rnd.random((9, 12)) < 0.5).astype(int)
+    spans = [s for k in range(9) for s in coded("t", f"c{k}", "x", data[k].tolist())]
+    spans += [CodedSpan("t", f"c{k}", "seen", 0, 1) for k in range(9)]
+    table = agreement(spans, turns("t", 12), AgreementOptions(codes=["x"]))
+    assert one(table.rows, "x").alpha == pytest.approx(krippendorff.alpha(reliability_data=data))

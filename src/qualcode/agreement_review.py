@@ -161,17 +161,20 @@ def _clipped_spans(ix: SpanIndex) -> dict[tuple[int, str], list[tuple[int, int, 
     import numpy as np
 
     out: dict[tuple[int, str], list[tuple[int, int, int]]] = defaultdict(list)
-    ext_start = ix.ext_start.tolist()
-    ext_end = ix.ext_end.tolist()
-    ext_unit = ix.ext_unit.tolist()
     for (code, k), (gs, ge) in ix.spans.items():
-        i0 = np.searchsorted(ix.ext_end, gs, side="right").tolist()
-        i1 = np.searchsorted(ix.ext_start, ge, side="left").tolist()
-        for s, e, a, b in zip(gs.tolist(), ge.tolist(), i0, i1, strict=True):
-            for j in range(a, b):
-                base = ext_start[j] - ext_start[j] % ix.stride
-                lo, hi = max(s, ext_start[j]) - base, min(e, ext_end[j]) - base
-                out[(ext_unit[j], code)].append((lo, hi, k))
+        i0 = np.searchsorted(ix.ext_end, gs, side="right")
+        i1 = np.searchsorted(ix.ext_start, ge, side="left")
+        # One row per (span, extent it overlaps); nearly every span overlaps exactly one.
+        counts = np.maximum(i1 - i0, 0)
+        rows = np.repeat(np.arange(len(gs)), counts)
+        ext = np.repeat(i0, counts) + (
+            np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+        )
+        base = ix.ext_start[ext] - ix.ext_start[ext] % ix.stride
+        lo = np.maximum(gs[rows], ix.ext_start[ext]) - base
+        hi = np.minimum(ge[rows], ix.ext_end[ext]) - base
+        for u, a, b in zip(ix.ext_unit[ext].tolist(), lo.tolist(), hi.tolist(), strict=True):
+            out[(u, code)].append((a, b, k))
     return out
 
 
