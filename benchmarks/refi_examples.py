@@ -68,7 +68,8 @@ def main(folder: Path) -> int:
                 n = sum(1 for _ in walk_codes(project.codes))
                 sel, cod = count_selections(project)
                 print(
-                    f"{path.name}: origin {project.origin!r}, {len(project.users)} users, {n} codes, "
+                    f"{path.name}: origin {project.origin!r}, {len(project.users)} users, "
+                    f"{n} codes, "
                     f"{len(project.sources)} sources, {sel} selections, {cod} codings, "
                     f"{len(project.cases)} cases, {len(project.variables)} variables, "
                     f"{len(project.notes)} notes, {len(project.sets)} sets, "

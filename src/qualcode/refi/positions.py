@@ -8,8 +8,8 @@ points into the source text exactly as stored (BOM removed, CRLF kept).
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import accumulate
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 from .model import CODEPOINT, CRLF_AS_ONE, UTF16
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from . import positions as pos
 from .hierarchy import detect_separator, unflatten
 from .model import (
+    CODEPOINT,
     RefiCase,
     RefiCode,
     RefiCodebook,
@@ -64,9 +65,12 @@ def read_qdc(path: str | Path, *, unflatten_codes: bool = False) -> RefiCodebook
     if head.startswith(b"PK"):
         project = read_qdpx(path, unflatten_codes=unflatten_codes)
         return RefiCodebook(
-            project.codes, project.origin, project.sets, project.problems,
+            project.codes,
+            project.origin,
+            project.sets,
+            project.problems,
             project.hierarchy_separator,
-        )  # fmt: skip
+        )
     root = parse_xml(path.read_bytes(), str(path))
     if local(root) != "CodeBook":
         raise RefiFileError(f"{path}: root element is <{local(root)}>, not a REFI-QDA <CodeBook>")
@@ -200,9 +204,9 @@ class _Reader:
         ]
         users_el = kid(root, "Users")
         users = tuple(
-            RefiUser(_guid(u) or guid("refi-missing-user", u.get("name") or ""), u.get("name"), u.get("id"))
+            RefiUser(_guid(u) or guid("refi-user", u.get("name") or ""), u.get("name"), u.get("id"))
             for u in (kids(users_el, "User") if users_el is not None else [])
-        )  # fmt: skip
+        )
         book = kid(root, "CodeBook")
         codes_el = kid(book, "Codes") if book is not None else None
         codes = (
@@ -212,8 +216,7 @@ class _Reader:
         )
         variables = self._variables(root)
         by_var_guid = {v.guid: v.name for v in variables}
-        sources = self._sources(root, by_var_guid)
-        sources, unit = self._place(sources, root.get("origin"), codes)
+        sources, unit = self._place(self._sources(root, by_var_guid), root.get("origin"), codes)
         cases = self._cases(root, by_var_guid)
         notes = self._notes(root)
         sets_el = kid(root, "Sets")
@@ -281,7 +284,7 @@ class _Reader:
                         value = child.text or ""
                 except ValueError:
                     value = text
-            values[by_var_guid[target]] = value  # type: ignore[index]
+            values[by_var_guid[str(target)]] = value
         return values
 
     def _cases(self, root: Any, by_var_guid: dict[str, str]) -> tuple[RefiCase, ...]:
@@ -356,9 +359,10 @@ class _Reader:
             text = self._text_of(s, f"source {name!r}")
             if text is None:
                 reason = (
-                    f"its text file {ref!r} is not inside the archive" if ref
+                    f"its text file {ref!r} is not inside the archive"
+                    if ref
                     else "it has rich text only (no plainTextPath or PlainTextContent)"
-                )  # fmt: skip
+                )
                 self.skipped.append(SkippedSource(source_guid, name, kind, reason))
                 continue
             raw = list(kids(s, "PlainTextSelection"))
@@ -398,7 +402,7 @@ class _Reader:
             except ValueError:
                 return -1, -1
 
-        unit = pos.CODEPOINT
+        unit = CODEPOINT
         spans = [
             (src.text, [span(sel, src.text) for sel in raw if not isinstance(sel, tuple)])
             for src, raw in sources
@@ -444,7 +448,8 @@ class _Reader:
                     target = _guid(ref, "targetGUID") if ref is not None else None
                     if target not in known:
                         self.problems.append(
-                            f"source {src.name!r}: a coding at {start}-{end} refers to an unknown code; left out"
+                            f"source {src.name!r}: a coding at {start}-{end} refers to "
+                            "an unknown code; left out"
                         )
                         continue
                     codings.append(

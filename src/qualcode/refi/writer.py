@@ -250,22 +250,34 @@ def _project_body(root: Any, project: RefiProject, texts: list[tuple[str, bytes]
             file_name = f"{src.guid}.txt"
             texts.append((file_name, src.text.encode("utf-8")))
             el = _sub(
-                sources_el, "TextSource", guid=src.guid, name=src.name,
-                plainTextPath=f"internal://{file_name}", creatingUser=src.user_guid,
+                sources_el,
+                "TextSource",
+                guid=src.guid,
+                name=src.name,
+                plainTextPath=f"internal://{file_name}",
+                creatingUser=src.user_guid,
                 creationDateTime=_datetime(src.created),
-            )  # fmt: skip
+            )
             _text_el(el, "Description", src.description)
             for sel in src.selections:
                 sel_el = _sub(
-                    el, "PlainTextSelection", guid=sel.guid, name=sel.name,
-                    startPosition=str(sel.start), endPosition=str(sel.end), creatingUser=sel.user_guid,
-                )  # fmt: skip
+                    el,
+                    "PlainTextSelection",
+                    guid=sel.guid,
+                    name=sel.name,
+                    startPosition=str(sel.start),
+                    endPosition=str(sel.end),
+                    creatingUser=sel.user_guid,
+                )
                 _text_el(sel_el, "Description", sel.description)
                 for coding in sel.codings:
                     c_el = _sub(
-                        sel_el, "Coding", guid=coding.guid, creatingUser=coding.user_guid,
+                        sel_el,
+                        "Coding",
+                        guid=coding.guid,
+                        creatingUser=coding.user_guid,
                         creationDateTime=_datetime(coding.created),
-                    )  # fmt: skip
+                    )
                     _sub(c_el, "CodeRef", targetGUID=coding.code_guid)
                     _note_refs(c_el, coding.guid, note_refs)
                 _note_refs(sel_el, sel.guid, note_refs)
@@ -292,9 +304,13 @@ def _project_body(root: Any, project: RefiProject, texts: list[tuple[str, bytes]
 
 def _note_el(parent: Any, note: RefiNote) -> None:
     el = _sub(
-        parent, "Note", guid=note.guid, name=note.name, creatingUser=note.user_guid,
+        parent,
+        "Note",
+        guid=note.guid,
+        name=note.name,
+        creatingUser=note.user_guid,
         creationDateTime=_datetime(note.created),
-    )  # fmt: skip
+    )
     _text_el(el, "PlainTextContent", note.text)
 
 
@@ -325,5 +341,6 @@ def _check(project: RefiProject) -> None:
             for coding in sel.codings:
                 if coding.code_guid not in codes:
                     raise QualcodeError(
-                        f"source {src.name!r}: a coding refers to code {coding.code_guid}, not in the codebook"
+                        f"source {src.name!r}: a coding refers to code {coding.code_guid}, "
+                        "which is not in the codebook"
                     )
