@@ -8,7 +8,7 @@ points into the source text exactly as stored (BOM removed, CRLF kept).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import accumulate
 
 from .model import CODEPOINT, CRLF_AS_ONE, UTF16
@@ -74,39 +74,51 @@ def declared_model(origin: str | None) -> str:
     return CODEPOINT
 
 
-def score(
-    texts_and_spans: Iterable[tuple[str, Sequence[tuple[int, int]]]], model: str
-) -> tuple[int, int]:
-    """(spans placed, span ends on word boundaries) under a model; higher is likelier."""
-    placed = bounded = 0
-    for text, spans in texts_and_spans:
-        positions = Positions(text, model)
-        for start, end in spans:
-            a, b = positions.to_codepoint(start), positions.to_codepoint(end)
-            if a is None or b is None or a > b:
-                continue
-            placed += 1
-            bounded += is_boundary(text, a) + is_boundary(text, b)
-    return placed, bounded
+MIN_EVIDENCE = 3  # selections whose placing differs between models, needed to override
 
 
 def choose_model(
     origin: str | None, texts_and_spans: Sequence[tuple[str, Sequence[tuple[int, int]]]]
 ) -> tuple[str, str | None]:
-    """The counting model for a project and, when it overrides the origin, why."""
+    """The counting model for a project and, when it overrides the origin, why.
+
+    The origin decides unless the selections say otherwise: among the selections that land
+    differently under the models (after an emoji or a CRLF), the declared model must put most
+    ends between words, or fail where another model places nearly all of them cleanly.
+    """
     declared = declared_model(origin)
-    # Only texts where the models disagree can tell them apart.
-    telling = [
-        (t, s) for t, s in texts_and_spans if s and (any(ord(c) > 0xFFFF for c in t) or "\r\n" in t)
-    ]
-    if not telling:
+    if (origin or "").lower().startswith("qualcode"):
+        return declared, None  # our own writer counts code points
+    placed = dict.fromkeys(MODELS, 0)
+    bounded = dict.fromkeys(MODELS, 0)
+    telling = 0
+    for text, spans in texts_and_spans:
+        if not spans or not (any(ord(c) > 0xFFFF for c in text) or "\r\n" in text):
+            continue
+        maps = {m: Positions(text, m) for m in MODELS}
+        for start, end in spans:
+            got = {m: (p.to_codepoint(start), p.to_codepoint(end)) for m, p in maps.items()}
+            if len(set(got.values())) == 1:
+                continue  # every model agrees: no evidence either way
+            telling += 1
+            for m, (a, b) in got.items():
+                if a is not None and b is not None and a <= b:
+                    placed[m] += 1
+                    bounded[m] += is_boundary(text, a) + is_boundary(text, b)
+    if telling < MIN_EVIDENCE:
         return declared, None
-    scores = {model: score(telling, model) for model in MODELS}
-    best = max(MODELS, key=lambda m: (scores[m], m == declared))
-    if best == declared or scores[best] <= scores[declared]:
+
+    def share(m: str) -> float:
+        return bounded[m] / (2 * telling)
+
+    best = max(MODELS, key=lambda m: (placed[m], share(m), m == declared))
+    if best == declared or placed[best] < telling or share(best) < 0.9:
+        return declared, None
+    if placed[declared] == telling and share(declared) >= 0.75:
         return declared, None
     return best, (
         f"positions read as {best} although the origin {origin!r} implies {declared}: "
-        f"{scores[best][1]} of {2 * scores[best][0]} ends fall on word boundaries "
-        f"that way, {scores[declared][1]} of {2 * scores[declared][0]} the other"
+        f"of {telling} selections that tell them apart, {best} places all with "
+        f"{share(best):.0%} of ends between words, {declared} places {placed[declared]} "
+        f"with {share(declared):.0%}"
     )
