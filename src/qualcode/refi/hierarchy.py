@@ -22,6 +22,16 @@ def detect_separator(codes: tuple[RefiCode, ...]) -> str | None:
     return None
 
 
+def _split(name: str, separator: str) -> tuple[str, ...]:
+    """The path a name encodes; names that only happen to contain the separator stay whole."""
+    parts = tuple(part.strip() for part in name.split(separator))
+    if separator == "." and not _DOTTED.match(name):
+        return (name,)
+    if not all(parts):
+        return (name,)
+    return parts
+
+
 def unflatten(codes: tuple[RefiCode, ...], separator: str) -> tuple[RefiCode, ...]:
     """The codes nested by their separated names; missing parents become non-codable codes."""
     # path (tuple of segments) -> (code fields, child paths in order)
@@ -40,7 +50,7 @@ def unflatten(codes: tuple[RefiCode, ...], separator: str) -> tuple[RefiCode, ..
         children[path[:-1]].append(path)
 
     for code in codes:
-        path = tuple(part.strip() for part in code.name.split(separator))
+        path = _split(code.name, separator)
         if len(path) > 1:
             ensure(path[:-1])
         if path in nodes and not nodes[path].is_codable:
