@@ -22,7 +22,10 @@ def make_qdpx(
     qde: str = "project.qde",
 ) -> Path:
     """Write an invented .qdpx with the given Project body and member files."""
-    xml = f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{ns}" name="t" origin="{origin}">{body}</Project>'
+    xml = (
+        f'<?xml version="1.0" encoding="utf-8"?>'
+        f'<Project xmlns="{ns}" name="t" origin="{origin}">{body}</Project>'
+    )
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(qde, xml.encode("utf-8"))
         for name, data in (files or {}).items():
@@ -37,7 +40,10 @@ CODES = (
 
 
 def source(text_ref: str, selections: str = "", tag: str = "TextSource") -> str:
-    return f'<Sources><{tag} guid="{G[3]}" name="t1" plainTextPath="{text_ref}">{selections}</{tag}></Sources>'
+    return (
+        f'<Sources><{tag} guid="{G[3]}" name="t1" plainTextPath="{text_ref}">'
+        f"{selections}</{tag}></Sources>"
+    )
 
 
 def selection(start: int, end: int, code: str = G[2]) -> str:
@@ -220,13 +226,17 @@ def test_case_variables_notes_and_whole_source_coding(tmp_path: Path) -> None:
         CODES + f'<Variables><Variable guid="{G[6]}" name="town" typeOfVariable="Text"/>'
         f'<Variable guid="{G[7]}" name="age" typeOfVariable="Integer"/></Variables>'
         f'<Cases><Case guid="{G[8]}" name="R1">'
-        f'<VariableValue><VariableRef targetGUID="{G[6]}"/><TextValue>Daugavpils</TextValue></VariableValue>'
-        f'<VariableValue><VariableRef targetGUID="{G[7]}"/><IntegerValue>41</IntegerValue></VariableValue>'
+        f'<VariableValue><VariableRef targetGUID="{G[6]}"/>'
+        "<TextValue>Daugavpils</TextValue></VariableValue>"
+        f'<VariableValue><VariableRef targetGUID="{G[7]}"/>'
+        "<IntegerValue>41</IntegerValue></VariableValue>"
         f'<SourceRef targetGUID="{G[3]}"/></Case></Cases>'
-        f'<Sources><TextSource guid="{G[3]}" name="t1"><PlainTextContent>Viss teksts</PlainTextContent>'
+        f'<Sources><TextSource guid="{G[3]}" name="t1">'
+        "<PlainTextContent>Viss teksts</PlainTextContent>"
         f'<Coding guid="{G[5]}"><CodeRef targetGUID="{G[2]}"/></Coding>'
         f'<NoteRef targetGUID="{G[9]}"/></TextSource></Sources>'
-        f'<Notes><Note guid="{G[9]}" name="memo"><PlainTextContent>Piezīme</PlainTextContent></Note></Notes>'
+        f'<Notes><Note guid="{G[9]}" name="memo">'
+        "<PlainTextContent>Piezīme</PlainTextContent></Note></Notes>"
     )
     project = read_qdpx(make_qdpx(tmp_path / "p.qdpx", body))
     case = project.cases[0]
