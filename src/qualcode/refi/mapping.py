@@ -121,16 +121,16 @@ def project_from_qualcode(
 
     coders = sorted({t.coder for t in tags})
     users = tuple(RefiUser(guid(f"{key}:user", c), c) for c in coders)
-    spans: dict[tuple[str, int, int], list[Tag]] = defaultdict(list)
+    spans: dict[str, dict[tuple[int, int], list[Tag]]] = defaultdict(lambda: defaultdict(list))
     for tag in tags:
-        spans[(tag.transcript, tag.start, tag.end)].append(tag)
+        spans[tag.transcript][(tag.start, tag.end)].append(tag)
     notes: list[RefiNote] = [
         RefiNote(guid(f"{key}:memo", m.title, str(i)), m.text, m.title) for i, m in enumerate(memos)
     ]
     sources = []
     for t in sorted(transcripts, key=lambda t: t.name):
         selections = []
-        for (_, start, end), group in sorted(i for i in spans.items() if i[0][0] == t.name):
+        for (start, end), group in sorted(spans.get(t.name, {}).items()):
             codings = []
             for tag in sorted(group, key=lambda g: (g.code, g.coder)):
                 coding_guid = guid(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Fixed root for every GUID qualcode makes: exports stay byte-identical across runs.
 QUALCODE_GUID_ROOT = uuid.UUID("6f1d3c2a-8b4e-5a70-9c1d-2e3f4a5b6c7d")
@@ -22,9 +23,14 @@ UTF16 = "utf16"  # NVivo for Windows: UTF-16 code units
 CRLF_AS_ONE = "codepoint-lf"  # code points counted on the text with CRLF read as one newline
 
 
+@lru_cache(maxsize=256)
+def _namespace(namespace_key: str) -> uuid.UUID:
+    return uuid.uuid5(QUALCODE_GUID_ROOT, namespace_key)
+
+
 def guid(namespace_key: str, *parts: str) -> str:
     """A stable GUID (uuid5) for the thing named by parts within namespace_key."""
-    namespace = uuid.uuid5(QUALCODE_GUID_ROOT, namespace_key)
+    namespace = _namespace(namespace_key)
     # \x1f (unit separator) cannot occur in names, so ("a b", "c") != ("a", "b c").
     return str(uuid.uuid5(namespace, "\x1f".join(parts)))
 
