@@ -38,31 +38,89 @@ def word_key(token: str) -> str:
 
 def _words(text: str) -> tuple[list[int], list[int], list[str]]:
     """Start, end and key of each word that has a key."""
-    starts: list[int] = []
-    ends: list[int] = []
-    keys: list[str] = []
-    for m in TOKEN.finditer(text):
-        k = word_key(m.group())
-        if k:
-            starts.append(m.start())
-            ends.append(m.end())
-            keys.append(k)
-    return starts, ends, keys
+    spans = [m.span() for m in TOKEN.finditer(text)]
+    cache: dict[str, str] = {}  # words repeat: each distinct one is keyed once
+    keys = []
+    for t in TOKEN.findall(text):
+        k = cache.get(t)
+        if k is None:
+            k = cache[t] = word_key(t)
+        keys.append(k)
+    kept = [i for i, k in enumerate(keys) if k]
+    return [spans[i][0] for i in kept], [spans[i][1] for i in kept], [keys[i] for i in kept]
 
 
-def _encode(keys: list[str], codes: dict[str, str]) -> str:
-    """One character per key (diff-match-patch diffs strings), skipping surrogates."""
-    out = []
-    for k in keys:
-        c = codes.get(k)
-        if c is None:
-            n = len(codes) + 1
-            c = codes[k] = chr(n if n < 0xD800 else n + 0x800)
-        out.append(c)
-    return "".join(out)
+def _encode(a: list[str], b: list[str]) -> tuple[str, str]:
+    """One character per distinct key (diff-match-patch diffs strings), no surrogates."""
+    codes = {k: chr(n if n < 0xD800 else n + 0x800) for n, k in enumerate(dict.fromkeys(a + b), 1)}
+    return "".join(map(codes.__getitem__, a)), "".join(map(codes.__getitem__, b))
+
+
+def _lines(text: str, starts: list[int], count: int) -> list[tuple[int, int]]:
+    """Word index ranges of the text's lines that hold words (blank lines vanish)."""
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    out: list[tuple[int, int]] = []
+    first, line = 0, 0
+    for w in range(count):
+        ln = bisect.bisect_left(breaks, starts[w], line)
+        if ln != line and w > first:
+            out.append((first, w))
+            first = w
+        line = ln
+    if count > first:
+        out.append((first, count))
+    return out
+
+
+def _runs(a: list[str], b: list[str], i0: int, j0: int, dmp: diff_match_patch) -> list[_Run]:
+    """Runs of equal keys (old index, new index, length) in two key lists."""
+    ea, eb = _encode(a, b)
+    runs: list[_Run] = []
+    i, j = i0, j0
+    for op, data in dmp.diff_main(ea, eb, False):
+        if op == 0:
+            runs.append((i, j, len(data)))
+            i, j = i + len(data), j + len(data)
+        elif op < 0:
+            i += len(data)
+        else:
+            j += len(data)
+    return runs
+
+
+def _word_runs(
+    old: str,
+    new: str,
+    ow: tuple[list[int], list[int], list[str]],
+    nw: tuple[list[int], list[int], list[str]],
+    dmp: diff_match_patch,
+) -> list[_Run]:
+    """Matched words: lines (by their words' keys) first, then words in changed lines.
+
+    Diffing lines first keeps Myers' O(N*D) small when edits are scattered over a long
+    text; lines compare by their words' keys, so re-wrapping only costs its own lines.
+    """
+    ol, nl = _lines(old, ow[0], len(ow[2])), _lines(new, nw[0], len(nw[2]))
+    sep = "\x1f"
+    okeys = [sep.join(ow[2][a:b]) for a, b in ol]
+    nkeys = [sep.join(nw[2][a:b]) for a, b in nl]
+    runs: list[_Run] = []
+    pi = pj = 0  # next unmatched line, old and new
+    for li, lj, n in _runs(okeys, nkeys, 0, 0, dmp) + [(len(ol), len(nl), 0)]:
+        wi = ol[pi][0] if pi < len(ol) else len(ow[2])
+        wj = nl[pj][0] if pj < len(nl) else len(nw[2])
+        wi2 = ol[li][0] if li < len(ol) else len(ow[2])
+        wj2 = nl[lj][0] if lj < len(nl) else len(nw[2])
+        if wi2 > wi and wj2 > wj:
+            runs += _runs(ow[2][wi:wi2], nw[2][wj:wj2], wi, wj, dmp)
+        if n:
+            runs.append((wi2, wj2, ol[li + n - 1][1] - wi2))
+        pi, pj = li + n, lj + n
+    return runs
 
 
 _Op = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, survived
+_Run = tuple[int, int, int]  # old word index, new word index, how many words
 
 
 def _dmp() -> diff_match_patch:
@@ -174,18 +232,20 @@ def align(old: str, new: str) -> Alignment:
     dmp = _dmp()
     if old == new:
         return Alignment(old, new, [(0, len(old), 0, len(new), True)])
-    os_, oe, ok = _words(old)
-    ns, ne, nk = _words(new)
-    codes: dict[str, str] = {}
-    diffs = dmp.diff_main(_encode(ok, codes), _encode(nk, codes), False)
+    ow, nw = _words(old), _words(new)
+    os_, oe = ow[0], ow[1]
+    ns, ne = nw[0], nw[1]
     ops: list[_Op] = []
     pi = pj = 0  # end of the last matched word, old and new
-    i = j = 0
-    for op, data in diffs:
-        if op != 0:
-            i, j = (i + len(data), j) if op < 0 else (i, j + len(data))
+    for i, j, n in _word_runs(old, new, ow, nw, dmp):
+        ops += _char_ops(old[pi : os_[i]], new[pj : ns[j]], pi, pj, dmp)
+        pi, pj = os_[i], ns[j]
+        if old[pi : oe[i + n - 1]] == new[pj : ne[j + n - 1]]:
+            # The usual case: a run of matched words is also the same text, one block.
+            ops.append((pi, oe[i + n - 1], pj, ne[j + n - 1], True))
+            pi, pj = oe[i + n - 1], ne[j + n - 1]
             continue
-        for _ in range(len(data)):
+        for _ in range(n):
             ops += _char_ops(old[pi : os_[i]], new[pj : ns[j]], pi, pj, dmp)
             ops += _word_ops(old[os_[i] : oe[i]], new[ns[j] : ne[j]], os_[i], ns[j])
             pi, pj = oe[i], ne[j]

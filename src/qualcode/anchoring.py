@@ -167,9 +167,13 @@ class _Placer:
             note = (
                 "same words; spacing, punctuation, case or encoding differ"
                 if same
-                else (f"text changed (similarity {_ratio(a.text, text):.2f})")
+                else (f"text changed ({self._kept(a):.0%} of it kept)")
             )
         return Placement(a.key, how, s, e, text, n, note)
+
+    def _kept(self, a: Anchor) -> float:
+        """Share of the anchor's old characters that survive in place (cheap, for notes)."""
+        return self.al.survived(a.start, a.end) / max(a.end - a.start, 1)
 
     @staticmethod
     def _detached(a: Anchor, note: str) -> Placement:
@@ -206,7 +210,7 @@ class _Placer:
         text = self.new[ts:te]
         if text == a.text:
             return self._result(a, ts, te, n, "exact", note)
-        note = note or f"turn text changed (similarity {_ratio(a.text, text):.2f})"
+        note = note or f"turn text changed ({self._kept(a):.0%} of it kept)"
         return Placement(a.key, "turn", ts, te, text, n, note)
 
     # -- spans
