@@ -461,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     pct = 100 * outcome["exact"] / max(should_place, 1)
     print(f"{done} tags on {versions} edited versions of {len(docs)} demo transcripts")
     print(
-        f"placed exactly:        {outcome['exact']}/{should_place} = {pct:.2f}% of tags whose text exists"
+        f"placed exactly:        {outcome['exact']}/{should_place} = {pct:.2f}%"
+        " of tags whose text exists"
     )
     print(f"wrongly placed:        {outcome['wrong']}")
     print(f"detached but present:  {outcome['lost']}")
@@ -470,7 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     print("statuses:              " + ", ".join(f"{k} {v}" for k, v in sorted(status.items())))
     print(f"share fuzzy:           {100 * status['fuzzy'] / max(done, 1):.1f}%")
     print(
-        f"re-anchoring time:     {seconds * 1000:.0f} ms ({seconds * 1e6 / max(done, 1):.0f} us/tag)"
+        f"re-anchoring time:     {seconds * 1000:.0f} ms"
+        f" ({seconds * 1e6 / max(done, 1):.0f} us/tag)"
     )
     if not args.no_scale:
         words, sec = scale_run(docs, rng)

@@ -197,7 +197,8 @@ class _Placer:
             if k2 is not None:
                 return self._whole(a, k2, "found elsewhere")
         best, best_k = 0.0, -1
-        for k, (_, ts, te) in enumerate(self.turns):
+        # Short turns ("Yes.") recur by chance: they are not looked for by similarity.
+        for k, (_, ts, te) in enumerate(self.turns if len(a.text) >= _SHORT else ()):
             r = _ratio(a.text, self.new[ts:te], cutoff=SIMILARITY)
             if r > best:
                 best, best_k = r, k
@@ -294,7 +295,9 @@ class _Placer:
                 if best is None or cand > best:
                     best = cand
             p = self.new.find(text, p + 1)
-        if best is None or (len(text) < _SHORT and best[0] < _SHORT // 2):
+        # A short text (a one-word answer) recurs by chance: elsewhere it must bring
+        # along context the old place had, more the shorter it is.
+        if best is None or best[0] < 2 * _SHORT - len(text):
             return None
         s = best[2]
         k = self._turn_of(s, s + len(text))
@@ -303,7 +306,7 @@ class _Placer:
     def _find_folded(self, a: Anchor) -> tuple[int, int, str] | None:
         """The stored text with spacing, punctuation and case ignored, nearest first."""
         needle, _ = _fold(a.text)
-        if len(needle) < _SHORT // 2:
+        if len(needle) < _SHORT:  # short texts recur by chance; the verbatim search had context
             return None
         if self._folded is None:
             self._folded = _fold(self.new)
@@ -322,8 +325,11 @@ class _Placer:
 
     def _find_similar(self, a: Anchor) -> tuple[int, int, str] | None:
         """A passage at least SIMILARITY alike in the turns around where the anchor maps."""
-        k = self._turn_of(self.al.map_start(a.start), self.al.map_end(a.end))
-        if k is None or len(a.text.strip()) < _SHORT // 2:
+        hint = self.al.map_start(a.start)
+        k = self._turn_of(hint, max(hint, self.al.map_end(a.end)))
+        if k is None:  # between turns (a label): the turn before, or the first
+            k = max(bisect.bisect_right(self._turn_starts, hint) - 1, 0)
+        if not self.turns or len(a.text.strip()) < _SHORT:
             return None
         best: tuple[float, int, int] | None = None
         for c in range(max(0, k - 2), min(len(self.turns), k + 3)):
