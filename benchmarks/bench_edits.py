@@ -372,13 +372,15 @@ def run_version(
     for number, tid in enumerate(ids, 1):
         pos = [i for i, t in enumerate(doc.turn) if t == tid]
         new_turns.append(Turn(pos[0], pos[-1] + 1, number))
-    old_turns = [Turn(where[t.start], where[t.end], k) for k, t in enumerate(pt.turns, 1)]
+    # An end offset follows its last character (not the CR the CRLF variant put after it).
+    end = [0] + [where[i - 1] + 1 for i in range(1, len(where))]
+    old_turns = [Turn(where[t.start], end[t.end], k) for k, t in enumerate(pt.turns, 1)]
     anchors = [
         Anchor(
             g.id,
             where[g.start],
-            where[g.end],
-            old[where[g.start] : where[g.end]],
+            end[g.end],
+            old[where[g.start] : end[g.end]],
             g.whole_turn,
             g.turn + 1,
         )
