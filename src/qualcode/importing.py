@@ -492,7 +492,7 @@ def replace_transcript(
     source_path: str | None,
 ) -> Replaced:
     """New text and turns for a transcript; every tag and decision re-placed (or detached)."""
-    from .anchoring import Anchor, place_anchors
+    from .anchoring import Anchor, reanchor
 
     old_text = store.transcripts.text(transcript_id)
     old_turns = store.transcripts.turns(transcript_id, old_text)
@@ -525,7 +525,7 @@ def replace_transcript(
         )
         for r in decided
     ]
-    placements = place_anchors(old_text, parsed.text, old_turns, new_turns, anchors)
+    placements = reanchor(old_text, parsed.text, old_turns, new_turns, anchors)
     exact = moved = 0
     detached: list[str] = []
     for p in placements:
