@@ -148,10 +148,13 @@ def check(store: Store) -> CheckReport:
             f"{g.text[:60]!r} is gone from the transcript; tag the passage again and "
             f"`qualcode untag` it, or keep it as a record"
         )
-    for rid in store.respondents.without_transcripts():
-        problems.append(
-            f"respondent {rid} has no transcript; link one with "
-            f"`qualcode transcripts relink NAME {rid}` (or ignore: survey-only respondents)"
+    unlinked = store.respondents.without_transcripts()
+    notes: list[str] = []
+    if unlinked:
+        notes.append(
+            f"{len(unlinked)} respondents have no transcript (survey-only, or a transcript to "
+            f"link with `qualcode transcripts relink NAME ID`): {', '.join(unlinked[:10])}"
+            + (" …" if len(unlinked) > 10 else "")
         )
     for t in store.transcripts.all():
         if t.respondent is None:
@@ -161,7 +164,7 @@ def check(store: Store) -> CheckReport:
             f"duplicate passage: {b.code} by {b.coder} on {b.transcript} [{b.start}:{b.end}] "
             f"lies inside [{a.start}:{a.end}] (counted once); untag one of them"
         )
-    notes = [
+    notes[:0] = [
         f"{store.transcripts.count()} transcripts, {store.tags.count()} tags, "
         f"{len(store.respondents.ids())} respondents"
     ]

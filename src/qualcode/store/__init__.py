@@ -93,8 +93,6 @@ class Store:
                     check_same_thread=False,
                 )
             conn.execute("PRAGMA foreign_keys = ON")
-            if not memory and not self.read_only:
-                conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             raise QualcodeError(
@@ -173,6 +171,9 @@ class Store:
                 f"{self.path} was written by a newer qualcode (schema {sorted(unknown)[-1]}); "
                 "upgrade qualcode (pip install -U qualcode) to open it"
             )
+        if not memory and not self.read_only:
+            # WAL only once the file is known to be ours: it rewrites the file header.
+            self.conn.execute("PRAGMA journal_mode = WAL")
         if set(migrations.names) <= applied:
             return
         if self.read_only:

@@ -231,7 +231,14 @@ class HistoryStore:
             )
             for ch in raw:
                 self._check(entry, ch)
-                self._revert(ch)
+                try:
+                    self._revert(ch)
+                except sqlite3.IntegrityError:
+                    raise QualcodeError(
+                        f"cannot undo command {entry.id} ({entry.command}): later work depends "
+                        f"on a {ch['tbl'][:-1]} it made (e.g. tags on its turns); undo or remove "
+                        "that first. Nothing was undone"
+                    ) from None
             self.conn.execute(
                 "UPDATE commands SET undone_by = ? WHERE id = ?", [self._current, entry.id]
             )
