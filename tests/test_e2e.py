@@ -56,7 +56,7 @@ def test_whole_path_on_the_demo_project(tmp_path: Path) -> None:
     run("tag", first, str(turn["turn"]), "needs-training", cwd=proj)
     report = json.loads(run("report", "--format", "json", cwd=proj).stdout)
     row = next(r for r in report["rows"] if r["code"] == "needs-training")
-    assert row["respondents"]["n"] == 1 and row["passages"] == 1
+    assert row["respondents"] == 1 and row["passages"] == 1
     table = run("report", "--by", "town", cwd=proj).stdout
     assert "needs-training" in table and "\x1b[" not in table  # NO_COLOR, not a terminal
 

@@ -81,7 +81,7 @@ def test_numbers_agree_across_terminal_json_csv_xlsx(
         for m in re.findall(r"│ +([\w-]+) +│ +(\d+)/(\d+) \(\d+%\) │ [█ ]*│ +(\d+) │", terminal)
     }
     as_json = {
-        r["code"]: (r["respondents"]["n"], r["respondents"]["total"], r["passages"])
+        r["code"]: (r["respondents"], r["respondents_total"], r["passages"])
         for r in json.loads(cli(runner, fx, "report", "--format", "json").stdout)["rows"]
     }
     as_csv = {
@@ -313,3 +313,20 @@ def test_demo_project_exports_every_format(demo_project: Project, tmp_path: Path
     assert all(r.size > 0 for r in results)
     wb = load_workbook(tmp_path / "demo" / "report.xlsx")
     assert {"frequencies", "by town", "by role", "ratings"} <= set(wb.sheetnames)
+
+
+def test_report_json_has_one_shape_in_the_terminal_and_the_export(
+    fx: Project, runner: CliRunner, exported: dict[str, Path]
+) -> None:
+    terminal = json.loads(cli(runner, fx, "report", "--format", "json").stdout)
+    export = json.loads(exported[".json"].read_text("utf-8"))
+    (table,) = next(s for s in export["sections"] if s["key"] == "frequencies")["tables"]
+    assert terminal["columns"] == table["columns"]
+    assert terminal["rows"] == table["rows"]
+
+
+def test_tags_json_and_csv_use_the_same_field_names(fx: Project, runner: CliRunner) -> None:
+    as_json = json.loads(cli(runner, fx, "tags", "--format", "json").stdout)
+    as_csv = list(csv.DictReader(io.StringIO(cli(runner, fx, "tags", "--format", "csv").stdout)))
+    assert as_json and list(as_json[0]) == list(as_csv[0])
+    assert "turn" in as_json[0] and "turn_number" not in as_json[0]

@@ -201,11 +201,13 @@ def test_cli_matrix_cooccur_quotes(fx: Project, runner: CliRunner) -> None:
     table = cli(runner, fx, "matrix", "--by", "town").stdout
     assert "«Vairāk darba stundu.» (B)" in table
     co = json.loads(cli(runner, fx, "cooccur", "--format", "json").stdout)
-    assert co["turns"]["needs-training / low-pay"] == 1
-    assert co["respondents"]["needs-training / low-pay"] == 2
+    row = next(r for r in co["rows"] if r["code"] == "needs-training")
+    assert row["low-pay"] == 1
+    co = json.loads(cli(runner, fx, "cooccur", "--unit", "respondent", "--format", "json").stdout)
+    assert next(r for r in co["rows"] if r["code"] == "needs-training")["low-pay"] == 2
     assert cli(runner, fx, "cooccur", "--unit", "place").exit_code == 2
     q = json.loads(cli(runner, fx, "quotes", "low-pay", "--format", "json").stdout)
-    assert [x["text"] for x in q["groups"][0]["quotes"]] == [
+    assert [x["quote"] for x in q["rows"]] == [
         "Vajag mācības un lielāku algu.",
         "=SUM(A1) alga ir zema.",
     ]

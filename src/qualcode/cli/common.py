@@ -149,9 +149,12 @@ def print_md(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 def print_table_as(
     fmt: Format, headers: Sequence[str], rows: Sequence[Sequence[Any]], json_data: Any
 ) -> bool:
-    """Print in a machine format; False when fmt is `table` (the caller renders it)."""
+    """Print in a machine format; False when fmt is `table` (the caller renders it).
+
+    JSON rows carry the same field names as the CSV columns: one shape per result.
+    """
     if fmt is Format.json:
-        print_json(json_data)
+        print_json([dict(zip(headers, row, strict=True)) for row in rows])
     elif fmt is Format.csv:
         print_csv(headers, rows)
     elif fmt is Format.md:

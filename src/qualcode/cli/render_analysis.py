@@ -42,7 +42,10 @@ def emit(fmt: Format, table: DataTable, json_data: Any) -> bool:
     The caller renders `table` itself.
     """
     if fmt is Format.json:
-        print_json(json_data)
+        # The same records the JSON export writes for this table: one shape everywhere.
+        from qualcode.exports.data import table_records
+
+        print_json(table_records(table))
     elif fmt is Format.csv:
         headers, _, rows = table.flat()
         print_csv(headers, rows)
