@@ -192,3 +192,118 @@ def test_killed_export_process_leaves_a_temporary_that_the_next_export_removes(
     assert len(left) == 1 and left[0].name.startswith(".r.md.qc-")
     removed = writer.remove_stale_temporaries(out_dir, now=time.time() + 60)
     assert removed == left and not any(out_dir.iterdir())
+
+
+# -- codebooks -------------------------------------------------------------------------
+
+
+def _nested_codebook(depth: int) -> str:
+    lines, indent = ["codes:"], ""
+    for i in range(depth):
+        lines.append(f"{indent}  - name: level-{i}")
+        if i < depth - 1:
+            lines.append(f"{indent}    children:")
+        indent += "    "
+    return "\n".join(lines) + "\n"
+
+
+def test_codebook_nested_to_the_documented_depth_loads(tmp_path: Path) -> None:
+    from qualcode.codebook import MAX_CODE_DEPTH, parse_codebook
+
+    book = parse_codebook(_nested_codebook(MAX_CODE_DEPTH), "deep.yaml")
+    walked = list(book.walk())
+    assert len(walked) == MAX_CODE_DEPTH
+    assert walked[-1][1] == f"level-{MAX_CODE_DEPTH - 2}"
+    with Project.init(tmp_path / "p") as p:
+        (tmp_path / "deep.yaml").write_text(_nested_codebook(MAX_CODE_DEPTH), encoding="utf-8")
+        assert len(p.load_codebook(tmp_path / "deep.yaml").added) == MAX_CODE_DEPTH
+
+
+@pytest.mark.parametrize("flow", [False, True])
+def test_codebook_nested_past_the_limit_is_a_clean_error(flow: bool) -> None:
+    from qualcode.codebook import MAX_CODE_DEPTH, parse_codebook
+    from qualcode.errors import CodebookError
+
+    if flow:
+        text = "codes: " + "[" * 5000 + "]" * 5000 + "\n"
+    else:
+        text = _nested_codebook(MAX_CODE_DEPTH + 30)
+    with pytest.raises(CodebookError, match=r"deep\.yaml:\d+: nested too deeply; .* 100 levels"):
+        parse_codebook(text, "deep.yaml")
+
+
+def test_deep_json_codebook_is_a_clean_error() -> None:
+    from qualcode.codebook import parse_codebook
+    from qualcode.errors import CodebookError
+
+    with pytest.raises(CodebookError, match=r"c\.json:1: nested too deeply"):
+        parse_codebook('{"codes": ' + "[" * 100_000 + "]" * 100_000 + "}", "c.json")
+
+
+ALIAS_BOMB = (
+    "".join(
+        f"{a}: &{a} [{', '.join([f'*{p}'] * 9 if p else ['lol'] * 9)}]\n"
+        for p, a in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+    )
+    + "codes:\n  - name: x\n    keywords: *i\n"
+)
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    from qualcode.codebook import parse_codebook
+    from qualcode.errors import CodebookError
+
+    started = time.perf_counter()
+    with pytest.raises(CodebookError, match=r"bomb\.yaml:\d+: aliases \(\*\w\) expand to over"):
+        parse_codebook(ALIAS_BOMB, "bomb.yaml")
+    assert time.perf_counter() - started < 2
+
+
+def test_a_shared_keyword_list_through_an_alias_still_works() -> None:
+    from qualcode.codebook import parse_codebook
+
+    text = "codes:\n  - name: a\n    keywords: &kw [x, y]\n  - name: b\n    keywords: *kw\n"
+    book = parse_codebook(text, "c.yaml")
+    assert [c.keywords for c, _, _ in book.walk()] == [("x", "y"), ("x", "y")]
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("codes:\n  - name: a\n    label: !!python/object:os.system x\n", 3),
+        ("!!python/object/apply:os.system ['echo hi']\n", 1),
+        ("codes:\n  - !mine {name: a}\n", 2),
+    ],
+)
+def test_python_and_custom_tags_are_refused_with_their_line(text: str, line: int) -> None:
+    from qualcode.codebook import parse_codebook
+    from qualcode.errors import CodebookError
+
+    with pytest.raises(CodebookError, match=rf"^c\.yaml:{line}: unsupported YAML tag"):
+        parse_codebook(text, "c.yaml")
+
+
+def test_lone_surrogate_is_refused_by_check_with_its_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    path = tmp_path / "s.yaml"
+    path.write_text('codes:\n  - name: a\n    label: "bad \\ud800 text"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["codebook", "check", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:3: text with a lone surrogate" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_number_of_5000_digits_is_a_clean_error(suffix: str) -> None:
+    from qualcode.codebook import parse_codebook
+    from qualcode.errors import CodebookError
+
+    text = (
+        "codes:\n  - name: " + "7" * 5000 + "\n"
+        if suffix == ".yaml"
+        else '{"codes": [{"name": ' + "7" * 5000 + "}]}"
+    )
+    with pytest.raises(CodebookError, match=r"c\.\w+:\d: a number of 5,000 digits; quote it"):
+        parse_codebook(text, f"c{suffix}")
