@@ -307,3 +307,54 @@ def test_a_number_of_5000_digits_is_a_clean_error(suffix: str) -> None:
     )
     with pytest.raises(CodebookError, match=r"c\.\w+:\d: a number of 5,000 digits; quote it"):
         parse_codebook(text, f"c{suffix}")
+
+
+# -- attributes CSV --------------------------------------------------------------------
+
+
+def test_attributes_csv_with_a_stray_carriage_return_is_read(tmp_path: Path) -> None:
+    from qualcode.importing import read_attributes_csv
+
+    path = tmp_path / "attributes.csv"
+    path.write_bytes(b"respondent_id,town\r\nR-01,Rezekne\rx\r\nR-02,Daugavpils\r\n")
+    rows = read_attributes_csv(path)
+    assert [(r.respondent, r.attributes) for r in rows][::2] == [
+        ("R-01", {"town": "Rezekne"}),
+        ("R-02", {"town": "Daugavpils"}),
+    ]
+
+
+def test_attributes_csv_with_a_200k_character_cell_is_accepted(tmp_path: Path) -> None:
+    from qualcode.importing import read_attributes_csv
+
+    path = tmp_path / "attributes.csv"
+    path.write_text("respondent_id,note\nR-01," + "x" * 200_000 + "\n", encoding="utf-8")
+    assert len(read_attributes_csv(path)[0].attributes["note"]) == 200_000
+
+
+def test_attributes_csv_with_a_giant_cell_is_refused_with_its_line(tmp_path: Path) -> None:
+    import csv
+
+    from qualcode.importing import MAX_ATTRIBUTE_FIELD, read_attributes_csv
+
+    limit = csv.field_size_limit()
+    path = tmp_path / "attributes.csv"
+    path.write_text(
+        "respondent_id,note\nR-00,ok\nR-01," + "x" * (MAX_ATTRIBUTE_FIELD + 1) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(QualcodeError, match=r"attributes\.csv:3: cannot read the CSV \(a cell"):
+        read_attributes_csv(path)
+    assert csv.field_size_limit() == limit  # the process-wide setting is restored
+
+
+def test_attributes_csv_over_the_size_cap_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode import importing
+
+    monkeypatch.setattr(importing, "MAX_ATTRIBUTES_BYTES", 100)
+    path = tmp_path / "attributes.csv"
+    path.write_text("respondent_id,note\n" + "R-01,x\n" * 50, encoding="utf-8")
+    with pytest.raises(QualcodeError, match="too large for an attributes table"):
+        importing.read_attributes_csv(path)
