@@ -358,3 +358,39 @@ def test_attributes_csv_over_the_size_cap_is_refused(
     path.write_text("respondent_id,note\n" + "R-01,x\n" * 50, encoding="utf-8")
     with pytest.raises(QualcodeError, match="too large for an attributes table"):
         importing.read_attributes_csv(path)
+
+
+# -- terminal output -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "r1"],
+        ["report"],
+        ["report", "--by", "town"],
+        ["quotes"],
+        ["transcripts"],
+        ["codebook", "show"],
+        ["matrix", "--by", "town"],
+        ["cooccur"],
+    ],
+)
+def test_terminal_output_shows_control_characters_and_markup_as_text(
+    hostile: Project, args: list[str]
+) -> None:
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    hostile.store.upsert_respondent("r1", {"town": "R\x1b]0;owned\x07iga [red]x[/red]"})
+    result = CliRunner().invoke(app, ["--project", str(hostile.root), *args])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    controls = [c for c in out if c not in "\n\t" and (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F)]
+    assert controls == []
+    assert "\u241b" in out  # ESC shown as ␛
+    if args[0] in ("show", "quotes"):
+        assert "[bold]b[/bold]" in out  # rich markup in a transcript is shown, not applied
+    if args[:2] == ["report", "--by"] or args[0] == "matrix":
+        assert "[red]x[/red]" in out
