@@ -34,7 +34,6 @@ import traceback
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,8 +107,7 @@ def _run_one(fn: Callable[[], object]) -> tuple[str, float]:
     except BaseException as exc:  # noqa: BLE001 - counting exactly these is the point
         where = traceback.extract_tb(exc.__traceback__)[-1]
         outcome = (
-            f"{type(exc).__name__}: {str(exc)[:60]} "
-            f"({Path(where.filename).name}:{where.lineno})"
+            f"{type(exc).__name__}: {str(exc)[:60]} ({Path(where.filename).name}:{where.lineno})"
         )
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -135,7 +133,7 @@ def _docx(body_xml: str, extra: dict[str, bytes] | None = None) -> bytes:
             "_rels/.rels",
             '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/pack'
             'age/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlforma'
-            "ts.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.x"
+            'ts.org/officeDocument/2006/relationships/officeDocument" Target="word/document.x'
             'ml"/></Relationships>',
         )
         z.writestr("word/document.xml", body_xml)
@@ -244,7 +242,10 @@ def hostile_transcripts(ext: str) -> Iterator[tuple[str, bytes]]:
     if ext in (".vtt", ".srt"):
         sep = "." if ext == ".vtt" else ","
         head = "WEBVTT\n\n" if ext == ".vtt" else ""
-        yield "huge-timing", f"{head}1\n{'9' * 5000}:00:00{sep}000 --> 99:00:00{sep}000\nR: x\n".encode()
+        yield (
+            "huge-timing",
+            f"{head}1\n{'9' * 5000}:00:00{sep}000 --> 99:00:00{sep}000\nR: x\n".encode(),
+        )
         cues = "".join(
             f"{i}\n00:00:00{sep}000 --> 00:00:01{sep}000\nR: vārds {i}\n\n" for i in range(100_000)
         )
@@ -258,17 +259,21 @@ def hostile_transcripts(ext: str) -> Iterator[tuple[str, bytes]]:
         for i, prolog in enumerate(xxe):
             yield f"xxe-{i}", _docx(_paragraphs(["R: &x;"], prolog))
         lol = '<!ENTITY a "lollollollollollollollollollol">' + "".join(
-            f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi")
+            f'<!ENTITY {c} "{("&" + p + ";") * 10}">'
+            for p, c in zip("abcdefgh", "bcdefghi", strict=True)
         )
         yield "billion-laughs", _docx(_paragraphs(["R: &i;"], f"<!DOCTYPE d [{lol}]>"))
         yield "zip-bomb-1GB", _zip_bomb(1 << 30)
         yield "zip-slip", _docx(_paragraphs(INVENTED), {"../../evil.txt": b"x", "/abs": b"y"})
         yield "not-a-zip", b"PK\x03\x04" + b"\x00" * 100
-        yield "deep-xml", _docx(
-            f'<?xml version="1.0"?><w:document {W}><w:body>'
-            + "<w:p>" * 100_000
-            + "</w:p>" * 100_000
-            + "</w:body></w:document>"
+        yield (
+            "deep-xml",
+            _docx(
+                f'<?xml version="1.0"?><w:document {W}><w:body>'
+                + "<w:p>" * 100_000
+                + "</w:p>" * 100_000
+                + "</w:body></w:document>"
+            ),
         )
 
 
@@ -379,8 +384,12 @@ def run_hostile(tally: Tally, kind: str, target: str, names: list[str]) -> None:
 
 
 def fuzz_mutations(
-    tally: Tally, seeds_: list[bytes], call: Callable[[bytes], Callable[[], object]], n: int,
-    rng: random.Random, zipped: bool = False,
+    tally: Tally,
+    seeds_: list[bytes],
+    call: Callable[[bytes], Callable[[], object]],
+    n: int,
+    rng: random.Random,
+    zipped: bool = False,
 ) -> None:
     """n mutated inputs in this process."""
     for _ in range(n):
@@ -444,9 +453,7 @@ def fuzz(quick: bool, rng: random.Random) -> list[Tally]:
     t = Tally("codebook")
     print("  codebook ...", file=sys.stderr, flush=True)
     book = CODEBOOK.read_bytes()
-    fuzz_mutations(
-        t, [book], lambda d: _call_codebook(d.decode("utf-8", "replace")), n_mut, rng
-    )
+    fuzz_mutations(t, [book], lambda d: _call_codebook(d.decode("utf-8", "replace")), n_mut, rng)
     fuzz_hypothesis(t, lambda d: _call_codebook(d.decode("utf-8", "replace")), n_hyp)
     run_hostile(t, "codebook", "", [name for name, _ in hostile_codebooks()])
     tallies.append(t)
@@ -478,8 +485,13 @@ def make_project(folder: Path, *, codebook: bool = True, transcripts: bool = Tru
     if codebook:
         qc("codebook", "load", str(CODEBOOK), cwd=folder)
     if transcripts:
-        qc("import", str(TRANSCRIPTS), "--attributes", str(TRANSCRIPTS / "attributes.csv"),
-           cwd=folder)
+        qc(
+            "import",
+            str(TRANSCRIPTS),
+            "--attributes",
+            str(TRANSCRIPTS / "attributes.csv"),
+            cwd=folder,
+        )
     return folder
 
 
@@ -521,9 +533,7 @@ def concurrent_writers(base: Path, writers: int, per_writer: int) -> dict[str, o
 
     with Project.open(base) as p:
         codes = [c.name for c in p.codes()]
-        targets = [
-            (t.name, u.number) for t in p.transcripts() for u in p.show(t.name).turns
-        ]
+        targets = [(t.name, u.number) for t in p.transcripts() for u in p.show(t.name).turns]
     combos = [(name, turn, code) for name, turn in targets for code in codes]
     random.Random(7).shuffle(combos)
     need = writers * per_writer
@@ -533,7 +543,9 @@ def concurrent_writers(base: Path, writers: int, per_writer: int) -> dict[str, o
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, QUALCODE, json.dumps(chunk)],
-            cwd=base, stdout=subprocess.PIPE, text=True,
+            cwd=base,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for chunk in chunks
     ]
@@ -542,7 +554,7 @@ def concurrent_writers(base: Path, writers: int, per_writer: int) -> dict[str, o
     calls = [r for res in results for r in res]
     failed = [r for r in calls if r[3] != 0]
     stored = {
-        (row["transcript"], row["turn"], row["code"])
+        (row["transcript"], row["turn_number"], row["code"])
         for row in json.loads(qc("tags", "--format", "json", cwd=base).stdout)
         if row.get("coder") == "stress"
     }
@@ -717,12 +729,16 @@ def main() -> int:
     if "fuzz" in only:
         print("fuzzing", file=sys.stderr)
         tallies = fuzz(args.quick, rng)
-        print(f"\n{'target':<18}{'inputs':>8}{'ok':>7}{'refused':>9}{'tracebacks':>12}"
-              f"{'>20 s':>7}{'slowest s':>11}{'peak MB':>9}  peak input")
+        print(
+            f"\n{'target':<18}{'inputs':>8}{'ok':>7}{'refused':>9}{'tracebacks':>12}"
+            f"{'>20 s':>7}{'slowest s':>11}{'peak MB':>9}  peak input"
+        )
         for t in tallies:
-            print(f"{t.target:<18}{t.inputs:>8}{t.ok:>7}{t.refused:>9}"
-                  f"{sum(t.tracebacks.values()):>12}{len(t.slow):>7}{t.slowest:>11.1f}"
-                  f"{t.peak_mb:>9.0f}  {t.peak_input}")
+            print(
+                f"{t.target:<18}{t.inputs:>8}{t.ok:>7}{t.refused:>9}"
+                f"{sum(t.tracebacks.values()):>12}{len(t.slow):>7}{t.slowest:>11.1f}"
+                f"{t.peak_mb:>9.0f}  {t.peak_input}"
+            )
         for t in tallies:
             for kind, n in t.tracebacks.most_common(8):
                 print(f"  {t.target}: {n} x {kind}")
@@ -731,8 +747,10 @@ def main() -> int:
         summary += [
             ("tracebacks", str(sum(sum(t.tracebacks.values()) for t in tallies))),
             ("runs over 20 s", str(sum(len(t.slow) for t in tallies))),
-            ("peak memory MB", f"{max(t.peak_mb for t in tallies):.0f} "
-             f"(target {MEMORY_TARGET_MB})"),
+            (
+                "peak memory MB",
+                f"{max(t.peak_mb for t in tallies):.0f} (target {MEMORY_TARGET_MB})",
+            ),
         ]
 
     with tempfile.TemporaryDirectory(prefix="qualcode-stress-") as tmp:
@@ -758,10 +776,14 @@ def main() -> int:
             cleanup = export_leftover_cleanup(work)
             print(f"export temporaries: {cleanup}")
             summary += [
-                ("integrity_check failures",
-                 str(sum(int(r["integrity failures"]) for r in kills.values()))),
-                ("partial results after kill -9",
-                 str(sum(int(r["outcomes"].get("partial", 0)) for r in kills.values()))),  # type: ignore[attr-defined]
+                (
+                    "integrity_check failures",
+                    str(sum(int(r["integrity failures"]) for r in kills.values())),
+                ),
+                (
+                    "partial results after kill -9",
+                    str(sum(int(r["outcomes"].get("partial", 0)) for r in kills.values())),
+                ),  # type: ignore[attr-defined]
                 ("export temporaries", cleanup),
             ]
 
