@@ -687,7 +687,7 @@ def export_leftover_cleanup(work: Path) -> str:
     d.mkdir()
     shutil.copy2(work / "full" / "qualcode.db", d / "qualcode.db")
     proc = subprocess.Popen([QUALCODE, "export", "report", "-o", "out.docx"], cwd=d)
-    for _ in range(200):
+    for _ in range(3000):  # the temporary appears once the report is built (seconds)
         if any(p.name.startswith(".out.docx.") for p in d.iterdir()):
             break
         time.sleep(0.02)
