@@ -356,16 +356,21 @@ def _call_csv(data: bytes) -> Callable[[], object]:
 def worker_one(kind: str, target: str, name: str) -> None:
     """Run one hand-made input in this (fresh) process and print its outcome as JSON."""
     if kind == "importer":
-        data = dict(hostile_transcripts(target))[name]
+        data = next(d for n, d in hostile_transcripts(target) if n == name)  # lazily
         fn = _call_importer(target, data)
     elif kind == "codebook":
-        text = dict(hostile_codebooks())[name]
+        text = next(d for n, d in hostile_codebooks() if n == name)
         fn = _call_codebook(text, ".json" if "json" in name else ".yaml")
     else:
-        fn = _call_csv(dict(hostile_csvs())[name])
+        fn = _call_csv(next(d for n, d in hostile_csvs() if n == name))
     before = _maxrss_mb()
     outcome, seconds = _run_one(fn)
     print(json.dumps({"outcome": outcome, "seconds": seconds, "rss": _maxrss_mb(), "base": before}))
+
+
+def _names(items: Iterator[tuple[str, object]]) -> list[str]:
+    """The names of hand-made inputs (the generator builds each input as it goes)."""
+    return [name for name, _ in items]
 
 
 def run_hostile(tally: Tally, kind: str, target: str, names: list[str]) -> None:
@@ -447,7 +452,7 @@ def fuzz(quick: bool, rng: random.Random) -> list[Tally]:
         if ext == ".docx":  # the raw zip bytes mutated too
             fuzz_mutations(t, seeds(ext), lambda d: _call_importer(".docx", d), n_mut // 3, rng)
         fuzz_hypothesis(t, lambda d, e=ext: _call_importer(e, d), n_hyp)
-        run_hostile(t, "importer", ext, [name for name, _ in hostile_transcripts(ext)])
+        run_hostile(t, "importer", ext, _names(hostile_transcripts(ext)))
         tallies.append(t)
 
     t = Tally("codebook")
@@ -455,7 +460,7 @@ def fuzz(quick: bool, rng: random.Random) -> list[Tally]:
     book = CODEBOOK.read_bytes()
     fuzz_mutations(t, [book], lambda d: _call_codebook(d.decode("utf-8", "replace")), n_mut, rng)
     fuzz_hypothesis(t, lambda d: _call_codebook(d.decode("utf-8", "replace")), n_hyp)
-    run_hostile(t, "codebook", "", [name for name, _ in hostile_codebooks()])
+    run_hostile(t, "codebook", "", _names(hostile_codebooks()))
     tallies.append(t)
 
     t = Tally("attributes CSV")
@@ -463,7 +468,7 @@ def fuzz(quick: bool, rng: random.Random) -> list[Tally]:
     csv_seed = (TRANSCRIPTS / "attributes.csv").read_bytes()
     fuzz_mutations(t, [csv_seed], _call_csv, n_mut, rng)
     fuzz_hypothesis(t, _call_csv, n_hyp)
-    run_hostile(t, "csv", "", [name for name, _ in hostile_csvs()])
+    run_hostile(t, "csv", "", _names(hostile_csvs()))
     tallies.append(t)
     return tallies
 
