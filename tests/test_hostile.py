@@ -394,3 +394,21 @@ def test_terminal_output_shows_control_characters_and_markup_as_text(
         assert "[bold]b[/bold]" in out  # rich markup in a transcript is shown, not applied
     if args[:2] == ["report", "--by"] or args[0] == "matrix":
         assert "[red]x[/red]" in out
+
+
+def test_control_character_in_a_codebook_is_one_line_with_its_line() -> None:
+    from qualcode.codebook import parse_codebook
+    from qualcode.errors import CodebookError
+
+    with pytest.raises(CodebookError) as err:
+        parse_codebook("title: t\ncodes:\n  - name: a\x1bb\n", "c.yaml")
+    assert str(err.value) == "c.yaml:3: character U+001B is not allowed in YAML; remove it"
+
+
+def test_a_runaway_codebook_file_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode import codebook
+    from qualcode.errors import CodebookError
+
+    monkeypatch.setattr(codebook, "MAX_CODEBOOK_CHARS", 1000)
+    with pytest.raises(CodebookError, match="too large for a codebook"):
+        codebook.parse_codebook("codes:\n" + "  - c\n" * 1000, "c.yaml")

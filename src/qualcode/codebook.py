@@ -16,6 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from .errors import CodebookError, closest, not_found
 
@@ -127,7 +128,7 @@ def _line(node: Any, key: str | int | None = None) -> int | None:
             return int(lc.item(key)[0]) + 1
         return int(lc.line) + 1
     except (KeyError, IndexError, TypeError):
-        return int(lc.line) + 1
+        return int(lc.line) + 1 if isinstance(lc.line, int) else None
 
 
 MAX_CODE_DEPTH = 100  # levels of `children:`; README: "any depth" up to this
@@ -138,6 +139,7 @@ MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 2
 # expand to billions of nodes (the "billion laughs"). Codebooks that share a keyword list
 # stay far below this.
 MAX_ALIAS_NODES = 100_000
+MAX_CODEBOOK_CHARS = 5_000_000  # ruamel reads about 1 MB/s; real codebooks are a few kB
 MAX_NUMBER_DIGITS = 1000  # Python refuses to read integers over 4,300 digits
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")
@@ -252,6 +254,13 @@ def _stack_room() -> Iterator[None]:
 
 
 def _parse_text(text: str, source: str) -> Any:
+    if len(text) > MAX_CODEBOOK_CHARS:
+        raise CodebookError(
+            source,
+            None,
+            f"{len(text):,} characters is too large for a codebook (limit "
+            f"{MAX_CODEBOOK_CHARS:,}); check that it is the right file",
+        )
     if source.lower().endswith(".json"):
         try:
             json.loads(text)
@@ -273,8 +282,15 @@ def _parse_text(text: str, source: str) -> Any:
         raise CodebookError(
             source, line, f"YAML syntax error: {problem}; check indentation and quoting"
         ) from None
+    except ReaderError as exc:  # a control character: YAML allows none of them
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise CodebookError(
+            source,
+            line,
+            f"character U+{exc.character:04X} is not allowed in YAML; remove it",
+        ) from None
     except YAMLError as exc:
-        raise CodebookError(source, None, f"YAML error: {exc}") from None
+        raise CodebookError(source, None, f"YAML error: {' '.join(str(exc).split())}") from None
     except (RecursionError, ValueError, TypeError) as exc:  # past the checks above: say so
         raise CodebookError(source, None, f"cannot read the codebook: {exc}") from None
 
