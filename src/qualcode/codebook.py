@@ -6,7 +6,9 @@ import hashlib
 import io
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from .errors import CodebookError, closest, not_found
 
@@ -87,15 +90,20 @@ class Codebook:
 
     def walk(self) -> Iterator[tuple[CodeSpec, str | None, int]]:
         """Every code depth-first as (code, parent name, position among siblings)."""
-
-        def rec(
-            codes: tuple[CodeSpec, ...], parent: str | None
-        ) -> Iterator[tuple[CodeSpec, str | None, int]]:
-            for i, code in enumerate(codes):
-                yield code, parent, i
-                yield from rec(code.children, code.name)
-
-        return rec(self.codes, None)
+        # A stack, not recursion: nested generators cost O(depth) per step.
+        stack: list[Iterator[tuple[int, CodeSpec]]] = [iter(enumerate(self.codes))]
+        parents: list[str | None] = [None]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+                parents.pop()
+                continue
+            i, code = step
+            yield code, parents[-1], i
+            if code.children:
+                stack.append(iter(enumerate(code.children)))
+                parents.append(code.name)
 
     def names(self) -> list[str]:
         """Every code name in tree order."""
@@ -120,17 +128,151 @@ def _line(node: Any, key: str | int | None = None) -> int | None:
             return int(lc.item(key)[0]) + 1
         return int(lc.line) + 1
     except (KeyError, IndexError, TypeError):
-        return int(lc.line) + 1
+        return int(lc.line) + 1 if isinstance(lc.line, int) else None
+
+
+MAX_CODE_DEPTH = 100  # levels of `children:`; README: "any depth" up to this
+# Each code level is two YAML levels (the code's mapping and its `children:` list or its
+# keywords), plus the top mapping and `codes:`.
+MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 2
+# Aliases (*name) repeat an anchored (&name) node; a few hundred bytes of nested aliases
+# expand to billions of nodes (the "billion laughs"). Codebooks that share a keyword list
+# stay far below this.
+MAX_ALIAS_NODES = 100_000
+MAX_CODEBOOK_CHARS = 5_000_000  # ruamel reads about 1 MB/s; real codebooks are a few kB
+MAX_NUMBER_DIGITS = 1000  # Python refuses to read integers over 4,300 digits
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")
+}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NUMBER_LIKE = re.compile(r"[-+]?[0-9][0-9a-fA-FxXoObB_:.eE+-]*")
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _check_brackets(text: str, source: str) -> None:
+    """Refuse flow nesting ([[[... or {{{...) past the limit before ruamel scans it.
+
+    ruamel's scanner looks ahead through every open bracket (quadratic time), so the event
+    check below would take seconds on a file of brackets. Brackets inside quoted text are
+    counted too; a codebook never has hundreds of unclosed ones.
+    """
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_YAML_DEPTH:
+            line = text.count("\n", 0, m.start()) + 1
+            raise CodebookError(
+                source, line, f"nested too deeply; codes can nest up to {MAX_CODE_DEPTH} levels"
+            )
+
+
+def _check_events(text: str, source: str) -> None:
+    """Refuse what a codebook never needs before building it: deep nesting, alias bombs,
+    Python or custom tags, lone surrogates and giant numbers (each at its line).
+
+    Walks the parser's event stream, which needs no recursion and stops at the first problem.
+    """
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        NodeEvent,
+        ScalarEvent,
+    )
+
+    sizes: dict[str, int] = {}  # anchor -> nodes it stands for, its aliases expanded
+    stack: list[list[Any]] = []  # open collections: [nodes so far, anchor]
+    from_aliases = 0
+    for event in _yaml().parse(text):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
+            tag = getattr(event, "tag", None)
+            tag = getattr(tag, "value", tag)
+            if tag is not None and tag != "!" and str(tag) not in _PLAIN_TAGS:
+                raise CodebookError(
+                    source, line, f"unsupported YAML tag {tag}; remove it (plain values only)"
+                )
+        if isinstance(event, CollectionStartEvent):
+            if len(stack) >= MAX_YAML_DEPTH:
+                raise CodebookError(
+                    source,
+                    line,
+                    f"nested too deeply; codes can nest up to {MAX_CODE_DEPTH} levels",
+                )
+            stack.append([1, event.anchor])
+            continue
+        if isinstance(event, CollectionEndEvent):
+            n, anchor = stack.pop()
+        elif isinstance(event, ScalarEvent):
+            n, anchor = 1, event.anchor
+            if _SURROGATE.search(event.value):
+                raise CodebookError(
+                    source,
+                    line,
+                    "text with a lone surrogate (\\ud800-\\udfff escape); "
+                    "write the character itself",
+                )
+            if (
+                event.style is None
+                and len(event.value) > MAX_NUMBER_DIGITS
+                and _NUMBER_LIKE.fullmatch(event.value)
+            ):
+                raise CodebookError(
+                    source,
+                    line,
+                    f"a number of {len(event.value):,} digits; quote it if it is text",
+                )
+        elif isinstance(event, AliasEvent):
+            n, anchor = sizes.get(event.anchor or "", 1), None
+            from_aliases += n
+            if from_aliases > MAX_ALIAS_NODES:
+                raise CodebookError(
+                    source,
+                    line,
+                    f"aliases (*{event.anchor}) expand to over {MAX_ALIAS_NODES:,} values; "
+                    "write the lists out instead of nesting aliases",
+                )
+        else:
+            continue
+        if anchor:
+            sizes[anchor] = n
+        if stack:
+            stack[-1][0] += n
+
+
+@contextmanager
+def _stack_room() -> Iterator[None]:
+    """Room for ruamel's recursive constructor (about 8 frames per code level)."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 10 * MAX_YAML_DEPTH + 2000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def _parse_text(text: str, source: str) -> Any:
+    if len(text) > MAX_CODEBOOK_CHARS:
+        raise CodebookError(
+            source,
+            None,
+            f"{len(text):,} characters is too large for a codebook (limit "
+            f"{MAX_CODEBOOK_CHARS:,}); check that it is the right file",
+        )
     if source.lower().endswith(".json"):
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise CodebookError(source, exc.lineno, f"JSON syntax error: {exc.msg}") from None
+        except (RecursionError, ValueError):  # too deep, or a number over 4,300 digits:
+            pass  # the YAML checks below name the line
     try:
-        return _yaml().load(text)
+        _check_brackets(text, source)
+        _check_events(text, source)
+        with _stack_room():
+            return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -140,8 +282,17 @@ def _parse_text(text: str, source: str) -> Any:
         raise CodebookError(
             source, line, f"YAML syntax error: {problem}; check indentation and quoting"
         ) from None
+    except ReaderError as exc:  # a control character: YAML allows none of them
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise CodebookError(
+            source,
+            line,
+            f"character U+{exc.character:04X} is not allowed in YAML; remove it",
+        ) from None
     except YAMLError as exc:
-        raise CodebookError(source, None, f"YAML error: {exc}") from None
+        raise CodebookError(source, None, f"YAML error: {' '.join(str(exc).split())}") from None
+    except (RecursionError, ValueError, TypeError) as exc:  # past the checks above: say so
+        raise CodebookError(source, None, f"cannot read the codebook: {exc}") from None
 
 
 def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
@@ -170,7 +321,9 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
             "`codes:` must be a non-empty list of codes",
         )
     seen: dict[str, int | None] = {}
-    codes = tuple(_parse_code(item, raw_codes, i, source, seen) for i, item in enumerate(raw_codes))
+    codes = tuple(
+        _parse_code(item, raw_codes, i, source, seen, 1) for i, item in enumerate(raw_codes)
+    )
     language = data.get("language")
     if language is not None and not (
         isinstance(language, str) and re.fullmatch(r"[a-z]{2,3}", language)
@@ -220,9 +373,13 @@ def _str_list(node: Any, key: str, source: str, where: str) -> tuple[str, ...]:
 
 
 def _parse_code(
-    node: Any, parent: Any, index: int, source: str, seen: dict[str, int | None]
+    node: Any, parent: Any, index: int, source: str, seen: dict[str, int | None], depth: int
 ) -> CodeSpec:
     line = _line(parent, index)
+    if depth > MAX_CODE_DEPTH:
+        raise CodebookError(
+            source, line, f"nested too deeply; codes can nest up to {MAX_CODE_DEPTH} levels"
+        )
     if isinstance(node, str):  # "- needs-training" shorthand
         node = CommentedMap(name=node)
     if not isinstance(node, dict):
@@ -272,7 +429,8 @@ def _parse_code(
     if not isinstance(raw_children, list):
         raise CodebookError(source, _line(node, "children"), f"{where}: `children` must be a list")
     children = tuple(
-        _parse_code(child, raw_children, i, source, seen) for i, child in enumerate(raw_children)
+        _parse_code(child, raw_children, i, source, seen, depth + 1)
+        for i, child in enumerate(raw_children)
     )
     return CodeSpec(
         name=name,
@@ -356,7 +514,8 @@ def _edit_code(path: Path, code_name: str, edit: Callable[[Any], bool]) -> bool:
     y = _yaml()
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 4096
-    data = y.load(codebook.content)
+    with _stack_room():  # the codebook passed the checks; deep ones need the room
+        data = y.load(codebook.content)
     node = _find_code_node(data["codes"] if isinstance(data, dict) else data, code_name)
     if node is None:  # written in "- name" shorthand: nothing to edit safely
         raise CodebookError(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .codebook_ops import stored_codebook
 from .errors import ImportFailed, QualcodeError
 from .importers import SUPPORTED_EXTENSIONS, SpeakerRules, decode_text, read_transcript
+from .importers.common import normalise_newlines
 from .language import guess_language
 from .models import ParsedTranscript
 
@@ -68,9 +69,19 @@ class ImportReport:
         return [o for o in self.outcomes if o.status in ("imported", "replaced")]
 
 
+MAX_ATTRIBUTES_BYTES = 50_000_000  # an attributes table is a few kB; refuse runaway files
+MAX_ATTRIBUTE_FIELD = 1_000_000  # characters in one cell (csv's own default is 131,072)
+
+
 def read_attributes_csv(path: Path) -> list[AttributeRow]:
     """Parse an attributes CSV (any encoding, comma/semicolon/tab) into rows."""
     try:
+        size = path.stat().st_size
+        if size > MAX_ATTRIBUTES_BYTES:
+            raise QualcodeError(
+                f"{path}: {size:,} bytes is too large for an attributes table "
+                f"(limit {MAX_ATTRIBUTES_BYTES:,}); check that it is the right file"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise QualcodeError(f"{path}: cannot read ({exc.strerror})") from None
@@ -78,6 +89,8 @@ def read_attributes_csv(path: Path) -> list[AttributeRow]:
         text, _ = decode_text(data)
     except ImportFailed as exc:
         raise QualcodeError(f"{path}: {exc.reason}") from None
+    # Like transcripts: a stray carriage return is a line break, not an error in the csv module.
+    text = normalise_newlines(text)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
             text[:4096], delimiters=",;\t"
@@ -85,6 +98,22 @@ def read_attributes_csv(path: Path) -> list[AttributeRow]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    old_limit = csv.field_size_limit(MAX_ATTRIBUTE_FIELD)
+    try:
+        return _attribute_rows(path, reader)
+    except csv.Error as exc:
+        why = str(exc)
+        if "field larger than field limit" in why:
+            why = f"a cell longer than {MAX_ATTRIBUTE_FIELD:,} characters"
+        raise QualcodeError(
+            f"{path}:{reader.reader.line_num}: cannot read the CSV ({why}); check the quotes "
+            "around that line, or save it again from the spreadsheet as CSV"
+        ) from None
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _attribute_rows(path: Path, reader: csv.DictReader[str]) -> list[AttributeRow]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     lowered = {h.lower(): h for h in header}
     id_col = next((lowered[c] for c in ID_COLUMNS if c in lowered), None)

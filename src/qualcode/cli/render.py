@@ -13,20 +13,22 @@ from rich.tree import Tree
 from ..models import Code, Transcript
 from ..project import TranscriptView
 from ..reports import FrequencyReport
+from ..textsafe import terminal_safe
+from .render_analysis import code_style, safe
 
 
 def transcripts_table(items: Sequence[Transcript], attribute_keys: Sequence[str]) -> Table:
     """Transcripts with respondent, attributes, turns and tags."""
     table = Table(title=f"{len(items)} transcripts", title_justify="left")
     for col in ("name", "file", "respondent", *attribute_keys, "lang", "turns", "tags"):
-        table.add_column(col, justify="right" if col in ("turns", "tags") else "left")
+        table.add_column(safe(col), justify="right" if col in ("turns", "tags") else "left")
     for t in items:
         table.add_row(
-            t.name,
-            t.file_name,
-            t.respondent or "",
-            *(t.attributes.get(k, "") for k in attribute_keys),
-            t.language or "",
+            safe(t.name),
+            safe(t.file_name),
+            safe(t.respondent or ""),
+            *(safe(t.attributes.get(k, "")) for k in attribute_keys),
+            safe(t.language or ""),
             str(t.turn_count),
             str(t.tag_count),
         )
@@ -38,15 +40,15 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
     t = view.transcript
     attrs = ", ".join(f"{k}={v}" for k, v in t.attributes.items())
     console.print(
-        Text(
+        safe(
             f"{t.name}  ({t.file_name}, {t.format}, {t.encoding or '-'}, {t.language or '?'})",
             style="bold",
         )
     )
     if attrs:
-        console.print(Text(attrs, style="dim"))
+        console.print(safe(attrs, style="dim"))
     if view.header:
-        console.print(Text(view.header, style="dim italic"))
+        console.print(safe(view.header, style="dim italic"))
     console.print()
     by_turn: dict[int | None, list[Any]] = {}
     for g in view.tags:
@@ -57,19 +59,24 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1)
     for u in view.turns:
-        body = Text(u.text, style="" if u.role == "respondent" else "dim")
+        body = safe(u.text, style="" if u.role == "respondent" else "dim")
         tags = by_turn.get(u.number, [])
         if tags:
             body.append("\n")
             for g in tags:
                 span = "" if (g.start, g.end) == (u.start, u.end) else f" {g.start}:{g.end}"
-                body.append(f"[{g.code}{span}]", style=colors.get(g.code) or "magenta")
+                body.append(
+                    terminal_safe(f"[{g.code}{span}]"), style=colors.get(g.code) or "magenta"
+                )
                 body.append(" ")
-        speaker = Text(f"{u.speaker}:", style="bold" if u.role == "respondent" else "dim bold")
+        speaker = safe(f"{u.speaker}:", style="bold" if u.role == "respondent" else "dim bold")
         if u.start_time is not None:  # subtitles: when the turn starts in the recording
             minutes, seconds = divmod(int(u.start_time), 60)
             speaker = Text(f"[{minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}] ", style="dim")
-            speaker.append(f"{u.speaker}:", style="bold" if u.role == "respondent" else "dim bold")
+            speaker.append(
+                terminal_safe(f"{u.speaker}:"),
+                style="bold" if u.role == "respondent" else "dim bold",
+            )
         grid.add_row(str(u.number), speaker, body)
     console.print(grid)
     loose = by_turn.get(None, [])
@@ -79,12 +86,12 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
 
 def codebook_tree(codes: Sequence[Code], counts: dict[str, int], title: str) -> Tree:
     """The code tree with tag counts."""
-    tree = Tree(Text(title, style="bold"))
+    tree = Tree(safe(title, style="bold"))
     nodes: dict[str, Tree] = {}
     for c in codes:
-        label = Text(c.name, style=c.color or "")
+        label = safe(c.name, style=code_style(c.color))
         if c.label:
-            label.append(f"  {c.label}", style="dim")
+            label.append(terminal_safe(f"  {c.label}"), style="dim")
         label.append(f"  ({counts.get(c.name, 0)})", style="cyan")
         if not c.active:
             label.append("  retired", style="red")
@@ -97,7 +104,6 @@ def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
     """Theme frequencies: respondents n/N (share), passages, transcripts; per group columns.
 
     Bars and the group cells follow the report's unit (respondents, passages, transcripts)."""
-    from .render_analysis import code_style
 
     unit = report.unit
     title = (
@@ -106,7 +112,7 @@ def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
     )
     if report.min_count:
         title += f"; at least {report.min_count} {unit}s"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=safe(title), title_justify="left")
     table.add_column("code", no_wrap=True)
     table.add_column("respondents", justify="right", no_wrap=True)
     if bars and not report.by:
@@ -115,10 +121,10 @@ def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
     if not report.by:
         table.add_column("transcripts", justify="right")
     for key in report.groups:  # one line per nested value keeps the columns narrow
-        table.add_column("\n".join(key) + f"\n(n={report.group_sizes[key]})", justify="right")
+        table.add_column(safe("\n".join(key) + f"\n(n={report.group_sizes[key]})"), justify="right")
     top = max((r.count(unit) for r in report.rows), default=0) or 1
     for r in report.rows:
-        name = Text(
+        name = safe(
             "  " * r.depth + r.code, style=("bold " if r.depth == 0 else "") + code_style(r.color)
         )
         cells: list[Any] = [name, str(r.respondents)]

@@ -16,10 +16,16 @@ from qualcode.exports.tabular import group_label
 from qualcode.ratings import RatingsReport
 from qualcode.reports import CooccurReport, FrequencyReport, MatrixReport
 from qualcode.reports_quotes import QuoteReport
+from qualcode.textsafe import terminal_safe
 
 from .common import Format, print_csv, print_json, print_md
 
 BAR_WIDTH = 30
+
+
+def safe(text: str, style: str = "") -> Text:
+    """Stored text as a renderable: no rich markup read, control characters made visible."""
+    return Text(terminal_safe(text), style=style)
 
 
 @functools.lru_cache(maxsize=256)
@@ -70,7 +76,7 @@ def bars(report: FrequencyReport) -> RenderableType:
         for r in report.rows:
             n = r.count(unit)
             grid.add_row(
-                Text("  " * r.depth + r.code, style=code_style(r.color)),
+                safe("  " * r.depth + r.code, style=code_style(r.color)),
                 Text("█" * round(BAR_WIDTH * n / top) or "·", style=code_style(r.color) or "cyan"),
                 str(r.respondents) if unit == "respondent" else str(n),
             )
@@ -92,31 +98,33 @@ def bars(report: FrequencyReport) -> RenderableType:
             else:
                 frac, label = cell.respondents.ratio, str(cell.respondents)
             grid.add_row(
-                Text(r.code if i == 0 else "", style=code_style(r.color)),
-                group_label(key),
+                safe(r.code if i == 0 else "", style=code_style(r.color)),
+                safe(group_label(key)),
                 Text("█" * round(BAR_WIDTH * frac) or "·", style=code_style(r.color) or "cyan"),
                 label,
             )
     what = "share of each group's respondents" if unit == "respondent" else f"{unit}s"
-    return RichGroup(Text(f"{what} per code and {' / '.join(report.by)}", style="bold"), grid)
+    return RichGroup(safe(f"{what} per code and {' / '.join(report.by)}", style="bold"), grid)
 
 
 def matrix_view(report: MatrixReport) -> Table:
     """Codes down, groups across; each cell n/N and its short quotes."""
     table = Table(
-        title=f"Framework matrix by {' / '.join(report.by)}", title_justify="left", show_lines=True
+        title=safe(f"Framework matrix by {' / '.join(report.by)}"),
+        title_justify="left",
+        show_lines=True,
     )
     table.add_column("code", no_wrap=True)
     for key in report.groups:
-        table.add_column(f"{group_label(key)} (n={report.group_sizes[key]})", overflow="fold")
+        table.add_column(safe(f"{group_label(key)} (n={report.group_sizes[key]})"), overflow="fold")
     for r in report.rows:
-        cells: list[Any] = [Text("  " * r.depth + r.code, style=code_style(r.color))]
+        cells: list[Any] = [safe("  " * r.depth + r.code, style=code_style(r.color))]
         for key in report.groups:
             c = r.cells[key]
             text = Text(str(c.respondents), style="bold")
             for q in c.quotes:
-                text.append(f"\n«{q.text}» ", style="italic")
-                text.append(f"({q.respondent})", style="dim")
+                text.append(terminal_safe(f"\n«{q.text}» "), style="italic")
+                text.append(terminal_safe(f"({q.respondent})"), style="dim")
             cells.append(text)
         table.add_row(*cells)
     return table
@@ -131,7 +139,7 @@ def cooccur_view(report: CooccurReport, unit: str) -> Table:
         table.add_column(str(i), justify="right")
     for i, a in enumerate(report.codes, start=1):
         table.add_row(
-            f"{i} {a}",
+            safe(f"{i} {a}"),
             *[
                 Text(str(report.count(a, b, unit)), style="dim" if a == b else "")
                 for b in report.codes
@@ -146,7 +154,7 @@ def quotes_view(reports: list[QuoteReport]) -> RenderableType:
     parts: list[RenderableType] = []
     for rep in reports:
         parts.append(
-            Text(
+            safe(
                 f"{rep.label or rep.code}  ({rep.count} quotes)",
                 style="bold " + code_style(rep.color),
             )
@@ -154,16 +162,16 @@ def quotes_view(reports: list[QuoteReport]) -> RenderableType:
         for g in rep.groups:
             if rep.by:
                 parts.append(
-                    Text(f"  {group_label(g.key)}: {len(g.quotes)} of {g.total}", style="bold")
+                    safe(f"  {group_label(g.key)}: {len(g.quotes)} of {g.total}", style="bold")
                 )
             for q in g.quotes:
                 attrs = ", ".join(f"{k}={v}" for k, v in q.attributes.items())
                 line = Text("    “", style="dim")
-                line.append(q.text, style="italic")
+                line.append(terminal_safe(q.text), style="italic")
                 line.append("”\n      — ", style="dim")
-                line.append(q.source, style="cyan")
+                line.append(terminal_safe(q.source), style="cyan")
                 if attrs:
-                    line.append(f"  ({attrs})", style="dim")
+                    line.append(terminal_safe(f"  ({attrs})"), style="dim")
                 parts.append(line)
         parts.append(Text(""))
     return RichGroup(*parts)
@@ -191,19 +199,19 @@ def ratings_view(report: RatingsReport) -> RenderableType:
     for r in report.rows:
         s = r.overall
         table.add_row(
-            r.statement,
+            safe(r.statement),
             str(s.answered),
             str(s.missing),
             "–" if s.mean is None else f"{s.mean:.2f}",
             "–" if s.median is None else f"{s.median:g}",
             *[f"{s.bands[b].n} ({s.bands[b].ratio:.1%})" for b in bands],
         )
-        values.add_row(r.statement, *[str(s.counts[v]) for v in report.values])
+        values.add_row(safe(r.statement), *[str(s.counts[v]) for v in report.values])
     parts: list[RenderableType] = [table, values]
     if report.by:
-        split = Table(title=f"by {' / '.join(report.by)}", title_justify="left")
+        split = Table(title=safe(f"by {' / '.join(report.by)}"), title_justify="left")
         split.add_column("statement", overflow="fold", min_width=16, max_width=40)
-        split.add_column(" / ".join(report.by), no_wrap=True)
+        split.add_column(safe(" / ".join(report.by)), no_wrap=True)
         for h in ("n", "missing", "mean"):
             split.add_column(h, justify="right")
         for b in bands:
@@ -211,8 +219,8 @@ def ratings_view(report: RatingsReport) -> RenderableType:
         for r in report.rows:
             for key, s in r.groups.items():
                 split.add_row(
-                    r.statement,
-                    group_label(key),
+                    safe(r.statement),
+                    safe(group_label(key)),
                     str(s.answered),
                     str(s.missing),
                     "–" if s.mean is None else f"{s.mean:.2f}",
@@ -220,7 +228,7 @@ def ratings_view(report: RatingsReport) -> RenderableType:
                 )
         parts.append(split)
     for note in report.skipped:
-        parts.append(Text(note, style="yellow"))
+        parts.append(safe(note, style="yellow"))
     return RichGroup(*parts)
 
 
@@ -230,5 +238,5 @@ def pseudonyms_view(items: list[Pseudonym]) -> Table:
     table.add_column("name")
     table.add_column("pseudonym")
     for p in items:
-        table.add_row(p.name, p.pseudonym)
+        table.add_row(safe(p.name), safe(p.pseudonym))
     return table

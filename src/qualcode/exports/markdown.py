@@ -5,23 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from .document import Progress, ReportDoc
-from .tabular import group_label, markdown_table
+from .tabular import group_label, markdown_table, md_escape
 
 
 def render(doc: ReportDoc) -> str:
     """The whole document as Markdown text."""
-    out = [f"# {doc.title}", "", " · ".join(f"{k}: {v}" for k, v in doc.meta), ""]
+    esc = md_escape
+    out = [f"# {esc(doc.title)}", "", " · ".join(f"{esc(k)}: {esc(v)}" for k, v in doc.meta), ""]
     for section in doc.sections:
-        out += [f"## {section.title}", ""]
+        out += [f"## {esc(section.title)}", ""]
         if section.intro:
-            out += [section.intro, ""]
+            out += [esc(section.intro), ""]
         for table in section.tables:
             headers, rows = table.display()
             if len(section.tables) > 1:
-                out += [f"### {table.title}", ""]
+                out += [f"### {esc(table.title)}", ""]
             out.append(markdown_table(headers, rows))
             if table.note:
-                out += [f"*{table.note}*", ""]
+                out += [f"*{esc(table.note)}*", ""]
         q = section.quotes
         if q is not None:
             for group in q.groups:
@@ -29,15 +30,20 @@ def render(doc: ReportDoc) -> str:
                     continue
                 if q.by:
                     out += [
-                        f"### {group_label(group.key)} ({len(group.quotes)} of {group.total})",
+                        f"### {esc(group_label(group.key))} ({len(group.quotes)} of {group.total})",
                         "",
                     ]
                 for quote in group.quotes:
-                    attrs = ", ".join(f"{k}={v}" for k, v in quote.attributes.items())
+                    attrs = esc(", ".join(f"{k}={v}" for k, v in quote.attributes.items()))
                     text = "\n".join(
-                        f"> {line}" if line else ">" for line in quote.text.splitlines()
+                        f"> {esc(line)}" if line else ">" for line in quote.text.splitlines()
                     )
-                    out += [text, ">", f"> — {quote.source}" + (f" ({attrs})" if attrs else ""), ""]
+                    out += [
+                        text,
+                        ">",
+                        f"> — {esc(quote.source)}" + (f" ({attrs})" if attrs else ""),
+                        "",
+                    ]
     return "\n".join(out).rstrip() + "\n"
 
 

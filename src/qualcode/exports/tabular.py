@@ -7,6 +7,7 @@ the same `Table`, so every format carries the same numbers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,11 +27,21 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+# Characters that start Markdown or raw HTML: backslash-escaped, so transcript text such as
+# `<script>` or `<img onerror=...>` is shown as text by every CommonMark renderer.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|])")
+
+
+def md_escape(text: str) -> str:
+    """Text for a Markdown document: markup and raw HTML characters backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A GitHub-flavoured Markdown table; pipes and newlines in cells are escaped."""
+    """A GitHub-flavoured Markdown table; markup, pipes and newlines in cells are escaped."""
 
     def cell(v: Any) -> str:
-        return str("" if v is None else v).replace("|", "\\|").replace("\n", "<br>")
+        return md_escape(str("" if v is None else v)).replace("\n", "<br>")
 
     lines = [
         "| " + " | ".join(cell(h) for h in headers) + " |",
