@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import TokenTable
+from .keys import fold
 from .pipeline import pipeline
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ WORD_WEIGHT = 0.5
 PHRASE_WEIGHT = 0.75
 # The interviewer's question supports a respondent passage less than its own words do.
 CONTEXT_WEIGHT = 0.25
+# A keyword found only through its diacritic-free key ("macibas" for "mācības") counts less.
+FOLDED_FACTOR = 0.6
 CONTEXT_DISTANCE = 4  # tokens either side of a keyword within which exclude_context vetoes
 
 
@@ -71,7 +74,7 @@ class Hit(NamedTuple):
     """One occurrence of a keyword, pattern or exclude phrase in a transcript."""
 
     term: str  # the keyword or pattern as written in the codebook
-    kind: str  # keyword | pattern | exclude | context
+    kind: str  # keyword | folded (typed without diacritics) | pattern | exclude | context
     start: int  # character offsets into the transcript text
     end: int
     first: int  # token indices [first, last]
@@ -86,7 +89,8 @@ class Hit(NamedTuple):
 def _weight(term: str, kind: str) -> float:
     if kind == "context":
         return CONTEXT_WEIGHT
-    return PHRASE_WEIGHT if kind == "pattern" or " " in term else WORD_WEIGHT
+    weight = PHRASE_WEIGHT if kind == "pattern" or " " in term else WORD_WEIGHT
+    return weight * FOLDED_FACTOR if kind == "folded" else weight
 
 
 @dataclass(frozen=True)
@@ -177,8 +181,48 @@ class _Hits(NamedTuple):
     end: Any
 
 
+def _folded_index(table: TokenTable) -> dict[str, list[int]]:
+    """Diacritic-free key -> ids of the table's keys that are written without diacritics."""
+    out: dict[str, list[int]] = {}
+    for i, k in enumerate(table.keys):
+        if k.isascii():
+            out.setdefault(k, []).append(i)
+    return out
+
+
+def _folded_starts(
+    table: TokenTable, keys: tuple[str, ...], exact: Any, folded: dict[str, list[int]]
+) -> Any:
+    """Where a phrase occurs with some words typed without diacritics (not found exactly)."""
+    import numpy as np
+
+    if all(k.isascii() for k in keys):
+        return np.zeros(0, dtype=np.intp)
+    index = table.key_index()
+    ids = []
+    for k in keys:
+        alts = list(folded.get(fold(k), []))
+        if k in index:
+            alts.append(index[k])
+        if not alts:
+            return np.zeros(0, dtype=np.intp)
+        ids.append(np.array(sorted(set(alts))))
+    pos = np.sort(np.concatenate([table.positions(int(i)) for i in ids[0]]))
+    n = len(keys)
+    pos = pos[pos + n <= len(table)]
+    for j in range(1, n):
+        pos = pos[np.isin(table.key_ids[pos + j], ids[j])]
+    if len(pos):
+        pos = pos[table.turn_of(pos) == table.turn_of(pos + n - 1)]
+    return pos[~np.isin(pos, exact)]
+
+
 def _phrase_arrays(
-    table: TokenTable, phrases: Sequence[Phrase], kind: str, terms: list[tuple[str, str]]
+    table: TokenTable,
+    phrases: Sequence[Phrase],
+    kind: str,
+    terms: list[tuple[str, str]],
+    folded: dict[str, list[int]] | None = None,
 ) -> list[tuple[Any, Any, Any]]:
     import numpy as np
 
@@ -188,6 +232,11 @@ def _phrase_arrays(
         if len(pos):
             out.append((np.full(len(pos), len(terms)), pos, pos + len(phrase.keys) - 1))
         terms.append((phrase.text, kind))
+        if folded is not None:
+            weak = _folded_starts(table, phrase.keys, pos, folded)
+            if len(weak):
+                out.append((np.full(len(weak), len(terms)), weak, weak + len(phrase.keys) - 1))
+            terms.append((phrase.text, "folded"))
     return out
 
 
@@ -226,14 +275,21 @@ def _pattern_arrays(
 
 
 def _collect(
-    table: TokenTable, rules: CodeRules, text: str, turns: Sequence[tuple[int, int]]
+    table: TokenTable,
+    rules: CodeRules,
+    text: str,
+    turns: Sequence[tuple[int, int]],
+    folded: dict[str, list[int]],
 ) -> _Hits:
     import numpy as np
 
     terms: list[tuple[str, str]] = []
-    words = _phrase_arrays(table, rules.keywords, "keyword", terms)
+    words = _phrase_arrays(table, rules.keywords, "keyword", terms, folded)
     pats, p_starts, p_ends = _pattern_arrays(table, rules, text, turns, terms)
-    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)  # noqa: E731
+
+    def cat(xs: list[Any]) -> Any:
+        return np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)
+
     term = cat([w[0] for w in words] + [p[0] for p in pats]).astype(np.int64)
     first = cat([w[1] for w in words] + [p[1] for p in pats]).astype(np.int64)
     last = cat([w[2] for w in words] + [p[2] for p in pats]).astype(np.int64)
@@ -352,6 +408,7 @@ def match_transcript(
         allowed[[i for i in only_turns if 0 <= i < len(turns)]] = True
     wanted = [t for i, t in enumerate(turns) if allowed[i]]
     flags: dict[str, tuple[Any, Any, Any]] = {}
+    folded = _folded_index(table)
     out: list[Passage] = []
     for rule in rules:
         if rule.empty:
@@ -360,7 +417,7 @@ def match_transcript(
         support = [
             t for i, t in enumerate(turns) if allowed[i] or (i + 1 < len(turns) and allowed[i + 1])
         ]
-        hits = _collect(table, rule, text, support if only_turns is not None else wanted)
+        hits = _collect(table, rule, text, support if only_turns is not None else wanted, folded)
         if not len(hits.term):
             continue
         turn = table.turn_of(hits.first).astype(np.int64)
