@@ -196,8 +196,10 @@ def _folded_starts(
     """Where a phrase occurs with some words typed without diacritics (not found exactly)."""
     import numpy as np
 
-    if all(k.isascii() for k in keys):
-        return np.zeros(0, dtype=np.intp)
+    if all(k.isascii() for k in keys) or not any(
+        fold(k) in folded for k in keys if not k.isascii()
+    ):
+        return np.zeros(0, dtype=np.intp)  # no word of it occurs without its diacritics
     index = table.key_index()
     ids = []
     for k in keys:
@@ -349,12 +351,15 @@ def _nested(turn: Any, start: Any, end: Any) -> Any:
     run = np.maximum.accumulate(val)
     prev = np.concatenate(([-1], run[:-1]))
     nested = val < prev
-    for i in np.flatnonzero(val == prev).tolist():
-        # Same end as an earlier hit: nested only if some such hit started earlier.
-        j = i - 1
-        while j >= 0 and val[j] != val[i]:
-            j -= 1
-        nested[i] = j >= 0 and s[j] < s[i]
+    ties = np.flatnonzero(val == prev)
+    if len(ties):
+        # Same end as an earlier hit: nested if the earliest such hit (sorted by start, so
+        # it starts first) starts before this one; an identical span is not nested.
+        first_start: dict[int, int] = {}
+        for v, st in zip(val.tolist(), s.tolist(), strict=True):
+            first_start.setdefault(v, st)
+        for i in ties.tolist():
+            nested[i] = first_start[int(val[i])] < s[i]
     out[order] = nested
     return out
 

@@ -15,6 +15,7 @@ Latvian negators: `ne`, `nav`, `nebija`, `nebūs`, `nevajag`, `bez`, `nekad`, `n
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -74,8 +75,22 @@ def is_negator(form: str, lang: str) -> bool:
     return False
 
 
+@cache
+def _finders(lang: str) -> re.Pattern[str]:
+    """A regex for candidate negators (each checked with is_negator after)."""
+    words = sorted(LV_NEGATORS if lang == "lv" else EN_NEGATORS, key=len, reverse=True)
+    alts = "|".join(re.escape(w) for w in words if w != "n't")
+    ne_verbs = r"ne\w+|" if lang == "lv" else ""
+    return re.compile(rf"(?<!\w)(?:{ne_verbs}{alts})(?!\w)|n['’]t\b", re.IGNORECASE)
+
+
 def token_flags(table: TokenTable, text: str, lang: str) -> tuple[Any, Any, Any]:
-    """Per-token arrays (negator before?, negator after?, clause break?) of a transcript."""
+    """Per-token arrays (negator before?, negator after?, clause break?) of a transcript.
+
+    One regex pass over the text finds the candidate negators (no per-token Python loop);
+    a match counts when a token starts where it starts. Clause breaks are only looked up
+    in the few tokens around a negator, the only place they matter.
+    """
     import numpy as np
 
     n = len(table)
@@ -84,17 +99,24 @@ def token_flags(table: TokenTable, text: str, lang: str) -> tuple[Any, Any, Any]
     brk = np.zeros(n, dtype=bool)
     if lang not in ("lv", "en") or not n:
         return neg, after, brk
-    forms: dict[str, tuple[bool, bool, bool]] = {}
-    for i, (s, e) in enumerate(zip(table.starts.tolist(), table.ends.tolist(), strict=True)):
-        form = text[s:e].lower()
-        flags = forms.get(form)
-        if flags is None:
-            flags = forms[form] = (
-                is_negator(form, lang),
-                form in AFTER_NEGATORS,
-                form in CLAUSE_BREAKS,
-            )
-        neg[i], after[i], brk[i] = flags
+    negators = _finders(lang)
+    starts, ends = table.starts, table.ends
+    found = [(m.start(), m.group().lower()) for m in negators.finditer(text)]
+    if not found:
+        return neg, after, brk
+    at = np.array([f[0] for f in found], dtype=np.int64)
+    idx = np.searchsorted(starts, at, side="left")
+    for i, (pos, form) in zip(idx.tolist(), found, strict=True):
+        if i < n and starts[i] == pos and is_negator(form, lang):
+            neg[i] = True
+            after[i] = form in AFTER_NEGATORS
+    # Clause breaks matter only near a negator: look at those few tokens alone.
+    near = np.flatnonzero(neg)
+    window = np.unique(
+        np.clip(near[:, None] + np.arange(-BEFORE, AFTER + 1)[None, :], 0, n - 1).ravel()
+    )
+    for i in window.tolist():
+        brk[i] = text[starts[i] : ends[i]].lower() in CLAUSE_BREAKS
     return neg, after, brk
 
 
@@ -113,27 +135,27 @@ def negated(
     n = len(neg)
     if not n or not len(first) or not neg.any():
         return out
+    csum = np.concatenate(([0], np.cumsum(brk)))
     for offset in range(1, BEFORE + 1):
         j = first - offset
         ok = j >= 0
         jj = np.where(ok, j, 0)
         ok &= sentence_of[jj] == sentence_of[first]
         # every token from j up to the hit must stay inside one clause
-        ok &= ~_any_break(brk, jj + 1, first) & ~brk[jj]
+        ok &= ~_any_break(csum, jj + 1, first) & ~brk[jj]
         out |= ok & neg[jj]
     for offset in range(1, AFTER + 1):
         j = last + offset
         ok = j < n
         jj = np.where(ok, j, n - 1)
         ok &= sentence_of[jj] == sentence_of[last]
-        ok &= ~_any_break(brk, last + 1, jj) & ~brk[jj]
+        ok &= ~_any_break(csum, last + 1, jj) & ~brk[jj]
         out |= ok & after[jj]
     return out
 
 
-def _any_break(brk: Any, lo: Any, hi: Any) -> Any:
+def _any_break(csum: Any, lo: Any, hi: Any) -> Any:
     """For each pair, whether any token in [lo, hi) is a clause break (prefix sums)."""
     import numpy as np
 
-    csum = np.concatenate(([0], np.cumsum(brk)))
     return (csum[np.maximum(hi, lo)] - csum[lo]) > 0
