@@ -118,6 +118,7 @@ class CodeModel:
     positives: tuple[int, ...] = ()  # indices into Model.examples
     rule_hits: int = 0  # labelled training turns where the code's rules matched
     rule_right: int = 0  # ... of which the coders tagged the code
+    rule_vetoed: bool = False  # the coding shows the rules are mostly wrong (see _vetoed)
 
     def rule_precision(self) -> float:
         """How often the rules were right on this project (Laplace: 0.5 with no evidence)."""
@@ -172,12 +173,13 @@ class Model:
             p = cm.probability(decision)
             # A rule hit counts for as much as the rules were right on this project's
             # coding; the model can add turns without a keyword but not veto a good rule.
-            if example.rule_scores.get(code, 0.0) > 0:
+            ruled = example.rule_scores.get(code, 0.0) > 0 and not cm.rule_vetoed
+            if ruled:
                 p = max(p, cm.rule_precision())
             out[code] = Prediction(
                 code,
                 round(p, 4),
-                p >= cm.threshold,
+                p >= cm.threshold or ruled,
                 "model",
                 cm.calibration is not None,
                 self._reasons(cm, feats, words, example),
@@ -246,6 +248,7 @@ class Model:
                     "positives": list(m.positives),
                     "rule_hits": m.rule_hits,
                     "rule_right": m.rule_right,
+                    "rule_vetoed": m.rule_vetoed,
                 }
                 for code, m in self.codes.items()
             },
@@ -277,6 +280,7 @@ class Model:
                     positives=tuple(int(i) for i in m["positives"]),
                     rule_hits=int(m.get("rule_hits", 0)),
                     rule_right=int(m.get("rule_right", 0)),
+                    rule_vetoed=bool(m.get("rule_vetoed", False)),
                 )
                 if any(not 0 <= i < len(features) for i in codes[str(code)].coef):
                     raise ValueError("feature index out of range")
@@ -298,11 +302,11 @@ def rule_prediction(code: str, example: TrainingExample, cm: CodeModel | None = 
     if s <= 0:
         return Prediction(code, 0.0, False, "rules")
     p = cm.rule_precision() if cm is not None else 0.5
-    threshold = cm.threshold if cm is not None else THRESHOLD
+    vetoed = cm is not None and cm.rule_vetoed
     reason = "keyword rule matched"
     if cm is not None and cm.rule_hits:
         reason += f" (right {cm.rule_right} of {cm.rule_hits} times on this project)"
-    return Prediction(code, round(p, 4), p >= threshold, "rules", False, (reason,))
+    return Prediction(code, round(p, 4), not vetoed, "rules", False, (reason,))
 
 
 def fingerprint(examples: Sequence[TrainingExample], codes: Sequence[str], **params: Any) -> str:
@@ -359,6 +363,7 @@ def train(
         pos, neg = int(y.sum()), int(len(y) - y.sum())
         hit = [i for i in idx if examples[i].rule_scores.get(code, 0.0) > 0]
         rule_hits, rule_right = len(hit), sum(1 for i in hit if labels[i])
+        rule_vetoed = _vetoed(rule_right, rule_hits - rule_right)
         if pos < min_tags or neg == 0:
             why = (
                 f"{pos} tag{'s' if pos != 1 else ''}, fewer than {min_tags}: rules only"
@@ -374,6 +379,7 @@ def train(
                 threshold=threshold,
                 rule_hits=rule_hits,
                 rule_right=rule_right,
+                rule_vetoed=rule_vetoed,
             )
             continue
         x = matrix[idx]
@@ -400,6 +406,7 @@ def train(
             positives=tuple(positives),
             rule_hits=rule_hits,
             rule_right=rule_right,
+            rule_vetoed=rule_vetoed,
         )
     return Model(
         tuple(names),
@@ -407,6 +414,17 @@ def train(
         tuple(stored),
         fingerprint(examples, codes, min_tags=min_tags, threshold=threshold),
     )
+
+
+def _vetoed(right: int, wrong: int, *, below: float = 0.5, sure: float = 0.9) -> bool:
+    """True when the coding makes it likely (P > sure) that the rules are right < below.
+
+    A Beta(1 + right, 1 + wrong) posterior on the rules' precision: a rule keeps suggesting
+    until the coders' decisions show it is mostly wrong, not after one or two rejections.
+    """
+    from scipy.special import betainc
+
+    return bool(betainc(right + 1, wrong + 1, below) > sure)
 
 
 def _fit(x: Any, y: Any, lr_class: Any) -> tuple[Any, float, tuple[float, float] | None]:
