@@ -104,6 +104,16 @@ def main() -> None:
             f"{name:38} {m['agree']:10.3f} {m['precision']:9.3f} {m['recall']:9.3f} "
             f"{m['collisions_per_million']:8.0f}"
         )
+    # The second, weaker key: forms typed without diacritics against the lemma's folded key.
+    from qualcode.nlp.keys import Keyer, fold
+
+    k = Keyer("lv")
+    typed = [(fold(f), lemma, pos) for f, lemma, pos in rows]
+    m = evaluate(typed, lambda w: fold(k(w)))
+    print(
+        f"{'typed without diacritics, folded key':38} {m['agree']:10.3f} {m['precision']:9.3f} "
+        f"{m['recall']:9.3f} {m['collisions_per_million']:8.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,17 @@ Builds the demo project (codebook + transcripts + attributes) in a temporary fol
 every code's rules, and compares the suggested (transcript, turn, code) triples with the
 hand-made gold tags (transcripts/coding.csv, else benchmarks/gold/demo_gold.csv).
 
-Usage: python benchmarks/suggest_eval.py [--codebook FILE] [--gold FILE] [--show-errors]
+Modes (--mode):
+- rules (default): every code's keyword rules over every transcript, scored on all of them.
+- learning: code half the interviews (every other one in name order) from the gold CSV,
+  train the per-code models (qualcode.nlp.learn) on that half, suggest on the other half and
+  score there (HELD-OUT). Rules alone on the same half and the in-sample fit on the coded
+  half are printed beside it, labelled.
+- cv: k-fold cross-validation by transcript (qualcode.nlp.learn_eval.evaluate) with every
+  transcript coded, as `qualcode suggest --evaluate` will run it (HELD-OUT per fold).
+
+Usage: python benchmarks/suggest_eval.py [--mode rules|learning|cv] [--folds 4]
+       [--codebook FILE] [--gold FILE] [--show-errors]
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import csv
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD_PATHS = (REPO / "transcripts" / "coding.csv", REPO / "benchmarks" / "gold" / "demo_gold.csv")
@@ -43,6 +54,60 @@ def run_suggest(codebook: Path, transcripts: Path) -> tuple[set[Triple], dict[Tr
     return set(why), why
 
 
+def build_examples(codebook: Path, transcripts: Path, gold: set[Triple], coded: set[str]) -> Any:
+    """Training examples of every respondent turn of the demo project, with rule scores.
+
+    Turns of transcripts in `coded` carry their gold codes and count as fully coded; the
+    others carry no labels (the learner must not see them). Returns (examples, codes, truth)
+    where truth holds every transcript's gold codes for scoring.
+    """
+    from qualcode.models import RESPONDENT
+    from qualcode.nlp.cache import load_tables, transcript_texts
+    from qualcode.nlp.learn import TrainingExample, context_of, turn_keys
+    from qualcode.project import Project
+
+    with tempfile.TemporaryDirectory(prefix="qualcode-eval-") as tmp:
+        with Project.init(Path(tmp)) as project:
+            project.load_codebook(codebook)
+            project.import_paths([transcripts], attributes=transcripts / "attributes.csv")
+            project.suggest()
+            rules = {
+                (s.transcript, s.turn or 0, s.code): s.score
+                for s in project.suggestions(status=None)
+            }
+            codes = sorted(c.name for c in project.codes() if not project.descendants(c)[1:])
+            items = transcript_texts(project.store)
+            tables, _ = load_tables(project.store, items)
+    examples, truth = [], []
+    for item in items:
+        keys = turn_keys(tables[item.id])
+        roles = [t.role for t in item.turns]
+        for pos, turn in enumerate(item.turns):
+            if turn.role != RESPONDENT:
+                continue
+            ctx = context_of(roles, pos)
+            labels = frozenset(c for (t, n, c) in gold if (t, n) == (item.name, turn.number))
+            scores = {
+                c: rules[(item.name, turn.number, c)]
+                for c in codes
+                if (item.name, turn.number, c) in rules
+            }
+            known = item.name in coded
+            examples.append(
+                TrainingExample(
+                    item.name,
+                    turn.number,
+                    keys[pos],
+                    keys[ctx] if ctx is not None else (),
+                    labels if known else frozenset(),
+                    complete=known,
+                    rule_scores=scores,
+                )
+            )
+            truth.append(TrainingExample(item.name, turn.number, (), (), labels, complete=True))
+    return examples, codes, truth
+
+
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     """Precision, recall, F1."""
     p = tp / (tp + fp) if tp + fp else 0.0
@@ -57,11 +122,16 @@ def main() -> None:
     parser.add_argument("--transcripts", type=Path, default=REPO / "transcripts")
     parser.add_argument("--gold", type=Path, default=None)
     parser.add_argument("--show-errors", action="store_true", help="List misses and false hits.")
+    parser.add_argument("--mode", choices=("rules", "learning", "cv"), default="rules")
+    parser.add_argument("--folds", type=int, default=4)
     args = parser.parse_args()
     gold_path = args.gold or next((p for p in GOLD_PATHS if p.is_file()), None)
     if gold_path is None:
         raise SystemExit("no gold tagging found at " + " or ".join(map(str, GOLD_PATHS)))
     gold = read_gold(gold_path)
+    if args.mode != "rules":
+        learning_modes(args, gold)
+        return
     got, why = run_suggest(args.codebook, args.transcripts)
     tp, fp, fn = Counter(), Counter(), Counter()
     for t in got:
@@ -86,6 +156,71 @@ def main() -> None:
             print("FP", *t, "<-", why[t])
         for t in sorted(gold - got):
             print("FN", *t)
+
+
+def print_scores(title: str, rows: Any, overall: Any) -> None:
+    """One table of CodeScore rows."""
+    print(f"\n{title}")
+    print(
+        f"{'code':28} {'tags':>4} {'how':>5} {'tp':>4} {'fp':>4} {'fn':>4} "
+        f"{'P':>6} {'R':>6} {'F1':>6}"
+    )
+    for r in [*rows, overall]:
+        how = "model" if r.learned else "rules"
+        print(
+            f"{r.code:28} {r.tags:4} {how:>5} {r.tp:4} {r.fp:4} {r.fn:4} "
+            f"{r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}"
+        )
+
+
+def learning_modes(args: Any, gold: set[Triple]) -> None:
+    """The learning and cross-validation modes."""
+    from qualcode.nlp.learn import rule_prediction, train
+    from qualcode.nlp.learn_eval import evaluate, score_predictions
+
+    names = sorted({p.stem for p in args.transcripts.iterdir() if p.stem[:3] in ("LV-", "EN-")})
+    if args.mode == "cv":
+        examples, codes, _ = build_examples(args.codebook, args.transcripts, gold, set(names))
+        ev = evaluate(examples, codes, folds=args.folds)
+        print_scores(
+            f"HELD-OUT: {ev.folds}-fold cross-validation by transcript over {ev.transcripts} "
+            "fully coded transcripts (rules + learning)",
+            ev.codes,
+            ev.overall,
+        )
+        print("needs more hand coding:", ", ".join(ev.needs_more) or "none")
+        ins = evaluate(examples, codes, in_sample=True)
+        print_scores(
+            "IN-SAMPLE (trained and scored on the same turns; optimistic)", ins.codes, ins.overall
+        )
+        return
+    coded = set(names[0::2])
+    examples, codes, truth = build_examples(args.codebook, args.transcripts, gold, coded)
+    model = train(examples, codes)
+    tags = {c: sum(1 for e in examples if c in e.labels) for c in codes}
+    held = [(e, t) for e, t in zip(examples, truth, strict=True) if e.transcript not in coded]
+    preds = model.predict_many(e for e, _ in held)
+    rows, overall = score_predictions(
+        codes, zip([t for _, t in held], preds, strict=True), tags, set(model.learned())
+    )
+    print(f"coded (training) half: {', '.join(sorted(coded))}")
+    print(f"uncoded (scored) half: {', '.join(n for n in names if n not in coded)}")
+    print_scores("HELD-OUT: rules + learning, suggested on the uncoded half", rows, overall)
+    rpreds = [{c: rule_prediction(c, e) for c in codes} for e, _ in held]
+    rows, overall = score_predictions(
+        codes, zip([t for _, t in held], rpreds, strict=True), tags, set()
+    )
+    print_scores("HELD-OUT baseline: rules alone on the uncoded half", rows, overall)
+    ins = [(e, t) for e, t in zip(examples, truth, strict=True) if e.transcript in coded]
+    rows, overall = score_predictions(
+        codes,
+        zip([t for _, t in ins], model.predict_many(e for e, _ in ins), strict=True),
+        tags,
+        set(model.learned()),
+    )
+    print_scores(
+        "IN-SAMPLE: the coded half itself (the model saw these tags; optimistic)", rows, overall
+    )
 
 
 if __name__ == "__main__":

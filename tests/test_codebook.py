@@ -167,3 +167,44 @@ def test_generated_codebooks_round_trip_through_yaml(codes: list[tuple[str, list
     book = parse_codebook(buf.getvalue(), "gen.yaml")
     assert book.names() == [n for n, _ in codes]
     assert [c.keywords for c, _, _ in book.walk()] == [tuple(kw) for _, kw in codes]
+
+
+def test_exclude_context_min_score_and_negation_are_parsed_into_rules() -> None:
+    from qualcode.codebook import parse_codebook
+
+    book = parse_codebook(
+        "codes:\n"
+        "  - name: more-hours\n"
+        "    keywords: [stunda, slodze]\n"
+        "    exclude_context: {stunda: [skola, mācību]}\n"
+        "    min_score: 0.6\n"
+        "  - name: low-pay\n"
+        "    keywords: [alga]\n"
+        "    exclude_context: [rēķins]\n"
+        "    negation: false\n"
+    )
+    hours, pay = book.codes
+    assert hours.rules()["exclude_context"] == {"stunda": ["skola", "mācību"]}
+    assert hours.rules()["min_score"] == 0.6 and "negation" not in hours.rules()
+    assert pay.rules()["exclude_context"] == {"*": ["rēķins"]}
+    assert pay.rules()["negation"] is False
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("min_score: 2", "`min_score` must be a number from 0 to 1"),
+        ("min_score: high", "`min_score` must be a number from 0 to 1"),
+        ("exclude_context: 5", "`exclude_context` must be a list of words"),
+        ("exclude_context: {stunda: [{a: 1}]}", "must be a word or phrase"),
+        ("negation: maybe", "`negation` must be true or false"),
+    ],
+)
+def test_bad_precision_fields_are_reported_with_their_line(field: str, message: str) -> None:
+    from qualcode.codebook import parse_codebook
+
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(
+            f"codes:\n  - name: more-hours\n    keywords: [stunda]\n    {field}\n", "b.yaml"
+        )
+    assert "b.yaml:4" in str(err.value) and message in str(err.value)

@@ -189,3 +189,67 @@ def test_token_tables_round_trip_and_refuse_other_turns() -> None:
     assert words == ["Viņai", "vajag", "mācības", ".", "Jā", "!", "Labi", "."]
     assert table.sent_starts.tolist() == [1, 0, 0, 0, 1, 0, 1, 0]
     assert table.turn_starts.tolist() == [0, 6]
+
+
+# -- precision tools: exclude_context, min_score, the question's support; folded keys -----
+
+
+def test_exclude_context_vetoes_a_keyword_near_its_words() -> None:
+    code = make_code("more-hours", ["stunda"], exclude_context={"stunda": ["skola", "mācības"]})
+    assert run([("respondent", "Bērns skolā nokavēja stundu.")], code)[1] == []
+    assert run([("respondent", "Mācību stundu sarakstu mainīja.")], code)[1] == []
+    (passage,) = run([("respondent", "Man vajag vairāk stundu nedēļā.")], code)[1]
+    assert passage.hits[0].term == "stunda"
+
+
+def test_exclude_context_for_every_keyword_leaves_far_words_alone() -> None:
+    code = make_code("more-hours", ["stunda"], exclude_context={"*": ["skola"]})
+    text = "Skola ir tālu no mājām, ceļš ir garš un grūts. Man vajag vairāk stundu."
+    assert len(run([("respondent", text)], code)[1]) == 1
+
+
+def test_min_score_drops_weak_passages() -> None:
+    code = make_code("needs-training", ["mācības", "kursi"], min_score=0.6)
+    _, found = run(
+        [("respondent", "Vajag mācības un kursus."), ("respondent", "Vajag mācības.")], code
+    )
+    assert [p.turn_index for p in found] == [0]
+
+
+def test_the_question_supports_an_answer_but_is_never_suggested() -> None:
+    code = make_code("needs-training", ["mācības"])
+    _, found = run(
+        [("interviewer", "Vai jums vajag mācības?"), ("respondent", "Jā, mācības palīdzētu.")],
+        code,
+    )
+    (passage,) = found
+    assert passage.turn_index == 1
+    assert [h.kind for h in passage.context] == ["context"]
+    assert passage.score > 0.5  # one word (0.5) plus the question's support
+    _, alone = run([("interviewer", "Vai jums vajag mācības?"), ("respondent", "Jā.")], code)
+    assert alone == []
+
+
+def test_a_word_typed_without_diacritics_matches_at_a_lower_weight() -> None:
+    code = make_code("needs-training", ["mācības"])
+    _, (weak,) = run([("respondent", "Vajag macibas.")], code)
+    _, (full,) = run([("respondent", "Vajag mācības.")], code)
+    assert [h.kind for h in weak.hits] == ["folded"]
+    assert 0 < weak.score < full.score
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8)), min_size=0, max_size=25))
+def test_dropping_nested_hits_equals_the_pairwise_rule(spans: list[tuple[int, int]]) -> None:
+    from qualcode.nlp.matching import Hit, _drop_nested
+
+    hits = [Hit(f"t{i}", "keyword", s, s + n, 0, 0) for i, (s, n) in enumerate(spans)]
+    expected = [
+        h
+        for h in hits
+        if not any(
+            k.start <= h.start and h.end <= k.end and (k.end - k.start) > (h.end - h.start)
+            for k in hits
+        )
+    ]
+    assert sorted(_drop_nested(hits)) == sorted(expected)

@@ -29,6 +29,9 @@ CODE_FIELDS = {
     "keywords",
     "patterns",
     "exclude",
+    "exclude_context",
+    "min_score",
+    "negation",
     "window",
     "children",
     "memo",
@@ -52,6 +55,10 @@ class CodeSpec:
     window: str = "turn"
     children: tuple[CodeSpec, ...] = ()
     line: int | None = None
+    # Words that veto a keyword near them: keyword -> words ("*" for every keyword).
+    exclude_context: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    min_score: float | None = None  # passages scoring below it are not suggested
+    negation: bool = True  # False: a negated keyword still counts
 
     def rules(self) -> dict[str, Any]:
         """Matching rules other than keywords, as stored with the code."""
@@ -60,6 +67,12 @@ class CodeSpec:
             out["patterns"] = list(self.patterns)
         if self.exclude:
             out["exclude"] = list(self.exclude)
+        if self.exclude_context:
+            out["exclude_context"] = {k: list(v) for k, v in self.exclude_context}
+        if self.min_score is not None:
+            out["min_score"] = self.min_score
+        if not self.negation:
+            out["negation"] = False
         return out
 
 
@@ -433,6 +446,9 @@ def _parse_code(
         for i, child in enumerate(raw_children)
     )
     return CodeSpec(
+        exclude_context=_exclude_context(node, source, where),
+        min_score=_min_score(node, source, where),
+        negation=_negation(node, source, where),
         name=name,
         label=_opt_str(node, "label", source),
         description=_opt_str(node, "description", source),
@@ -444,6 +460,52 @@ def _parse_code(
         children=children,
         line=line,
     )
+
+
+def _exclude_context(node: Any, source: str, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`exclude_context`: a list (vetoes every keyword) or a mapping keyword -> words."""
+    value = node.get("exclude_context")
+    if value is None:
+        return ()
+    if isinstance(value, (list, str)):
+        return (("*", _str_list(node, "exclude_context", source, where)),)
+    if not isinstance(value, dict):
+        raise CodebookError(
+            source,
+            _line(node, "exclude_context"),
+            f"{where}: `exclude_context` must be a list of words, or map a keyword to words",
+        )
+    out = []
+    for keyword in value:
+        if isinstance(keyword, (dict, list)) or str(keyword).strip() == "":
+            raise CodebookError(
+                source, _line(value, keyword), f"{where}: `exclude_context` keys must be keywords"
+            )
+        words = _str_list(value, keyword, source, f"{where}, exclude_context")
+        out.append((str(keyword).strip(), words))
+    return tuple(out)
+
+
+def _min_score(node: Any, source: str, where: str) -> float | None:
+    value = node.get("min_score")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise CodebookError(
+            source,
+            _line(node, "min_score"),
+            f"{where}: `min_score` must be a number from 0 to 1, e.g. 0.5",
+        )
+    return float(value)
+
+
+def _negation(node: Any, source: str, where: str) -> bool:
+    value = node.get("negation", True)
+    if not isinstance(value, bool):
+        raise CodebookError(
+            source, _line(node, "negation"), f"{where}: `negation` must be true or false"
+        )
+    return value
 
 
 def _parse_ratings(data: Any, source: str) -> RatingsSpec | None:

@@ -122,6 +122,20 @@ class Keyer:
         return KeyInfo(form, None, lower, "lowercase")
 
 
+def fold(key: str) -> str:
+    """The diacritic-free form of a key ("mācīb" -> "macib"): the second, weaker key.
+
+    Words typed without diacritics ("macibas") get the same key as the lemma's key with its
+    diacritics removed, so matching can fall back to it at a lower weight.
+    """
+    if key.isascii():
+        return key
+    decomposed = unicodedata.normalize("NFD", key)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
+
+
 @cache
 def keyer(lang: str) -> Keyer:
     """The shared keyer of a language (built once per process)."""

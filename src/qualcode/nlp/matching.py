@@ -5,6 +5,13 @@ language's pipeline with nlp.pipe, so a phrase gets the same keys as the text). 
 looks up each phrase's first key in the transcript's postings and checks the rest: the same
 matches as spaCy's PhraseMatcher(attr="NORM") on the turn docs (a test checks it), but run
 on the cached keys, so no Doc has to be rebuilt.
+
+Precision tools on top: a negated keyword does not count (nlp/negation.py), words listed in
+a code's `exclude_context` veto a keyword within CONTEXT_DISTANCE tokens of the same
+sentence, and a passage scoring under the code's `min_score` is dropped. The interviewer's
+question right before a respondent turn can support that turn's passage (CONTEXT_WEIGHT)
+but is never suggested itself. Hits are handled as numpy arrays per code, one vectorised
+pass per transcript; Hit tuples are made only for the hits that end up in a passage.
 """
 
 from __future__ import annotations
@@ -12,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import TokenTable
+from .keys import fold
 from .pipeline import pipeline
 
 if TYPE_CHECKING:
@@ -25,6 +33,11 @@ WINDOWS = ("turn", "sentence")
 # more specific than a single word, so it counts more.
 WORD_WEIGHT = 0.5
 PHRASE_WEIGHT = 0.75
+# The interviewer's question supports a respondent passage less than its own words do.
+CONTEXT_WEIGHT = 0.25
+# A keyword found only through its diacritic-free key ("macibas" for "mācības") counts less.
+FOLDED_FACTOR = 0.6
+CONTEXT_DISTANCE = 4  # tokens either side of a keyword within which exclude_context vetoes
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,11 @@ class CodeRules:
     excludes: tuple[Phrase, ...]
     patterns: tuple[re.Pattern[str], ...]
     window: str = "turn"
+    # (keyword as written, or "*" for all; the words that veto it nearby)
+    context_vetoes: tuple[tuple[str, tuple[Phrase, ...]], ...] = ()
+    min_score: float = 0.0
+    lang: str = ""
+    negation: bool = True
 
     @property
     def empty(self) -> bool:
@@ -52,12 +70,11 @@ class CodeRules:
         return not (self.keywords or self.patterns)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One occurrence of a keyword, pattern or exclude phrase in a transcript."""
 
     term: str  # the keyword or pattern as written in the codebook
-    kind: str  # keyword | pattern | exclude
+    kind: str  # keyword | folded (typed without diacritics) | pattern | exclude | context
     start: int  # character offsets into the transcript text
     end: int
     first: int  # token indices [first, last]
@@ -66,7 +83,14 @@ class Hit:
     @property
     def weight(self) -> float:
         """Score contribution of this term."""
-        return PHRASE_WEIGHT if self.kind == "pattern" or " " in self.term else WORD_WEIGHT
+        return _weight(self.term, self.kind)
+
+
+def _weight(term: str, kind: str) -> float:
+    if kind == "context":
+        return CONTEXT_WEIGHT
+    weight = PHRASE_WEIGHT if kind == "pattern" or " " in term else WORD_WEIGHT
+    return weight * FOLDED_FACTOR if kind == "folded" else weight
 
 
 @dataclass(frozen=True)
@@ -80,6 +104,7 @@ class Passage:
     end: int
     score: float
     hits: tuple[Hit, ...]
+    context: tuple[Hit, ...] = ()  # hits in the interviewer's question before the turn
 
 
 def phrase_keys(texts: Sequence[str], lang: str) -> list[tuple[str, ...]]:
@@ -94,11 +119,17 @@ def compile_rules(codes: Sequence[Code], lang: str) -> list[CodeRules]:
     for code in codes:
         texts.extend(code.keywords)
         texts.extend(code.rules.get("exclude", []))
+        for words in (code.rules.get("exclude_context") or {}).values():
+            texts.extend(words)
     unique = list(dict.fromkeys(texts))
     keyed = dict(zip(unique, phrase_keys(unique, lang), strict=True))
     out = []
     for code in codes:
         rules = code.rules or {}
+        vetoes = tuple(
+            (str(k), tuple(Phrase(w, keyed[w]) for w in words if keyed[w]))
+            for k, words in (rules.get("exclude_context") or {}).items()
+        )
         out.append(
             CodeRules(
                 code=code.name,
@@ -107,6 +138,10 @@ def compile_rules(codes: Sequence[Code], lang: str) -> list[CodeRules]:
                 excludes=tuple(Phrase(k, keyed[k]) for k in rules.get("exclude", []) if keyed[k]),
                 patterns=tuple(re.compile(p, re.IGNORECASE) for p in rules.get("patterns", [])),
                 window=rules.get("window", "turn") if rules.get("window") in WINDOWS else "turn",
+                context_vetoes=vetoes,
+                min_score=float(rules.get("min_score") or 0.0),
+                lang=lang,
+                negation=bool(rules.get("negation", True)),
             )
         )
     return out
@@ -114,10 +149,16 @@ def compile_rules(codes: Sequence[Code], lang: str) -> list[CodeRules]:
 
 def find_phrase(table: TokenTable, keys: tuple[str, ...]) -> list[int]:
     """Token indices where a key sequence starts (within one turn)."""
+    return [int(p) for p in _phrase_starts(table, keys)]
+
+
+def _phrase_starts(table: TokenTable, keys: tuple[str, ...]) -> Any:
+    import numpy as np
+
     index = table.key_index()
     ids = [index.get(k) for k in keys]
     if not ids or any(i is None for i in ids):
-        return []
+        return np.zeros(0, dtype=np.intp)
     pos = table.positions(ids[0])  # type: ignore[arg-type]
     n = len(keys)
     if n > 1:
@@ -126,63 +167,214 @@ def find_phrase(table: TokenTable, keys: tuple[str, ...]) -> list[int]:
             pos = pos[table.key_ids[pos + j] == ids[j]]
         if len(pos):  # a phrase may not run from one turn into the next
             pos = pos[table.turn_of(pos) == table.turn_of(pos + n - 1)]
-    return [int(p) for p in pos]
+    return pos
 
 
-def _phrase_hits(table: TokenTable, phrases: Sequence[Phrase], kind: str) -> list[Hit]:
-    hits = []
+class _Hits(NamedTuple):
+    """Hits of one code as parallel arrays (term index into `terms`)."""
+
+    terms: list[tuple[str, str]]  # (term, kind)
+    term: Any
+    first: Any
+    last: Any
+    start: Any
+    end: Any
+
+
+def _folded_index(table: TokenTable) -> dict[str, list[int]]:
+    """Diacritic-free key -> ids of the table's keys that are written without diacritics."""
+    out: dict[str, list[int]] = {}
+    for i, k in enumerate(table.keys):
+        if k.isascii():
+            out.setdefault(k, []).append(i)
+    return out
+
+
+def _folded_starts(
+    table: TokenTable, keys: tuple[str, ...], exact: Any, folded: dict[str, list[int]]
+) -> Any:
+    """Where a phrase occurs with some words typed without diacritics (not found exactly)."""
+    import numpy as np
+
+    if all(k.isascii() for k in keys) or not any(
+        fold(k) in folded for k in keys if not k.isascii()
+    ):
+        return np.zeros(0, dtype=np.intp)  # no word of it occurs without its diacritics
+    index = table.key_index()
+    ids = []
+    for k in keys:
+        alts = list(folded.get(fold(k), []))
+        if k in index:
+            alts.append(index[k])
+        if not alts:
+            return np.zeros(0, dtype=np.intp)
+        ids.append(np.array(sorted(set(alts))))
+    pos = np.sort(np.concatenate([table.positions(int(i)) for i in ids[0]]))
+    n = len(keys)
+    pos = pos[pos + n <= len(table)]
+    for j in range(1, n):
+        pos = pos[np.isin(table.key_ids[pos + j], ids[j])]
+    if len(pos):
+        pos = pos[table.turn_of(pos) == table.turn_of(pos + n - 1)]
+    return pos[~np.isin(pos, exact)]
+
+
+def _phrase_arrays(
+    table: TokenTable,
+    phrases: Sequence[Phrase],
+    kind: str,
+    terms: list[tuple[str, str]],
+    folded: dict[str, list[int]] | None = None,
+) -> list[tuple[Any, Any, Any]]:
+    import numpy as np
+
+    out = []
     for phrase in phrases:
-        n = len(phrase.keys)
-        for p in find_phrase(table, phrase.keys):
-            hits.append(
-                Hit(
-                    phrase.text,
-                    kind,
-                    int(table.starts[p]),
-                    int(table.ends[p + n - 1]),
-                    p,
-                    p + n - 1,
-                )
-            )
-    return hits
+        pos = _phrase_starts(table, phrase.keys)
+        if len(pos):
+            out.append((np.full(len(pos), len(terms)), pos, pos + len(phrase.keys) - 1))
+        terms.append((phrase.text, kind))
+        if folded is not None:
+            weak = _folded_starts(table, phrase.keys, pos, folded)
+            if len(weak):
+                out.append((np.full(len(weak), len(terms)), weak, weak + len(phrase.keys) - 1))
+            terms.append((phrase.text, "folded"))
+    return out
 
 
-def _pattern_hits(
-    table: TokenTable, rules: CodeRules, text: str, turns: Sequence[tuple[int, int]]
-) -> list[Hit]:
+def _pattern_arrays(
+    table: TokenTable,
+    rules: CodeRules,
+    text: str,
+    turns: Sequence[tuple[int, int]],
+    terms: list[tuple[str, str]],
+) -> tuple[list[tuple[Any, Any, Any]], Any, Any]:
     """Regex matches lying inside the given turns (one search over the whole text)."""
     import numpy as np
 
-    if not turns or not rules.patterns:
-        return []
-    t_start = np.array([t[0] for t in turns])
-    t_end = np.array([t[1] for t in turns])
-    hits = []
-    for pattern in rules.patterns:
-        for m in pattern.finditer(text, int(t_start.min()), int(t_end.max())):
-            i = int(np.searchsorted(t_start, m.start(), side="right")) - 1
-            if m.end() <= m.start() or i < 0 or m.end() > t_end[i]:
+    parts, starts, ends = [], [], []
+    if turns and rules.patterns and len(table):
+        t_start = np.array([t[0] for t in turns])
+        t_end = np.array([t[1] for t in turns])
+        lo, hi = int(t_start.min()), int(t_end.max())
+        for pattern in rules.patterns:
+            spans = np.array(
+                [(m.start(), m.end()) for m in pattern.finditer(text, lo, hi)], dtype=np.int64
+            ).reshape(-1, 2)
+            terms.append((pattern.pattern, "pattern"))
+            if not len(spans):
                 continue
-            first = int(np.searchsorted(table.starts, m.start(), side="right")) - 1
-            last = int(np.searchsorted(table.starts, m.end() - 1, side="right")) - 1
-            hits.append(
-                Hit(pattern.pattern, "pattern", m.start(), m.end(), max(first, 0), max(last, 0))
-            )
-    return hits
+            i = np.searchsorted(t_start, spans[:, 0], side="right") - 1
+            ok = (spans[:, 1] > spans[:, 0]) & (i >= 0)
+            ok &= spans[:, 1] <= t_end[np.maximum(i, 0)]
+            spans = spans[ok]
+            first = np.maximum(np.searchsorted(table.starts, spans[:, 0], side="right") - 1, 0)
+            last = np.maximum(np.searchsorted(table.starts, spans[:, 1] - 1, side="right") - 1, 0)
+            parts.append((np.full(len(spans), len(terms) - 1), first, last))
+            starts.append(spans[:, 0])
+            ends.append(spans[:, 1])
+    return parts, starts, ends
+
+
+def _collect(
+    table: TokenTable,
+    rules: CodeRules,
+    text: str,
+    turns: Sequence[tuple[int, int]],
+    folded: dict[str, list[int]],
+) -> _Hits:
+    import numpy as np
+
+    terms: list[tuple[str, str]] = []
+    words = _phrase_arrays(table, rules.keywords, "keyword", terms, folded)
+    pats, p_starts, p_ends = _pattern_arrays(table, rules, text, turns, terms)
+
+    def cat(xs: list[Any]) -> Any:
+        return np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)
+
+    term = cat([w[0] for w in words] + [p[0] for p in pats]).astype(np.int64)
+    first = cat([w[1] for w in words] + [p[1] for p in pats]).astype(np.int64)
+    last = cat([w[2] for w in words] + [p[2] for p in pats]).astype(np.int64)
+    n_words = sum(len(w[0]) for w in words)
+    start = np.concatenate([table.starts[first[:n_words]].astype(np.int64), *p_starts])
+    end = np.concatenate([table.ends[last[:n_words]].astype(np.int64), *p_ends])
+    return _Hits(terms, term, first, last, start, end)
+
+
+def _vetoed(table: TokenTable, rules: CodeRules, hits: _Hits, sentence_of: Any) -> Any:
+    """Hits with an exclude_context word within CONTEXT_DISTANCE tokens, same sentence."""
+    import numpy as np
+
+    out = np.zeros(len(hits.term), dtype=bool)
+    n = len(table)
+    for keyword, words in rules.context_vetoes:
+        near = np.zeros(n, dtype=bool)
+        for w in words:
+            for p in _phrase_starts(table, w.keys):
+                near[p : p + len(w.keys)] = True
+        if not near.any():
+            continue
+        applies = np.array(
+            [keyword == "*" or hits.terms[t][0] == keyword for t in hits.term.tolist()],
+            dtype=bool,
+        )
+        if not applies.any():
+            continue
+        for off in range(-CONTEXT_DISTANCE, CONTEXT_DISTANCE + 1):
+            for anchor in (hits.first, hits.last):
+                j = anchor + off
+                ok = (j >= 0) & (j < n)
+                jj = np.clip(j, 0, n - 1)
+                ok &= sentence_of[jj] == sentence_of[anchor]
+                ok &= (jj < hits.first) | (jj > hits.last)  # not the keyword itself
+                out |= applies & ok & near[jj]
+    return out
+
+
+def _nested(turn: Any, start: Any, end: Any) -> Any:
+    """Mask of hits lying inside a longer hit of the same turn ('slodze' in 'pilna slodze').
+
+    Hits sorted by (turn, start, longest first): a hit is nested exactly when an earlier
+    hit of its turn reaches past its end, or to its end from an earlier start. Nesting is
+    transitive, so the running maximum over all earlier hits equals the one over kept hits.
+    """
+    import numpy as np
+
+    n = len(turn)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    order = np.lexsort((-(end - start), start, turn))
+    t, s, e = turn[order], start[order], end[order]
+    big = int(e.max()) + 1
+    val = e + t * big  # turns sorted ascending: the running max never crosses into a turn
+    run = np.maximum.accumulate(val)
+    prev = np.concatenate(([-1], run[:-1]))
+    nested = val < prev
+    ties = np.flatnonzero(val == prev)
+    if len(ties):
+        # Same end as an earlier hit: nested if the earliest such hit (sorted by start, so
+        # it starts first) starts before this one; an identical span is not nested.
+        first_start: dict[int, int] = {}
+        for v, st in zip(val.tolist(), s.tolist(), strict=True):
+            first_start.setdefault(v, st)
+        for i in ties.tolist():
+            nested[i] = first_start[int(val[i])] < s[i]
+    out[order] = nested
+    return out
 
 
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
     """Drop a hit lying inside a longer one ('slodze' inside 'pilna slodze')."""
-    hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
-    kept: list[Hit] = []
-    for h in hits:
-        if any(
-            k.start <= h.start and h.end <= k.end and (k.end - k.start) > (h.end - h.start)
-            for k in kept
-        ):
-            continue
-        kept.append(h)
-    return kept
+    import numpy as np
+
+    if len(hits) < 2:
+        return list(hits)
+    start = np.array([h.start for h in hits], dtype=np.int64)
+    end = np.array([h.end for h in hits], dtype=np.int64)
+    nested = _nested(np.zeros(len(hits), dtype=np.int64), start, end)
+    kept = [h for h, n in zip(hits, nested.tolist(), strict=True) if not n]
+    return sorted(kept, key=lambda h: (h.start, -(h.end - h.start)))
 
 
 def score(hits: Sequence[Hit]) -> float:
@@ -205,63 +397,117 @@ def match_transcript(
 
     turns: (start, end) of every turn in turn order; only_turns: positions of the turns to
     suggest on (e.g. respondent turns), None for all. An exclude phrase cancels every
-    keyword and pattern match in the same window (turn or sentence).
+    keyword and pattern match in the same window (turn or sentence). A turn outside
+    only_turns right before a suggested turn (the interviewer's question) adds support.
     """
-    sentence_of = table.sentence_ids() if len(table) else None
-    wanted = [(i, t) for i, t in enumerate(turns) if only_turns is None or i in only_turns]
+    import numpy as np
+
+    if not len(table) or not turns:
+        return []
+    sentence_of = table.sentence_ids()
+    sent_first = np.flatnonzero(table.sent_starts)
+    sent_last = np.concatenate((sent_first[1:] - 1, [len(table) - 1]))
+    allowed = np.ones(len(turns), dtype=bool)
+    if only_turns is not None:
+        allowed[:] = False
+        allowed[[i for i in only_turns if 0 <= i < len(turns)]] = True
+    wanted = [t for i, t in enumerate(turns) if allowed[i]]
+    flags: dict[str, tuple[Any, Any, Any]] = {}
+    folded = _folded_index(table)
     out: list[Passage] = []
     for rule in rules:
         if rule.empty:
             continue
-        hits = _phrase_hits(table, rule.keywords, "keyword")
-        hits += _pattern_hits(table, rule, text, [t for _, t in wanted])
-        if not hits:
+        # Patterns are searched in wanted turns and the questions before them only.
+        support = [
+            t for i, t in enumerate(turns) if allowed[i] or (i + 1 < len(turns) and allowed[i + 1])
+        ]
+        hits = _collect(table, rule, text, support if only_turns is not None else wanted, folded)
+        if not len(hits.term):
             continue
-        excl = _phrase_hits(table, rule.excludes, "exclude")
-
-        def window(h: Hit, rule: CodeRules = rule) -> tuple[int, int]:
-            turn = int(table.turn_of(h.first))
-            if rule.window == "sentence" and sentence_of is not None:
-                return turn, int(sentence_of[h.first])
-            return turn, -1
-
-        blocked = {window(h) for h in excl}
-        by_turn: dict[int, list[Hit]] = {}
-        for h in hits:
-            w = window(h)
-            if w in blocked or (only_turns is not None and w[0] not in only_turns):
-                continue
-            by_turn.setdefault(w[0], []).append(h)
-        for turn_index, turn_hits in sorted(by_turn.items()):
-            turn_hits = _drop_nested(turn_hits)
-            start, end = _passage_span(
-                table, turns[turn_index], turn_hits, rule.window, sentence_of
-            )
-            out.append(
-                Passage(
-                    rule.code,
-                    rule.code_id,
-                    turn_index,
-                    start,
-                    end,
-                    score(turn_hits),
-                    tuple(turn_hits),
+        turn = table.turn_of(hits.first).astype(np.int64)
+        sentence = rule.window == "sentence"
+        win = sentence_of[hits.first] if sentence else np.full(len(turn), -1)
+        keep = np.ones(len(turn), dtype=bool)
+        if rule.excludes:
+            ex_terms: list[tuple[str, str]] = []
+            parts = _phrase_arrays(table, rule.excludes, "exclude", ex_terms)
+            if parts:
+                ex_first = np.concatenate([p[1] for p in parts])
+                ex_turn = table.turn_of(ex_first).astype(np.int64)
+                ex_win = sentence_of[ex_first] if sentence else np.full(len(ex_turn), -1)
+                blocked = set(zip(ex_turn.tolist(), ex_win.tolist(), strict=True))
+                keep &= ~np.array(
+                    [w in blocked for w in zip(turn.tolist(), win.tolist(), strict=True)],
+                    dtype=bool,
                 )
-            )
+        if rule.negation and rule.lang in ("lv", "en"):
+            from .negation import negated, token_flags
+
+            if rule.lang not in flags:
+                flags[rule.lang] = token_flags(table, text, rule.lang)
+            neg, after, brk = flags[rule.lang]
+            keep &= ~negated(hits.first, hits.last, neg, after, brk, sentence_of)
+        if rule.context_vetoes:
+            keep &= ~_vetoed(table, rule, hits, sentence_of)
+        keep &= ~_nested(turn, hits.start, hits.end)
+        own = keep & allowed[turn]
+        if not own.any():
+            continue
+        spans = (sentence_of, sent_first, sent_last)
+        out.extend(_passages(table, rule, hits, turn, own, keep, allowed, turns, spans))
     return out
 
 
-def _passage_span(
-    table: TokenTable, turn: tuple[int, int], hits: Sequence[Hit], window: str, sentence_of: Any
-) -> tuple[int, int]:
-    """The whole turn, or (sentence window) from the first to the last matched sentence."""
+def _passages(
+    table: TokenTable,
+    rule: CodeRules,
+    hits: _Hits,
+    turn: Any,
+    own: Any,
+    keep: Any,
+    allowed: Any,
+    turns: Sequence[tuple[int, int]],
+    spans: tuple[Any, Any, Any],
+) -> list[Passage]:
+    """One passage per wanted turn with hits: span, score (with the question's support)."""
     import numpy as np
 
-    if window != "sentence" or sentence_of is None:
-        return turn
-    first = min(int(sentence_of[h.first]) for h in hits)
-    last = max(int(sentence_of[h.last]) for h in hits)
-    tokens = np.flatnonzero((sentence_of >= first) & (sentence_of <= last))
-    start = max(int(table.starts[tokens[0]]), turn[0])
-    end = min(int(table.ends[tokens[-1]]), turn[1])
-    return (start, end) if start < end else turn
+    sentence_of, sent_first, sent_last = spans
+    idx = np.flatnonzero(own)
+    idx = idx[np.lexsort((-(hits.end[idx] - hits.start[idx]), hits.start[idx], turn[idx]))]
+    support = np.flatnonzero(keep & ~allowed[turn])
+    by_support: dict[int, list[int]] = {}
+    for i in support.tolist():
+        by_support.setdefault(int(turn[i]), []).append(i)
+    out = []
+    bounds = np.flatnonzero(np.diff(turn[idx])) + 1
+    for group in np.split(idx, bounds):
+        t = int(turn[group[0]])
+        made = [_hit(hits, i, None) for i in group.tolist()]
+        ctx = [_hit(hits, i, "context") for i in by_support.get(t - 1, [])] if t > 0 else []
+        value = score(made + ctx)
+        if value < rule.min_score:
+            continue
+        start, end = turns[t]
+        if rule.window == "sentence":  # from the first to the last matched sentence
+            first = int(sentence_of[hits.first[group].min()])
+            last = int(sentence_of[hits.last[group].max()])
+            s_start = max(int(table.starts[sent_first[first]]), start)
+            s_end = min(int(table.ends[sent_last[last]]), end)
+            if s_start < s_end:
+                start, end = s_start, s_end
+        out.append(Passage(rule.code, rule.code_id, t, start, end, value, tuple(made), tuple(ctx)))
+    return out
+
+
+def _hit(hits: _Hits, i: int, kind: str | None) -> Hit:
+    term, own_kind = hits.terms[int(hits.term[i])]
+    return Hit(
+        term,
+        kind or own_kind,
+        int(hits.start[i]),
+        int(hits.end[i]),
+        int(hits.first[i]),
+        int(hits.last[i]),
+    )

@@ -1,0 +1,475 @@
+"""Per-code models trained on the project's own coding, combined with the codebook rules.
+
+Pure functions over plain data: the caller (the store) turns tags, review decisions and
+cached token keys into `TrainingExample`s; `train` fits one logistic regression per code
+(scikit-learn, imported lazily) on lemma-key features; `Model.predict` gives each code a
+probability with its reasons ("similar to LV-04 turn 12"). A model is plain data
+(`to_dict`/`from_dict`, JSON-able): it is stored in the project database, never pickled.
+
+Which turns teach what, for a code C:
+- positive: C is among the turn's tags (made by a coder or accepted from a suggestion);
+- negative: C was rejected as a suggestion on the turn, or the turn is a respondent turn of
+  a fully coded transcript (`complete=True`) and lacks C;
+- otherwise the turn says nothing about C and is left out.
+A code with fewer than `min_tags` positives (or no negative) stays on its rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import QualcodeError
+
+if TYPE_CHECKING:
+    from .cache import TokenTable
+
+FORMAT = 1
+MIN_TAGS = 3
+# The F1-optimal cut-off on calibrated probabilities is half the attainable F1 (Lipton et
+# al. 2014), so with F1 around 0.8 a turn is suggested from p >= 0.4, not 0.5.
+THRESHOLD = 0.4
+RANDOM_STATE = 0
+# Calibrated probabilities (Platt scaling over cross-validated scores) need a few examples
+# of each class in every fold; below that the logistic regression's own probabilities stand.
+CALIBRATION_FOLDS = 3
+CALIBRATION_MIN = 2 * CALIBRATION_FOLDS
+
+
+@dataclass(frozen=True)
+class TrainingExample:
+    """One turn as the learner sees it: its keys, the question before it, what is known."""
+
+    transcript: str
+    turn: int  # the turn number, as `qualcode show` prints it
+    keys: Sequence[str]  # lemma keys of the turn's tokens, in order
+    context_keys: Sequence[str] = ()  # keys of the interviewer's question before the turn
+    labels: frozenset[str] = frozenset()  # codes tagged on the turn
+    rejected: frozenset[str] = frozenset()  # codes whose suggestion a coder rejected here
+    complete: bool = False  # the transcript is fully coded: missing codes are negatives
+    rule_scores: Mapping[str, float] = field(default_factory=dict)  # code -> rule score
+
+    def label(self, code: str) -> bool | None:
+        """True/False when the coding says whether the turn has the code, None if unknown."""
+        if code in self.labels:
+            return True
+        if code in self.rejected or self.complete:
+            return False
+        return None
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One code's verdict on one turn."""
+
+    code: str
+    probability: float  # calibrated when `calibrated`; the rule score for rules-only codes
+    suggested: bool
+    source: str  # model | rules
+    calibrated: bool = False
+    reasons: tuple[str, ...] = ()
+
+
+def _has_letters(key: str) -> bool:
+    return any(ch.isalpha() for ch in key)
+
+
+def features(example: TrainingExample) -> dict[str, float]:
+    """Sparse features of a turn: key unigrams and pairs, the question's keys, rule scores.
+
+    Each text group is L2-normalised, so a long turn does not outweigh a short one by its
+    length alone; rule scores enter as they are (0..1).
+    """
+    words = [k for k in example.keys if _has_letters(k)]
+    groups = {
+        "w:": set(words),
+        "p:": {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)},
+        "c:": {k for k in example.context_keys if _has_letters(k)},
+    }
+    out: dict[str, float] = {}
+    for prefix, items in groups.items():
+        if items:
+            value = 1.0 / math.sqrt(len(items))
+            for item in items:
+                out[prefix + item] = value
+    for code, s in example.rule_scores.items():
+        if s > 0:
+            out["r:" + code] = float(s)
+    return out
+
+
+@dataclass(frozen=True)
+class CodeModel:
+    """One code's learned weights (or why it has none)."""
+
+    code: str
+    tags: int  # positive examples
+    negatives: int
+    status: str  # model | rules
+    note: str = ""
+    intercept: float = 0.0
+    coef: Mapping[int, float] = field(default_factory=dict)  # feature index -> weight
+    calibration: tuple[float, float] | None = None  # Platt (a, b): p = 1/(1+exp(a*f+b))
+    threshold: float = THRESHOLD
+    positives: tuple[int, ...] = ()  # indices into Model.examples
+    rule_hits: int = 0  # labelled training turns where the code's rules matched
+    rule_right: int = 0  # ... of which the coders tagged the code
+    rule_vetoed: bool = False  # the coding shows the rules are mostly wrong (see _vetoed)
+
+    def rule_precision(self) -> float:
+        """How often the rules were right on this project (Laplace: 0.5 with no evidence)."""
+        return (self.rule_right + 1) / (self.rule_hits + 2)
+
+    def probability(self, decision: float) -> float:
+        """The probability of a decision-function value."""
+        if self.calibration is not None:
+            a, b = self.calibration
+            return _sigmoid(-(a * decision + b))
+        return _sigmoid(decision)
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Learned per-code models plus what is needed to explain a prediction."""
+
+    features: tuple[str, ...]  # feature names; CodeModel.coef indexes into it
+    codes: Mapping[str, CodeModel]
+    examples: tuple[tuple[str, int, frozenset[str]], ...] = ()  # (transcript, turn, words)
+    fingerprint: str = ""
+    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def index(self) -> dict[str, int]:
+        """Feature name -> index."""
+        if not self._index:
+            self._index.update({f: i for i, f in enumerate(self.features)})
+        return self._index
+
+    def learned(self) -> list[str]:
+        """Codes that have a model (the rest use their rules only)."""
+        return [c for c, m in self.codes.items() if m.status == "model"]
+
+    def predict(self, example: TrainingExample) -> dict[str, Prediction]:
+        """Every code's prediction for one turn (rules-only codes pass their rule score)."""
+        index = self.index()
+        feats = {index[f]: v for f, v in features(example).items() if f in index}
+        words = frozenset(k for k in example.keys if _has_letters(k))
+        out: dict[str, Prediction] = {}
+        for code, cm in self.codes.items():
+            if cm.status != "model":
+                out[code] = rule_prediction(code, example, cm)
+                continue
+            decision = cm.intercept + sum(cm.coef.get(i, 0.0) * v for i, v in feats.items())
+            p = cm.probability(decision)
+            # A rule hit counts for as much as the rules were right on this project's
+            # coding; the model can add turns without a keyword but not veto a good rule.
+            ruled = example.rule_scores.get(code, 0.0) > 0 and not cm.rule_vetoed
+            if ruled:
+                p = max(p, cm.rule_precision())
+            out[code] = Prediction(
+                code,
+                round(p, 4),
+                p >= cm.threshold or ruled,
+                "model",
+                cm.calibration is not None,
+                self._reasons(cm, feats, words, example),
+            )
+        return out
+
+    def _reasons(
+        self,
+        cm: CodeModel,
+        feats: Mapping[int, float],
+        words: frozenset[str],
+        example: TrainingExample,
+    ) -> tuple[str, ...]:
+        reasons: list[str] = []
+        best, best_sim = None, 0.0
+        for i in cm.positives:
+            transcript, turn, pos_words = self.examples[i]
+            if (transcript, turn) == (example.transcript, example.turn) or not pos_words:
+                continue
+            shared = len(words & pos_words)
+            sim = shared / math.sqrt(len(words) * len(pos_words)) if shared else 0.0
+            if sim > best_sim:
+                best, best_sim = (transcript, turn), sim
+        if best is not None:
+            reasons.append(f"similar to {best[0]} turn {best[1]}")
+        if example.rule_scores.get(cm.code, 0.0) > 0:
+            reasons.append(
+                f"keyword rule matched (right {cm.rule_right} of {cm.rule_hits} times "
+                "on this project)"
+            )
+        contrib = sorted(
+            ((cm.coef.get(i, 0.0) * v, self.features[i]) for i, v in feats.items()),
+            key=lambda t: (-t[0], t[1]),
+        )
+        words_up = [f[2:] for c, f in contrib if c > 0 and f[:2] in ("w:", "p:")][:3]
+        if words_up:
+            reasons.append("words: " + ", ".join(words_up))
+        context_up = [f[2:] for c, f in contrib if c > 0 and f.startswith("c:")][:2]
+        if context_up:
+            reasons.append("question: " + ", ".join(context_up))
+        return tuple(reasons)
+
+    def predict_many(self, examples: Iterable[TrainingExample]) -> list[dict[str, Prediction]]:
+        """predict() over many turns."""
+        return [self.predict(e) for e in examples]
+
+    # -- plain data ----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as JSON-able data (no pickles: it is stored in the project database)."""
+        return {
+            "format": FORMAT,
+            "fingerprint": self.fingerprint,
+            "features": list(self.features),
+            "examples": [[t, n, sorted(w)] for t, n, w in self.examples],
+            "codes": {
+                code: {
+                    "tags": m.tags,
+                    "negatives": m.negatives,
+                    "status": m.status,
+                    "note": m.note,
+                    "intercept": m.intercept,
+                    "coef": [[i, w] for i, w in sorted(m.coef.items())],
+                    "calibration": list(m.calibration) if m.calibration else None,
+                    "threshold": m.threshold,
+                    "positives": list(m.positives),
+                    "rule_hits": m.rule_hits,
+                    "rule_right": m.rule_right,
+                    "rule_vetoed": m.rule_vetoed,
+                }
+                for code, m in self.codes.items()
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Model:
+        """A model from to_dict() data; QualcodeError when it is damaged or of another format."""
+        try:
+            if data.get("format") != FORMAT:
+                raise QualcodeError(
+                    "the stored suggestion model is of another format; retrain it "
+                    "(run `qualcode suggest` again)"
+                )
+            features = tuple(str(f) for f in data["features"])
+            codes = {}
+            for code, m in data["codes"].items():
+                cal = m.get("calibration")
+                codes[str(code)] = CodeModel(
+                    code=str(code),
+                    tags=int(m["tags"]),
+                    negatives=int(m["negatives"]),
+                    status=str(m["status"]),
+                    note=str(m.get("note", "")),
+                    intercept=float(m["intercept"]),
+                    coef={int(i): float(w) for i, w in m["coef"]},
+                    calibration=(float(cal[0]), float(cal[1])) if cal else None,
+                    threshold=float(m["threshold"]),
+                    positives=tuple(int(i) for i in m["positives"]),
+                    rule_hits=int(m.get("rule_hits", 0)),
+                    rule_right=int(m.get("rule_right", 0)),
+                    rule_vetoed=bool(m.get("rule_vetoed", False)),
+                )
+                if any(not 0 <= i < len(features) for i in codes[str(code)].coef):
+                    raise ValueError("feature index out of range")
+            examples = tuple(
+                (str(t), int(n), frozenset(str(w) for w in words))
+                for t, n, words in data["examples"]
+            )
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise QualcodeError(
+                f"the stored suggestion model is damaged ({exc}); retrain it "
+                "(run `qualcode suggest` again)"
+            ) from None
+        return cls(features, codes, examples, str(data.get("fingerprint", "")))
+
+
+def rule_prediction(code: str, example: TrainingExample, cm: CodeModel | None = None) -> Prediction:
+    """A rules-only verdict: suggested when a rule matched, unless coders mostly said no."""
+    s = float(example.rule_scores.get(code, 0.0))
+    if s <= 0:
+        return Prediction(code, 0.0, False, "rules")
+    p = cm.rule_precision() if cm is not None else 0.5
+    vetoed = cm is not None and cm.rule_vetoed
+    reason = "keyword rule matched"
+    if cm is not None and cm.rule_hits:
+        reason += f" (right {cm.rule_right} of {cm.rule_hits} times on this project)"
+    return Prediction(code, round(p, 4), not vetoed, "rules", False, (reason,))
+
+
+def fingerprint(examples: Sequence[TrainingExample], codes: Sequence[str], **params: Any) -> str:
+    """A hash of the training data and settings: equal fingerprints give the same model."""
+    h = hashlib.sha256()
+    h.update(json.dumps([FORMAT, list(codes), params], sort_keys=True).encode())
+    for e in examples:
+        row = [
+            e.transcript,
+            e.turn,
+            list(e.keys),
+            list(e.context_keys),
+            sorted(e.labels),
+            sorted(e.rejected),
+            e.complete,
+            sorted(e.rule_scores.items()),
+        ]
+        h.update(json.dumps(row, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def train(
+    examples: Sequence[TrainingExample],
+    codes: Sequence[str],
+    *,
+    min_tags: int = MIN_TAGS,
+    threshold: float = THRESHOLD,
+) -> Model:
+    """One logistic regression per code with at least min_tags tags; rules for the rest."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [features(e) for e in examples]
+    names = sorted({f for r in rows for f in r})
+    index = {f: i for i, f in enumerate(names)}
+    data, cols, ptr = [], [], [0]
+    for r in rows:
+        for f, v in sorted(r.items()):
+            cols.append(index[f])
+            data.append(v)
+        ptr.append(len(cols))
+    matrix = csr_matrix(
+        (np.array(data, dtype=float), np.array(cols, dtype=np.int64), np.array(ptr)),
+        shape=(len(rows), len(names)),
+    )
+    kept: dict[tuple[str, int], int] = {}  # (transcript, turn) -> index into stored examples
+    stored: list[tuple[str, int, frozenset[str]]] = []
+    out: dict[str, CodeModel] = {}
+    for code in codes:
+        labels = [e.label(code) for e in examples]
+        idx = [i for i, y in enumerate(labels) if y is not None]
+        y = np.array([labels[i] for i in idx], dtype=bool)
+        pos, neg = int(y.sum()), int(len(y) - y.sum())
+        hit = [i for i in idx if examples[i].rule_scores.get(code, 0.0) > 0]
+        rule_hits, rule_right = len(hit), sum(1 for i in hit if labels[i])
+        rule_vetoed = _vetoed(rule_right, rule_hits - rule_right)
+        if pos < min_tags or neg == 0:
+            why = (
+                f"{pos} tag{'s' if pos != 1 else ''}, fewer than {min_tags}: rules only"
+                if pos < min_tags
+                else "no negative examples yet (code a whole transcript): rules only"
+            )
+            out[code] = CodeModel(
+                code,
+                pos,
+                neg,
+                "rules",
+                note=why,
+                threshold=threshold,
+                rule_hits=rule_hits,
+                rule_right=rule_right,
+                rule_vetoed=rule_vetoed,
+            )
+            continue
+        x = matrix[idx]
+        coef, intercept, calibration = _fit(x, y, LogisticRegression)
+        positives = []
+        for i in idx:
+            e = examples[i]
+            if e.label(code):
+                key = (e.transcript, e.turn)
+                if key not in kept:
+                    kept[key] = len(stored)
+                    stored.append((e.transcript, e.turn, frozenset(filter(_has_letters, e.keys))))
+                positives.append(kept[key])
+        out[code] = CodeModel(
+            code,
+            pos,
+            neg,
+            "model",
+            note="calibrated" if calibration else "too few examples to calibrate",
+            intercept=round(float(intercept), 6),
+            coef={int(i): round(float(w), 6) for i, w in enumerate(coef) if abs(w) >= 1e-6},
+            calibration=calibration,
+            threshold=threshold,
+            positives=tuple(positives),
+            rule_hits=rule_hits,
+            rule_right=rule_right,
+            rule_vetoed=rule_vetoed,
+        )
+    return Model(
+        tuple(names),
+        out,
+        tuple(stored),
+        fingerprint(examples, codes, min_tags=min_tags, threshold=threshold),
+    )
+
+
+def _vetoed(right: int, wrong: int, *, below: float = 0.5, sure: float = 0.9) -> bool:
+    """True when the coding makes it likely (P > sure) that the rules are right < below.
+
+    A Beta(1 + right, 1 + wrong) posterior on the rules' precision: a rule keeps suggesting
+    until the coders' decisions show it is mostly wrong, not after one or two rejections.
+    """
+    from scipy.special import betainc
+
+    return bool(betainc(right + 1, wrong + 1, below) > sure)
+
+
+def _fit(x: Any, y: Any, lr_class: Any) -> tuple[Any, float, tuple[float, float] | None]:
+    """Weights, intercept and (when there is enough data) Platt calibration of one code."""
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    lr = lr_class(class_weight="balanced", C=1.0, max_iter=1000, random_state=RANDOM_STATE)
+    if min(pos, neg) < CALIBRATION_MIN:
+        lr.fit(x, y)
+        return lr.coef_[0], float(lr.intercept_[0]), None
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedKFold
+
+    # ensemble=False: one model fitted on all the data plus one sigmoid fitted on
+    # cross-validated scores, so the stored state is one weight vector and two numbers.
+    folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=RANDOM_STATE)
+    cal = CalibratedClassifierCV(lr, method="sigmoid", cv=folds, ensemble=False)
+    cal.fit(x, y)
+    fitted = cal.calibrated_classifiers_[0]
+    est = fitted.estimator
+    sig = fitted.calibrators[0]
+    return (
+        est.coef_[0],
+        float(est.intercept_[0]),
+        (round(float(sig.a_), 6), round(float(sig.b_), 6)),
+    )
+
+
+# -- building examples from token tables ----------------------------------------------
+
+
+def turn_keys(table: TokenTable) -> list[list[str]]:
+    """The keys of each turn's tokens, in turn order, from a cached token table."""
+    keys = table.keys
+    ids = table.key_ids.tolist()
+    bounds = [*table.turn_starts.tolist(), len(ids)]
+    out = []
+    for i in range(len(table.turn_starts)):
+        lo, hi = bounds[i], max(bounds[i], bounds[i + 1])
+        out.append([keys[k] for k in ids[lo:hi]])
+    return out
+
+
+def context_of(roles: Sequence[str], position: int, interviewer: str = "interviewer") -> int | None:
+    """Position of the interviewer turn right before a turn (its question), if any."""
+    j = position - 1
+    if j >= 0 and roles[j] == interviewer:
+        return j
+    return None

@@ -1,0 +1,161 @@
+"""Negation scope: is a matched keyword negated ("mācības nav vajadzīgas", "no training")?
+
+Works on a transcript's cached token table plus the text (for surface forms), so nothing is
+re-tokenised. A token negates a hit when it lies in the same sentence and clause, up to
+BEFORE tokens before the hit or AFTER tokens after it (Latvian puts `nav` after the noun:
+"mācības nav vajadzīgas"; after a hit only a negated predicate such as `nav`, `nevajag`
+counts, see AFTER_NEGATORS). The hit's own tokens never negate it, so a keyword written with
+its negation ("nav datora") still matches.
+
+Latvian negators: `ne`, `nav`, `nebija`, `nebūs`, `nevajag`, `bez`, `nekad`, `neviens`,
+`nekas`, `nemaz`, and any `ne-` verb whose form without `ne` is a known verb form
+("nezinu", "neesmu"); English: `not`, `no`, `never`, `don't` (spaCy's `n't`), `without`,
+`nobody`, `nothing`, `cannot`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from .cache import TokenTable
+
+BEFORE = 3
+AFTER = 2
+# After a keyword only a negated predicate counts ("mācības nav vajadzīgas"): a negated
+# action verb there says something about the keyword ("algu nemaksā laikus" is a pay
+# complaint), so it does not cancel it.
+AFTER_NEGATORS = frozenset(
+    "nav nebija nebūs nebūtu nevajag nevajadzētu nevajadzēja not n't never".split()
+)
+
+LV_NEGATORS = frozenset(
+    "ne nav nebija nebūs nebūtu nevajag nevajadzētu bez nekad neviens neviena nekas nekā "
+    "nemaz nedrīkst nevar nevaru".split()
+)
+EN_NEGATORS = frozenset(
+    "not no never n't without nobody nothing cannot neither nor none don't doesn't "
+    "didn't isn't aren't wasn't won't can't".split()
+)
+# Words and marks that end a clause: a negation does not reach past them.
+CLAUSE_BREAKS = frozenset(", ; : . ! ? – — bet taču tomēr but however although".split())
+# Latvian words that start with "ne" but negate nothing.
+LV_NOT_NEGATED = frozenset(
+    "nedēļa nedēļas nedēļu nedēļā nedēļām nepieciešams nepieciešama nepieciešami "
+    "nepieciešamas nepieciešamība nepieciešamību nekustamais nekustamā nelaime".split()
+)
+
+
+@cache
+def _lv_ne_verb(form: str) -> bool:
+    """True for a Latvian `ne-` verb form: the rest is a verb the keyer knows."""
+    if len(form) < 5 or not form.startswith("ne") or form in LV_NOT_NEGATED:
+        return False
+    from .keys import keyer
+
+    k = keyer("lv")
+    rest = form[2:]
+    lemma = k.lemma(rest) or k._lv_verb_lemma(rest)
+    # A Latvian infinitive ends in -t or -ties (zināt, būt, mācīties).
+    return lemma is not None and (lemma.endswith("t") or lemma.endswith("ties"))
+
+
+def is_negator(form: str, lang: str) -> bool:
+    """True when a word form negates what is near it."""
+    lower = form.lower()
+    if lang == "lv":
+        return lower in LV_NEGATORS or _lv_ne_verb(lower)
+    if lang == "en":
+        return lower in EN_NEGATORS
+    return False
+
+
+@cache
+def _finders(lang: str) -> re.Pattern[str]:
+    """A regex for candidate negators (each checked with is_negator after)."""
+    words = sorted(LV_NEGATORS if lang == "lv" else EN_NEGATORS, key=len, reverse=True)
+    alts = "|".join(re.escape(w) for w in words if w != "n't")
+    ne_verbs = r"ne\w+|" if lang == "lv" else ""
+    return re.compile(rf"(?<!\w)(?:{ne_verbs}{alts})(?!\w)|n['’]t\b", re.IGNORECASE)
+
+
+def token_flags(table: TokenTable, text: str, lang: str) -> tuple[Any, Any, Any]:
+    """Per-token arrays (negator before?, negator after?, clause break?) of a transcript.
+
+    One regex pass over the text finds the candidate negators (no per-token Python loop);
+    a match counts when a token starts where it starts. Clause breaks are only looked up
+    in the few tokens around a negator, the only place they matter.
+    """
+    import numpy as np
+
+    n = len(table)
+    neg = np.zeros(n, dtype=bool)
+    after = np.zeros(n, dtype=bool)
+    brk = np.zeros(n, dtype=bool)
+    if lang not in ("lv", "en") or not n:
+        return neg, after, brk
+    negators = _finders(lang)
+    starts, ends = table.starts, table.ends
+    found = [(m.start(), m.group().lower()) for m in negators.finditer(text)]
+    if not found:
+        return neg, after, brk
+    at = np.array([f[0] for f in found], dtype=np.int64)
+    idx = np.searchsorted(starts, at, side="left")
+    for i, (pos, form) in zip(idx.tolist(), found, strict=True):
+        if i < n and starts[i] == pos and is_negator(form, lang):
+            neg[i] = True
+            after[i] = form in AFTER_NEGATORS
+    # Clause breaks matter only near a negator: look at those few tokens alone.
+    near = np.flatnonzero(neg)
+    window = np.unique(
+        np.clip(near[:, None] + np.arange(-BEFORE, AFTER + 1)[None, :], 0, n - 1).ravel()
+    )
+    for i in window.tolist():
+        brk[i] = text[starts[i] : ends[i]].lower() in CLAUSE_BREAKS
+    return neg, after, brk
+
+
+def negated(
+    first: NDArray[np.intp],
+    last: NDArray[np.intp],
+    neg: NDArray[np.bool_],
+    after: NDArray[np.bool_],
+    brk: NDArray[np.bool_],
+    sentence_of: NDArray[np.intp],
+) -> NDArray[np.bool_]:
+    """Which hits (token spans [first, last]) have a negator in scope."""
+    import numpy as np
+
+    out = np.zeros(len(first), dtype=bool)
+    n = len(neg)
+    if not n or not len(first) or not neg.any():
+        return out
+    csum = np.concatenate(([0], np.cumsum(brk)))
+    for offset in range(1, BEFORE + 1):
+        j = first - offset
+        ok = j >= 0
+        jj = np.where(ok, j, 0)
+        ok &= sentence_of[jj] == sentence_of[first]
+        # every token from j up to the hit must stay inside one clause
+        ok &= ~_any_break(csum, jj + 1, first) & ~brk[jj]
+        out |= ok & neg[jj]
+    for offset in range(1, AFTER + 1):
+        j = last + offset
+        ok = j < n
+        jj = np.where(ok, j, n - 1)
+        ok &= sentence_of[jj] == sentence_of[last]
+        ok &= ~_any_break(csum, last + 1, jj) & ~brk[jj]
+        out |= ok & after[jj]
+    return out
+
+
+def _any_break(csum: Any, lo: Any, hi: Any) -> Any:
+    """For each pair, whether any token in [lo, hi) is a clause break (prefix sums)."""
+    import numpy as np
+
+    return (csum[np.maximum(hi, lo)] - csum[lo]) > 0

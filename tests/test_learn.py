@@ -1,0 +1,131 @@
+"""Per-code models learned from the coder's tags: training, prediction, storage, evaluation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qualcode.errors import QualcodeError
+from qualcode.nlp.learn import Model, TrainingExample, train
+from qualcode.nlp.learn_eval import evaluate
+
+CODES = ["needs-training", "low-pay"]
+
+# Invented respondent turns as lemma keys (what the token cache holds), by theme.
+TRAINING = ["mācīb", "kurs", "seminār", "vajag", "prasm"]
+PAY = ["alg", "maz", "naud", "nepietiek", "samaks"]
+OTHER = ["bērn", "skol", "ģimen", "iet", "labi", "māj"]
+
+
+def turn(transcript: str, n: int, keys: list[str], labels: set[str], **kw) -> TrainingExample:
+    return TrainingExample(transcript, n, keys, (), frozenset(labels), complete=True, **kw)
+
+
+def corpus() -> list[TrainingExample]:
+    out = []
+    for t in range(6):
+        name = f"LV-{t + 1:02d}"
+        out.append(
+            turn(name, 2, [TRAINING[t % 5], TRAINING[(t + 1) % 5], "un"], {"needs-training"})
+        )
+        out.append(turn(name, 4, [PAY[t % 5], PAY[(t + 2) % 5], "ir"], {"low-pay"}))
+        out.append(turn(name, 6, [OTHER[t % 6], OTHER[(t + 3) % 6]], set()))
+        out.append(turn(name, 8, [OTHER[(t + 1) % 6], "labi"], set()))
+    return out
+
+
+def test_a_turn_like_the_tagged_ones_is_suggested_without_a_keyword() -> None:
+    model = train(corpus(), CODES)
+    assert model.learned() == CODES
+    new = TrainingExample("LV-99", 2, ["mācīb", "kurs", "vajag"])
+    got = model.predict(new)
+    assert got["needs-training"].suggested and not got["low-pay"].suggested
+    assert got["needs-training"].probability > got["low-pay"].probability
+    assert any(r.startswith("similar to LV-") for r in got["needs-training"].reasons)
+
+
+def test_a_code_with_fewer_than_three_tags_stays_on_its_rules() -> None:
+    examples = [e for e in corpus() if "low-pay" not in e.labels or e.transcript < "LV-03"]
+    model = train(examples, CODES)
+    pay = model.codes["low-pay"]
+    assert pay.status == "rules" and pay.tags == 2 and "fewer than 3" in pay.note
+    hit = TrainingExample("LV-99", 2, ["alg"], rule_scores={"low-pay": 0.5})
+    got = model.predict(hit)["low-pay"]
+    assert got.source == "rules" and got.suggested
+    assert not model.predict(TrainingExample("LV-99", 2, ["alg"]))["low-pay"].suggested
+
+
+def test_rejected_suggestions_teach_the_rule_is_often_wrong() -> None:
+    examples = corpus()
+    # "stunda" hits in four turns coders rejected and is right once: the rule is vetoed
+    for i in range(4):
+        examples.append(
+            TrainingExample(
+                f"LV-0{i + 1}",
+                20,
+                ["stund", "skol"],
+                rejected=frozenset({"low-pay"}),
+                rule_scores={"low-pay": 0.5},
+            )
+        )
+    model = train(examples, CODES)
+    assert model.codes["low-pay"].rule_hits == 4 and model.codes["low-pay"].rule_right == 0
+    got = model.predict(
+        TrainingExample("LV-99", 3, ["stund", "skol"], rule_scores={"low-pay": 0.5})
+    )
+    assert not got["low-pay"].suggested
+
+
+def test_unlabelled_turns_of_partly_coded_transcripts_teach_nothing() -> None:
+    examples = corpus()
+    extra = TrainingExample("LV-50", 2, ["alg", "maz"], (), frozenset(), complete=False)
+    assert extra.label("low-pay") is None
+    assert (
+        train(examples + [extra], CODES).codes["low-pay"].negatives
+        == train(examples, CODES).codes["low-pay"].negatives
+    )
+
+
+def test_training_is_deterministic_and_the_model_round_trips_as_json() -> None:
+    a, b = train(corpus(), CODES), train(corpus(), CODES)
+    assert a.to_dict() == b.to_dict() and a.fingerprint == b.fingerprint
+    back = Model.from_dict(json.loads(json.dumps(a.to_dict(), ensure_ascii=False)))
+    probe = TrainingExample("LV-99", 2, ["alg", "naud"], ("kā", "alg"))
+    assert back.predict(probe) == a.predict(probe)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d.update(format=99),
+        lambda d: d.pop("features"),
+        lambda d: d["codes"]["low-pay"].update(coef=[[10**6, 1.0]]),
+        lambda d: d["codes"]["low-pay"].update(intercept="x"),
+    ],
+)
+def test_a_damaged_stored_model_is_refused_with_a_clear_error(damage) -> None:
+    data = train(corpus(), CODES).to_dict()
+    damage(data)
+    with pytest.raises(QualcodeError, match="retrain"):
+        Model.from_dict(data)
+
+
+def test_cross_validation_holds_out_whole_transcripts() -> None:
+    ev = evaluate(corpus(), CODES, folds=3)
+    assert ev.held_out and ev.folds == 3 and ev.transcripts == 6
+    by_code = {r.code: r for r in ev.codes}
+    assert by_code["needs-training"].tags == 6
+    assert ev.overall.tp + ev.overall.fn == 12  # every tag scored once, in its own fold
+    assert 0.0 <= ev.overall.f1 <= 1.0
+
+
+def test_in_sample_evaluation_says_so() -> None:
+    ev = evaluate(corpus(), CODES, in_sample=True)
+    assert not ev.held_out and ev.folds == 1
+
+
+def test_codes_with_few_tags_need_more_hand_coding() -> None:
+    ev = evaluate(corpus()[:8], CODES, folds=2)  # two transcripts: two tags per code
+    assert set(ev.needs_more) == set(CODES)
+    assert all(not r.learned for r in ev.codes)  # under three tags per fold: rules only
