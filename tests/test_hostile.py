@@ -383,7 +383,7 @@ def test_terminal_output_shows_control_characters_and_markup_as_text(
 
     from qualcode.cli import app
 
-    hostile.store.upsert_respondent("r1", {"town": "R\x1b]0;owned\x07iga [red]x[/red]"})
+    hostile.store.respondents.upsert("r1", {"town": "R\x1b]0;owned\x07iga [red]x[/red]"})
     result = CliRunner().invoke(app, ["--project", str(hostile.root), *args])
     assert result.exit_code == 0, result.output
     out = result.stdout
