@@ -255,9 +255,13 @@ def import_project(
     *,
     source: str,
     coder: str | None = None,
+    interviewers: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
 ) -> RefiImport:
-    """Store a read RefiProject in an empty project, in one transaction."""
+    """Store a read RefiProject in an empty project, in one transaction.
+
+    interviewers: speaker labels that mark the interviewer's turns (beside the defaults).
+    """
     from .codebook_ops import apply_codebook
     from .importers.speakers import SpeakerRules
     from .refi import count_selections
@@ -283,12 +287,16 @@ def import_project(
             "--unflatten to make them a hierarchy"
         )
     rules = SpeakerRules(
-        interviewers=SpeakerRules().interviewers | frozenset(store.list_setting("interviewers")),
+        interviewers=SpeakerRules().interviewers
+        | frozenset([*store.list_setting("interviewers"), *interviewers]),
         labels=frozenset(store.list_setting("speakers")),
     )
     maps = {name: _Newlines(text) for name, text in imported.transcripts.items()}
     tags_stored = 0
     with store.write(coder=coder):
+        if interviewers:  # remembered, as `qualcode import --interviewer` does
+            labels = dict.fromkeys([*store.list_setting("interviewers"), *interviewers])
+            store.set_setting("interviewers", ",".join(labels))
         if imported.codes:
             book = codebook_from_specs(imported.codes, project.name or Path(source).stem, source)
             apply_codebook(store, book, source)
@@ -306,7 +314,12 @@ def import_project(
                 language=None,
                 source_path=source,
             )
-            warnings.extend(f"{name}: {w}" for w in parsed.warnings if "interviewer" in w)
+            if parsed.proposed_interviewer:
+                warnings.append(
+                    f"{name}: no interviewer label known; {parsed.proposed_interviewer!r} asks "
+                    "most questions (every speaker counts as a respondent): import again with "
+                    f"--interviewer {parsed.proposed_interviewer!r} if they are the interviewer"
+                )
         code_ids = store.codes.ids()
         turns = {name: store.transcripts.turns(tid) for name, tid in ids.items()}
         for tag in imported.tags:

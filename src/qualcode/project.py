@@ -368,7 +368,13 @@ class Project(AnalysisMixin):
 
     @classmethod
     def init_from_refi(
-        cls, folder: Path, path: Path, *, unflatten: bool = False, coder: str | None = None
+        cls,
+        folder: Path,
+        path: Path,
+        *,
+        unflatten: bool = False,
+        coder: str | None = None,
+        interviewers: Sequence[str] = (),
     ) -> tuple[Project, RefiImport]:
         """A new project in folder filled from a REFI-QDA .qdpx (nothing made if it fails)."""
         from .interop import import_project, read_project_file
@@ -379,7 +385,11 @@ class Project(AnalysisMixin):
         project = cls.init(folder)
         try:
             result = import_project(
-                project.store, refi, source=str(Path(path).resolve()), coder=coder
+                project.store,
+                refi,
+                source=str(Path(path).resolve()),
+                coder=coder,
+                interviewers=interviewers,
             )
         except BaseException:
             project.close()

@@ -103,12 +103,20 @@ def report_import(result: RefiImport, path: Path, db: Path, verbose: bool = Fals
 
 
 def import_into(
-    file: Path, folder: Path, *, unflatten: bool, coder: str | None, verbose: bool
+    file: Path,
+    folder: Path,
+    *,
+    unflatten: bool,
+    coder: str | None,
+    verbose: bool,
+    interviewers: list[str] | None = None,
 ) -> None:
     """Create a project in folder from a .qdpx and print the result (init --from uses it)."""
     from ..project import Project
 
-    project, result = Project.init_from_refi(folder, file, unflatten=unflatten, coder=coder)
+    project, result = Project.init_from_refi(
+        folder, file, unflatten=unflatten, coder=coder, interviewers=interviewers or ()
+    )
     db = project.store.path
     project.close()
     report_import(result, file, db, verbose)
@@ -126,6 +134,12 @@ def import_project(
     ] = None,
     unflatten: Annotated[bool, typer.Option("--unflatten", help=UNFLATTEN_HELP)] = False,
     coder: Annotated[str | None, typer.Option("--coder", help=CODER_HELP)] = None,
+    interviewer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--interviewer", "-i", metavar="LABEL", help="A speaker label of the interviewer."
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every problem and warning.")
     ] = False,
@@ -136,4 +150,11 @@ def import_project(
     A selection that cannot be placed on its text is reported, never moved.
     Example: qualcode import-project study.qdpx --into study
     """
-    import_into(file, into or Path(file.stem), unflatten=unflatten, coder=coder, verbose=verbose)
+    import_into(
+        file,
+        into or Path(file.stem),
+        unflatten=unflatten,
+        coder=coder,
+        verbose=verbose,
+        interviewers=interviewer,
+    )
