@@ -97,7 +97,7 @@ def report_import(result: RefiImport, path: Path, db: Path, verbose: bool = Fals
     )
     if result.position_unit != "codepoint":
         consoles.out.print(f"Positions were counted as {result.position_unit} and converted.")
-    _listed("Problems (not imported)", result.problems, verbose)
+    _listed("Problems (a selection listed here was not imported)", result.problems, verbose)
     _listed("Skipped", result.skipped, verbose)
     _listed("Warnings (imported)", result.warnings, verbose)
 
