@@ -413,3 +413,13 @@ def test_installed_qualcode_exports_and_imports_a_project(filled: Project, tmp_p
     assert "6 tags" in result.stdout
     with Project.open(tmp_path / "e2e") as p:
         assert _snapshot(p) == _snapshot(filled)
+
+
+def test_interviewer_label_given_at_import_marks_interviewer_turns(tmp_path: Path) -> None:
+    text = "Anna: Kā iet?\nBeta: Labi.\nAnna: Un darbā?\nBeta: Arī labi.\n"
+    path = _foreign(tmp_path, text, [(text.index("Labi"), text.index("Labi") + 4)], "Invented")
+    p, _ = Project.init_from_refi(tmp_path / "p", path, interviewers=["Anna"])
+    with p:
+        roles = [u.role for u in p.show("Interview A").turns]
+        assert roles == ["interviewer", "respondent", "interviewer", "respondent"]
+        assert p.interviewer_labels() == ["Anna"]
