@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ class CodebookLoad:
     unchanged: list[str]
     retired: list[str]  # no longer in the codebook but kept because tags use them
     removed: list[str]  # no longer in the codebook and unused: deleted
+    problems: list[str] = field(default_factory=list)  # what a .qdc reader noticed
 
 
 def stored_codebook(store: Store) -> Codebook | None:
@@ -35,11 +36,27 @@ def stored_codebook(store: Store) -> Codebook | None:
     return parse_codebook(row["content"], row["source"] or "<stored codebook>")
 
 
-def load_codebook(store: Store, path: Path) -> CodebookLoad:
-    """Load or update the codebook: codes are matched by name, so tags survive edits."""
+def read_codebook(path: Path, *, unflatten: bool = False) -> tuple[Codebook, list[str]]:
+    """A codebook file: YAML or JSON, or a REFI-QDA .qdc (with the problems its reader saw)."""
     from .codebook import read_codebook_file
 
-    book = read_codebook_file(Path(path))
+    path = Path(path)
+    if path.suffix.lower() in (".qdc", ".qdpx"):
+        from .interop import read_qdc_codebook
+
+        return read_qdc_codebook(path, unflatten=unflatten)
+    return read_codebook_file(path), []
+
+
+def load_codebook(store: Store, path: Path, *, unflatten: bool = False) -> CodebookLoad:
+    """Load or update the codebook: codes are matched by name, so tags survive edits."""
+    book, problems = read_codebook(Path(path), unflatten=unflatten)
+    load = apply_codebook(store, book, str(Path(path).resolve()))
+    return replace(load, problems=problems) if problems else load
+
+
+def apply_codebook(store: Store, book: Codebook, source: str) -> CodebookLoad:
+    """Store a parsed codebook's codes (matched by name) and record it as a new version."""
     before = {c.name: c for c in store.codes.all()}
     added, updated, unchanged = [], [], []
     with store.write():
@@ -86,7 +103,7 @@ def load_codebook(store: Store, path: Path) -> CodebookLoad:
         removed = [n for n in before if n not in ids and n not in retired]
         version = store.codes.add_version(
             sha256=book.sha256,
-            source=str(Path(path).resolve()),
+            source=source,
             title=book.title,
             language=book.language,
             content=book.content,

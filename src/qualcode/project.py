@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .codebook import Codebook
     from .history import CheckReport, UndoResult
     from .importing import AttributesLoad, ImportPlan, ImportReport
+    from .interop import RefiExport, RefiImport
     from .managing import TranscriptRemoved
     from .ratings import RatingsReport, SurveyLoad
     from .reports import CooccurReport, FrequencyReport, MatrixReport
@@ -126,11 +127,11 @@ class Project(AnalysisMixin):
 
     # -- codebook -----------------------------------------------------------------------
 
-    def load_codebook(self, path: Path) -> CodebookLoad:
-        """Load or update the codebook: codes are matched by name, so tags survive edits."""
+    def load_codebook(self, path: Path, *, unflatten: bool = False) -> CodebookLoad:
+        """Load or update the codebook (YAML, JSON or REFI-QDA .qdc); codes match by name."""
         from .codebook_ops import load_codebook
 
-        return load_codebook(self.store, path)
+        return load_codebook(self.store, path, unflatten=unflatten)
 
     def codebook(self) -> Codebook | None:
         """The last loaded codebook as parsed from its stored text."""
@@ -362,6 +363,54 @@ class Project(AnalysisMixin):
         if code:
             ids = [c.id for c in self.store.codes.descendants(self.store.codes.get(code))]
         return self.store.tags.list(transcript_id=tid, code_ids=ids, coder=coder)
+
+    # -- REFI-QDA exchange ------------------------------------------------------------------
+
+    @classmethod
+    def init_from_refi(
+        cls,
+        folder: Path,
+        path: Path,
+        *,
+        unflatten: bool = False,
+        coder: str | None = None,
+        interviewers: Sequence[str] = (),
+    ) -> tuple[Project, RefiImport]:
+        """A new project in folder filled from a REFI-QDA .qdpx (nothing made if it fails)."""
+        from .interop import import_project, read_project_file
+
+        refi = read_project_file(path, unflatten=unflatten)  # a bad file leaves no folder
+        folder = Path(folder)
+        made_folder = not folder.exists()
+        project = cls.init(folder)
+        try:
+            result = import_project(
+                project.store,
+                refi,
+                source=str(Path(path).resolve()),
+                coder=coder,
+                interviewers=interviewers,
+            )
+        except BaseException:
+            project.close()
+            for leftover in folder.glob(f"{DB_NAME}*"):
+                leftover.unlink()
+            if made_folder and not any(folder.iterdir()):
+                folder.rmdir()
+            raise
+        return project, result
+
+    def export_refi_project(self, path: Path, *, force: bool = False) -> RefiExport:
+        """Write the project as a REFI-QDA .qdpx (stable GUIDs: same project, same bytes)."""
+        from .interop import export_project
+
+        return export_project(self.store, path, force=force)
+
+    def export_refi_codebook(self, path: Path, *, force: bool = False) -> RefiExport:
+        """Write the codebook as a REFI-QDA .qdc."""
+        from .interop import export_codebook
+
+        return export_codebook(self.store, path, force=force)
 
     # -- history ------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..codebook import read_codebook_file
+from ..codebook_ops import read_codebook
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
 from .render import codebook_tree
@@ -18,15 +18,21 @@ app.add_typer(codebook_app, name="codebook")
 @codebook_app.command("load")
 @handle_errors
 def load(
-    ctx: typer.Context, file: Path = typer.Argument(..., help="Codebook .yaml or .json.")
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="Codebook .yaml, .json or REFI-QDA .qdc."),
+    unflatten: bool = typer.Option(
+        False, "--unflatten", help="For a .qdc: read A::B or a.b code names as a hierarchy."
+    ),
 ) -> None:
     """Load or update the codebook (codes matched by name, so tags are kept).
 
-    Example: qualcode codebook load ../codebooks/roma-mediators.yaml
+    Example: qualcode codebook load ../codebooks/roma-mediators.yaml   (or book.qdc)
     """
     with open_project(ctx) as project:
-        r = project.load_codebook(file)
+        r = project.load_codebook(file, unflatten=unflatten)
     out = consoles.out
+    for problem in r.problems:
+        consoles.err.print(f"Note: {problem}", highlight=False, markup=False)
     out.print(
         f"Loaded {file} (version {r.version}): {len(r.added)} added, "
         f"{len(r.updated)} updated, {len(r.unchanged)} unchanged"
@@ -42,12 +48,14 @@ def load(
 
 @codebook_app.command("check")
 @handle_errors
-def check(file: Path = typer.Argument(..., help="Codebook .yaml or .json.")) -> None:
+def check(file: Path = typer.Argument(..., help="Codebook .yaml, .json or REFI-QDA .qdc.")) -> None:
     """Validate a codebook file; errors are printed as FILE:LINE: problem.
 
     Example: qualcode codebook check codebooks/roma-mediators.yaml
     """
-    book = read_codebook_file(file)
+    book, problems = read_codebook(file)
+    for problem in problems:
+        consoles.err.print(f"Note: {problem}", highlight=False, markup=False)
     names = book.names()
     keywords = sum(len(c.keywords) for c, _, _ in book.walk())
     consoles.out.print(f"{file}: OK, {len(names)} codes, {keywords} keywords")

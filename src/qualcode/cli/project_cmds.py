@@ -17,11 +17,22 @@ from .render import frequency_table
 @handle_errors
 def init(
     folder: Path = typer.Argument(Path("."), help="Folder for the project (created if needed)."),
+    from_file: Path | None = typer.Option(
+        None, "--from", metavar="FILE", help="Fill it from a REFI-QDA project (.qdpx)."
+    ),
+    unflatten: bool = typer.Option(
+        False, "--unflatten", help="With --from: read A::B or a.b code names as a hierarchy."
+    ),
 ) -> None:
-    """Create a project: FOLDER/qualcode.db.
+    """Create a project: FOLDER/qualcode.db (with --from, filled from a .qdpx).
 
-    Example: qualcode init myproject
+    Example: qualcode init myproject   or   qualcode init study --from study.qdpx
     """
+    if from_file is not None:
+        from .refi_cmds import import_into
+
+        import_into(from_file, folder, unflatten=unflatten, coder=None, verbose=False)
+        return
     project = Project.init(folder)
     project.close()
     out = consoles.out

@@ -157,7 +157,8 @@ def project_from_qualcode(
         )
     names = sorted({a for attrs in attributes.values() for a in attrs})
     numeric = {
-        a: all(re.fullmatch(r"-?\d{1,18}", v[a]) for v in attributes.values() if a in v)
+        # "007" or "-0" would come back as 7 or 0: only canonical integers travel as Integer
+        a: all(re.fullmatch(r"0|-?[1-9]\d{0,17}", v[a]) for v in attributes.values() if a in v)
         for a in names
     }
     variables = tuple(
