@@ -96,11 +96,11 @@ def merge(store: Store, path: Path, *, dry_run: bool = False) -> MergePlan:
     other = OtherProject(path)
     try:
         ours = MergeStore(store)
-        plan = _walk(ours, other, MergePlan(path.name, dry_run=True), write=False)
+        plan = _walk(ours, other, MergePlan(str(path), dry_run=True), write=False)
         if dry_run or not plan.changes:
             return plan
         with store.write():
-            done = _walk(ours, other, MergePlan(path.name), write=True)
+            done = _walk(ours, other, MergePlan(str(path)), write=True)
         return done
     finally:
         other.close()
@@ -351,14 +351,18 @@ def _pseudonyms(ours: MergeStore, other: OtherProject, plan: MergePlan, write: b
 def _history(ours: MergeStore, other: OtherProject, plan: MergePlan, write: bool) -> None:
     """Copy the other copy's commands (and their row changes) that are not here yet."""
 
-    def key(r: dict[str, Any]) -> tuple[str, str, str]:
-        return (r["at"], r["coder"], _MARK.sub("", r["command"]))
+    from .store.merge import fingerprints
 
-    have = {key(r): r["id"] for r in ours.rows("commands")}
+    def key(r: dict[str, Any], digest: dict[int, str]) -> tuple[str, str, str, str]:
+        return (r["at"], r["coder"], _MARK.sub("", r["command"]), digest.get(r["id"], ""))
+
+    mine = fingerprints(ours.conn)
+    theirs = fingerprints(other.conn)
+    have = {key(r, mine): r["id"] for r in ours.rows("commands")}
     mapped: dict[int, int] = {}
     copied: list[dict[str, Any]] = []
     for r in other.rows("commands"):
-        k = key(r)
+        k = key(r, theirs)
         if k in have:
             mapped[r["id"]] = have[k]
             continue

@@ -16,6 +16,7 @@ from . import suggest_cmds  # noqa: E402,F401
 from . import report_cmds  # noqa: E402,F401
 from . import analysis_cmds  # noqa: E402,F401
 from . import export_cmds  # noqa: E402,F401
+from . import team_cmds  # noqa: E402,F401
 
 # isort: on
 

@@ -29,6 +29,27 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> lis
     return [dict(zip(cols, r, strict=True)) for r in cur]
 
 
+def fingerprints(conn: sqlite3.Connection) -> dict[int, str]:
+    """Command id -> a digest of its row changes (tables, keys, values, in order).
+
+    A command copied by a merge keeps its changes verbatim, so its digest matches the
+    original's: with the time, coder and command it tells a command already here apart from
+    a different one run in the same second.
+    """
+    import hashlib
+
+    digests: dict[int, Any] = {}
+    for cid, *values in conn.execute(
+        "SELECT command_id, tbl, action, row_key, before, after FROM changes "
+        "ORDER BY command_id, id"
+    ):
+        h = digests.get(cid)
+        if h is None:
+            h = digests[cid] = hashlib.sha1(usedforsecurity=False)
+        h.update(repr(values).encode())
+    return {cid: h.hexdigest() for cid, h in digests.items()}
+
+
 class OtherProject:
     """Another qualcode project file, open read-only."""
 
