@@ -96,12 +96,12 @@ def merge(store: Store, path: Path, *, dry_run: bool = False) -> MergePlan:
     other = OtherProject(path)
     try:
         ours = MergeStore(store)
-        plan = _walk(ours, other, MergePlan(str(path), dry_run=True), write=False)
-        if dry_run or not plan.changes:
-            return plan
+        if dry_run:
+            return _walk(ours, other, MergePlan(str(path), dry_run=True), write=False)
+        # One pass that writes as it goes: a merge with nothing new commits nothing (a command
+        # without changes leaves no history entry).
         with store.write():
-            done = _walk(ours, other, MergePlan(str(path)), write=True)
-        return done
+            return _walk(ours, other, MergePlan(str(path)), write=True)
     finally:
         other.close()
 
