@@ -141,7 +141,9 @@ def test_docx_has_headings_tables_and_block_quotes(exported: dict[str, Path]) ->
 
 def test_html_is_self_contained_with_tables_and_charts(exported: dict[str, Path]) -> None:
     html = exported[".html"].read_text("utf-8")
-    assert html.count("<table") == 8 and "<svg" in html and "<blockquote>" in html
+    # 8 report tables + inter-coder agreement (the fixture has two coders)
+    assert html.count("<table") == 9 and "<svg" in html and "<blockquote>" in html
+    assert "<caption>Inter-coder agreement</caption>" in html
     assert "<caption>Theme frequencies</caption>" in html and "3/4 (75%)" in html
     assert "Profesionāla un efektīva sadarbība" in html
     assert not re.search(r"""(src|href)=["']https?:""", html) and "<script" not in html

@@ -22,6 +22,7 @@ from .models import (
     TranscriptView,
 )
 from .project_analysis import AnalysisMixin
+from .project_team import TeamMixin
 from .store import DB_NAME, Store, find_project_db
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ CONFIG_KEYS = ("coder", "interviewers", "speakers")
 __all__ = ["CodebookLoad", "Project", "TranscriptView"]
 
 
-class Project(AnalysisMixin):
+class Project(AnalysisMixin, TeamMixin):
     """An open qualcode project (one SQLite file)."""
 
     def __init__(self, store: Store) -> None:
@@ -450,12 +451,21 @@ class Project(AnalysisMixin):
         codes: Sequence[str] | None = None,
         unit: str = "respondent",
         min_count: int = 0,
+        coder: str | None = None,
+        final: bool = False,
     ) -> FrequencyReport:
-        """Theme frequencies overall and per group."""
+        """Theme frequencies overall and per group (all tags, one coder's, or the final coding)."""
         from .reports import frequencies
+        from .teamwork import TagView
 
         return frequencies(
-            self.store, by=by, sort=sort, codes=codes, unit=unit, min_count=min_count
+            self.store,
+            by=by,
+            sort=sort,
+            codes=codes,
+            unit=unit,
+            min_count=min_count,
+            view=TagView(coder, final),
         )
 
     def matrix(
@@ -465,11 +475,21 @@ class Project(AnalysisMixin):
         by: Sequence[str] = (),
         quotes: int = 2,
         width: int = 100,
+        coder: str | None = None,
+        final: bool = False,
     ) -> MatrixReport:
-        """Framework matrix codes x groups."""
+        """Framework matrix codes x groups (all tags, one coder's, or the final coding)."""
         from .reports import matrix
+        from .teamwork import TagView
 
-        return matrix(self.store, codes=codes, by=by, quotes=quotes, width=width)
+        return matrix(
+            self.store,
+            codes=codes,
+            by=by,
+            quotes=quotes,
+            width=width,
+            view=TagView(coder, final),
+        )
 
     def cooccurrence(self, *, codes: Sequence[str] | None = None) -> CooccurReport:
         """Code x code co-occurrence."""
@@ -485,12 +505,21 @@ class Project(AnalysisMixin):
         limit: int | None = None,
         skip_empty: bool = False,
         attributes: Sequence[str] | None = None,
+        coder: str | None = None,
+        final: bool = False,
     ) -> list[QuoteReport]:
-        """Quotes by code."""
+        """Quotes by code (all tags, one coder's, or the final coding)."""
         from .reports_quotes import quotes
+        from .teamwork import TagView
 
         return quotes(
-            self.store, codes, by=by, limit=limit, skip_empty=skip_empty, attributes=attributes
+            self.store,
+            codes,
+            by=by,
+            limit=limit,
+            skip_empty=skip_empty,
+            attributes=attributes,
+            view=TagView(coder, final),
         )
 
     def ratings(

@@ -183,9 +183,12 @@ class AnalysisMixin:
         matrix_quotes: int = 2,
         quotes_limit: int | None = 10,
         anonymize: bool = False,
+        coder: str | None = None,
+        final: bool = False,
     ) -> ExportResult:
-        """Export the full report (format from the extension)."""
+        """Export the full report (format from the extension); all tags, a coder's or final."""
         from .exports.api import export_report
+        from .teamwork import TagView
 
         return export_report(
             self.store,
@@ -199,6 +202,7 @@ class AnalysisMixin:
             matrix_quotes=matrix_quotes,
             quotes_limit=quotes_limit,
             anonymize=anonymize,
+            view=TagView(coder, final),
         )
 
     def export_quotes(

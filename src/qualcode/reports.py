@@ -12,10 +12,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import QualcodeError, closest
 from .models import Code, TagFact
+from .teamwork import TagView, prepare_view
 
 if TYPE_CHECKING:
     from .store import Store
@@ -87,16 +88,32 @@ class FrequencyReport:
     total_transcripts: int
     unit: str = "respondent"
     min_count: int = 0
+    view: str = ""  # whose tags: '' for all, 'coder NAME', or 'final coding; ...'
 
 
 _TagFact = TagFact
 
 
 def respondent_tags(
-    store: Store, *, code_ids: Sequence[int] | None = None, with_text: bool = False
+    store: Store,
+    *,
+    code_ids: Sequence[int] | None = None,
+    with_text: bool = False,
+    view: TagView | None = None,
 ) -> list[TagFact]:
-    """Every placed tag on a respondent turn (or a span outside any turn), one fact per tag."""
-    return store.tags.facts(code_ids=code_ids, with_text=with_text)
+    """Every placed tag on a respondent turn (or a span outside any turn), one fact per tag.
+
+    The view (see teamwork.TagView) picks whose tags: all, one coder's, or the final coding
+    (which `teamwork.prepare_view` must have loaded first).
+    """
+    return store.tags.facts(code_ids=code_ids, with_text=with_text, **view_args(view))
+
+
+def view_args(view: TagView | None) -> dict[str, Any]:
+    """The store's filter arguments for a view (coder, final)."""
+    if view is None:
+        return {"coder": None, "final": False}
+    return {"coder": view.coder, "final": view.final}
 
 
 def respondent_groups(store: Store, by: Sequence[str]) -> dict[str, Group]:
@@ -208,6 +225,7 @@ def _facts_by_code(
     selected: Sequence[Code] | None = None,
     *,
     with_text: bool = False,
+    view: TagView | None = None,
 ) -> dict[int, list[_TagFact]]:
     """Code id -> the facts of that code and every code below it (for the selected codes).
 
@@ -220,7 +238,7 @@ def _facts_by_code(
     # Filtering by code only pays when few codes are wanted; for all of them a plain scan of
     # the tags is faster than the code index.
     subset = needed if len(needed) < len(closure) / 2 else None
-    for f in respondent_tags(store, code_ids=subset, with_text=with_text):
+    for f in respondent_tags(store, code_ids=subset, with_text=with_text, view=view):
         direct[f.code_id].append(f)
     out: dict[int, list[_TagFact]] = {}
     for cid, ids in wanted.items():
@@ -250,6 +268,7 @@ def frequencies(
     codes: Sequence[str] | None = None,
     unit: str = "respondent",
     min_count: int = 0,
+    view: TagView | None = None,
 ) -> FrequencyReport:
     """Per code: respondents who raised it (n/N), passages and transcripts, overall and by group.
 
@@ -266,11 +285,12 @@ def frequencies(
     groups_of = respondent_groups(store, by)
     group_sizes = all_groups(groups_of, by)
     total = len(groups_of)
+    note = prepare_view(store, view)
     # Counted in SQL (one GROUP BY over the tags), not by loading every tag into Python.
-    overall = {r[0]: r[1:] for r in store.tags.code_counts((), NONE_VALUE)}
+    overall = {r[0]: r[1:] for r in store.tags.code_counts((), NONE_VALUE, **view_args(view))}
     split: dict[int, dict[Group, tuple[int, ...]]] = defaultdict(dict)
     if by:
-        for r in store.tags.code_counts(by, NONE_VALUE):
+        for r in store.tags.code_counts(by, NONE_VALUE, **view_args(view)):
             split[r[0]][tuple(r[1 : 1 + len(by)])] = r[1 + len(by) :]
     rows: list[FrequencyRow] = []
     for code in selected:
@@ -302,6 +322,7 @@ def frequencies(
         total_transcripts=store.transcripts.count(),
         unit=unit,
         min_count=min_count,
+        view=note,
     )
 
 
@@ -373,6 +394,7 @@ class MatrixReport:
     groups: list[Group]
     group_sizes: dict[Group, int]
     quotes_per_cell: int
+    view: str = ""  # whose tags: '' for all, 'coder NAME', or 'final coding; ...'
 
 
 def shorten(text: str, width: int) -> str:
@@ -406,6 +428,7 @@ def matrix(
     by: Sequence[str] = (),
     quotes: int = 2,
     width: int = 100,
+    view: TagView | None = None,
 ) -> MatrixReport:
     """Framework matrix: per code and group, respondents n/N, passages and a few short quotes.
 
@@ -423,7 +446,8 @@ def matrix(
         groups_of = {r: (r,) for r in groups_of}
         sizes = {(r,): 1 for r in sorted(groups_of, key=value_key)}
         by_t = ("respondent",)
-    facts = _facts_by_code(store, all_codes, selected, with_text=True)
+    note = prepare_view(store, view)
+    facts = _facts_by_code(store, all_codes, selected, with_text=True, view=view)
     rows = []
     for code in selected:
         split: dict[Group, list[_TagFact]] = defaultdict(list)
@@ -442,7 +466,7 @@ def matrix(
                 snippets,
             )
         rows.append(MatrixRow(code.name, code.label, code.color, depth[code.name], cells))
-    return MatrixReport(rows, by_t, list(sizes), sizes, quotes)
+    return MatrixReport(rows, by_t, list(sizes), sizes, quotes, note)
 
 
 # -- co-occurrence ---------------------------------------------------------------------

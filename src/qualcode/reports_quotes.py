@@ -16,6 +16,7 @@ from .reports import (
     resolve_attributes,
     respondent_groups,
 )
+from .teamwork import TagView, prepare_view
 
 MAX_GROUP_VALUES = 12
 
@@ -99,6 +100,7 @@ class QuoteReport:
     color: str | None
     by: tuple[str, ...]
     groups: list[QuoteGroup]
+    view: str = ""  # whose tags: '' for all, 'coder NAME', or 'final coding; ...'
 
     @property
     def count(self) -> int:
@@ -114,6 +116,7 @@ def quotes(
     limit: int | None = None,
     skip_empty: bool = False,
     attributes: Sequence[str] | None = None,
+    view: TagView | None = None,
 ) -> list[QuoteReport]:
     """Quotes of each code (with its children), each passage once, in transcript order.
 
@@ -129,7 +132,8 @@ def quotes(
     names = {c.id: c.name for c in all_codes}
     groups_of = respondent_groups(store, by)
     sizes = all_groups(groups_of, by)
-    facts = _facts_by_code(store, all_codes, selected, with_text=True)
+    note = prepare_view(store, view)
+    facts = _facts_by_code(store, all_codes, selected, with_text=True, view=view)
     shown = attributes if attributes is not None else [*by, *grouping_attributes(store)]
     attrs = _attributes(store, shown)
     reports = []
@@ -162,7 +166,7 @@ def quotes(
             )
             for key, size in sizes.items()
         ]
-        report = QuoteReport(code.name, code.label, code.color, tuple(by), groups)
+        report = QuoteReport(code.name, code.label, code.color, tuple(by), groups, note)
         if report.count or not skip_empty:
             reports.append(report)
     return reports

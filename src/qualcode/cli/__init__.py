@@ -17,6 +17,7 @@ from . import report_cmds  # noqa: E402,F401
 from . import analysis_cmds  # noqa: E402,F401
 from . import export_cmds  # noqa: E402,F401
 from . import refi_cmds  # noqa: E402,F401
+from . import team_cmds  # noqa: E402,F401
 
 # isort: on
 

@@ -20,6 +20,7 @@ from .render_analysis import (
     quotes_view,
     ratings_view,
 )
+from .team_cmds import CODER_VIEW, FINAL_VIEW, view_note
 
 NOTHING_YET = (
     "Nothing to show yet: load a codebook (`qualcode codebook load FILE`) and import "
@@ -44,6 +45,8 @@ def matrix(
     width: Annotated[
         int, typer.Option("--width", metavar="N", min=20, help="Characters per short quote.")
     ] = 100,
+    coder: Annotated[str | None, CODER_VIEW] = None,
+    final: Annotated[bool, FINAL_VIEW] = False,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Framework matrix: codes x groups, each cell respondents n/N and a few short quotes.
@@ -53,13 +56,21 @@ def matrix(
     Example: qualcode matrix needs-training more-hours --by town --quotes 2
     """
     with open_project(ctx) as project:
-        result = project.matrix(codes=codes or None, by=by or [], quotes=quotes, width=width)
+        result = project.matrix(
+            codes=codes or None,
+            by=by or [],
+            quotes=quotes,
+            width=width,
+            coder=coder,
+            final=final,
+        )
     if emit(fmt, matrix_table(result), result):
         return
     if not result.rows or not result.groups:
         consoles.out.print(NOTHING_YET)
         return
     consoles.out.print(matrix_view(result))
+    view_note(result.view)
 
 
 @app.command()
@@ -105,6 +116,8 @@ def quotes(
     anonymize: Annotated[
         bool, typer.Option("--anonymize", help="Apply the pseudonym table.")
     ] = False,
+    coder: Annotated[str | None, CODER_VIEW] = None,
+    final: Annotated[bool, FINAL_VIEW] = False,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Quotes of codes (children included) with respondent, turn and attributes.
@@ -112,7 +125,14 @@ def quotes(
     Example: qualcode quotes needs-training --by town --limit 5
     """
     with open_project(ctx) as project:
-        result = project.quotes(codes or None, by=by or [], limit=limit, skip_empty=not codes)
+        result = project.quotes(
+            codes or None,
+            by=by or [],
+            limit=limit,
+            skip_empty=not codes,
+            coder=coder,
+            final=final,
+        )
         if anonymize:
             result = project.anonymize(result)
     if fmt is not Format.table and len(result) == 1:
@@ -126,6 +146,7 @@ def quotes(
         consoles.out.print("No quotes yet: tag passages with `qualcode tag`.")
     else:
         consoles.out.print(quotes_view(result))
+        view_note(result[0].view)
 
 
 # No help= here: the callback's docstring (with its example) is the group's help.

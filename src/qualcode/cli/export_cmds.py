@@ -13,6 +13,7 @@ from qualcode.exports.api import ExportResult
 
 from .app import app
 from .common import consoles, handle_errors, make_progress, open_project
+from .team_cmds import CODER_VIEW, FINAL_VIEW
 
 export_app = typer.Typer(
     help="Export the report or quotes to XLSX, DOCX, HTML, MD, CSV, JSON.", no_args_is_help=True
@@ -80,6 +81,8 @@ def export_report(
     ] = 2,
     anonymize: Annotated[bool, ANONYMIZE] = False,
     force: Annotated[bool, FORCE] = False,
+    coder: Annotated[str | None, CODER_VIEW] = None,
+    final: Annotated[bool, FINAL_VIEW] = False,
 ) -> None:
     """Export the full report: frequencies, by group, matrix, co-occurrence, ratings, quotes.
 
@@ -100,6 +103,8 @@ def export_report(
             anonymize=anonymize,
             force=force,
             progress=update,
+            coder=coder,
+            final=final,
         )
     _done(result)
 

@@ -12,6 +12,7 @@ from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project
 from .render import frequency_table
 from .render_analysis import bars, emit
+from .team_cmds import CODER_VIEW, FINAL_VIEW, view_note
 
 UNIT_HELP = "Count respondents (default), passages or transcripts: bars, --min and --chart use it."
 
@@ -40,6 +41,8 @@ def report(
         int, typer.Option("--min", metavar="N", min=0, help="Leave out codes counted fewer times.")
     ] = 0,
     chart: Annotated[bool, typer.Option("--chart", help="Draw bars in the terminal too.")] = False,
+    coder: Annotated[str | None, CODER_VIEW] = None,
+    final: Annotated[bool, FINAL_VIEW] = False,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Theme frequencies: respondents who raised each code (n/N), passages, transcripts.
@@ -51,7 +54,13 @@ def report(
     """
     with open_project(ctx) as project:
         result = project.report(
-            by=by or [], sort=sort, codes=code or None, unit=unit, min_count=min_count
+            by=by or [],
+            sort=sort,
+            codes=code or None,
+            unit=unit,
+            min_count=min_count,
+            coder=coder,
+            final=final,
         )
     if emit(fmt, frequencies_table(result), result):
         return
@@ -63,6 +72,7 @@ def report(
         )
         return
     consoles.out.print(frequency_table(result))
+    view_note(result.view)
     if chart:
         consoles.out.print()
         consoles.out.print(bars(result))

@@ -30,6 +30,7 @@ from .tabular import (
 
 if TYPE_CHECKING:
     from qualcode.store import Store
+    from qualcode.teamwork import TagView
 
 Progress = Callable[[int, int, str], None]  # (steps done, steps in all, what now)
 MAX_CHART_CODES = 10  # codes in a by-group chart
@@ -193,6 +194,7 @@ def build_report(
     matrix_quotes: int = 2,
     quotes_limit: int | None = 10,
     anonymize: bool = False,
+    view: TagView | None = None,
 ) -> ReportDoc:
     """The full report: frequencies, by-group tables, matrix, co-occurrence, ratings, quotes.
 
@@ -204,7 +206,7 @@ def build_report(
         for g in (by if by is not None else grouping_attributes(store))
     ]
     options = {"sort": sort, "unit": unit, "min_count": min_count}
-    overall = frequencies(store, **options)  # type: ignore[arg-type]
+    overall = frequencies(store, view=view, **options)  # type: ignore[arg-type]
     codes = [r.code for r in overall.rows]
     sections = [
         Section(
@@ -215,7 +217,7 @@ def build_report(
         )
     ]
     for attrs in groupings:
-        split = frequencies(store, by=attrs, codes=codes, **options)  # type: ignore[arg-type]
+        split = frequencies(store, by=attrs, codes=codes, view=view, **options)  # type: ignore[arg-type]
         name = " / ".join(attrs)
         sections.append(
             Section(
@@ -231,7 +233,11 @@ def build_report(
             Section(
                 "matrix",
                 "Framework matrix",
-                tables=[matrix_table(matrix(store, codes=codes, by=first, quotes=matrix_quotes))],
+                tables=[
+                    matrix_table(
+                        matrix(store, codes=codes, by=first, quotes=matrix_quotes, view=view)
+                    )
+                ],
             )
         )
         co = cooccurrence(store, codes=codes)
@@ -253,12 +259,30 @@ def build_report(
             )
         )
     shown = list(dict.fromkeys([a for g in groupings for a in g]))
-    for q in quotes(store, codes, limit=quotes_limit, skip_empty=True, attributes=shown):
+    team = agreement_section(store)
+    if team is not None:
+        sections.append(team)
+    for q in quotes(store, codes, limit=quotes_limit, skip_empty=True, attributes=shown, view=view):
         sections.append(Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q))
-    doc = ReportDoc(
-        "Theme report", _meta(store, [("anonymised", "yes" if anonymize else "no")]), sections
-    )
+    meta = [("anonymised", "yes" if anonymize else "no")]
+    if overall.view:
+        meta.append(("tags", overall.view))
+    doc = ReportDoc("Theme report", _meta(store, meta), sections)
     return _anonymised(store, doc) if anonymize else doc
+
+
+def agreement_section(store: Store) -> Section | None:
+    """Inter-coder agreement per code (turns as units), when two or more coders tagged."""
+    if len(store.tags.coders()) < 2:
+        return None
+    from ..errors import QualcodeError
+    from ..teamwork import agreement_rows_table, agreement_table
+
+    try:
+        table = agreement_rows_table(agreement_table(store))
+    except QualcodeError as exc:  # e.g. the coders split the transcripts: nothing to compare
+        return Section("agreement", "Inter-coder agreement", str(exc), [])
+    return Section("agreement", "Inter-coder agreement", table.note, [table])
 
 
 def build_quotes(

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .respondents import RespondentStore
     from .suggestions import SuggestionStore
     from .tags import TagStore
+    from .team import TeamStore
     from .transcripts import TranscriptStore
 
 DB_NAME = "qualcode.db"
@@ -116,6 +117,7 @@ class Store:
         from .respondents import RespondentStore
         from .suggestions import SuggestionStore
         from .tags import TagStore
+        from .team import TeamStore
         from .transcripts import TranscriptStore
 
         self.transcripts: TranscriptStore = TranscriptStore(self)
@@ -126,6 +128,7 @@ class Store:
         self.cache: CacheStore = CacheStore(self)
         self.pseudonyms: PseudonymStore = PseudonymStore(self)
         self.history: HistoryStore = HistoryStore(self)
+        self.team: TeamStore = TeamStore(self)
 
     @property
     def db(self) -> Database:

@@ -44,6 +44,7 @@ TRACKED: dict[str, dict[str, Any]] = {
     "attributes": {"pk": ("respondent_id", "key")},
     "pseudonyms": {"pk": ("name",)},
     "settings": {"pk": ("key",)},
+    "settlements": {"pk": ("id",), "transcript": _TRANSCRIPT_OF, "code": _CODE_OF},
 }
 
 

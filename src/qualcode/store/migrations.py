@@ -301,3 +301,22 @@ def m004_history(db: Database) -> None:
         CREATE INDEX idx_turns_transcript ON turns(transcript_id, start);
         """
     )
+
+
+@migrations()
+def m005_settlements(db: Database) -> None:
+    """A reviewer's decisions on turns where coders disagree (the final coding)."""
+    db.executescript(
+        """
+        CREATE TABLE settlements (
+            id INTEGER PRIMARY KEY,
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+            turn INTEGER NOT NULL,
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            keep TEXT NOT NULL DEFAULT '[]',
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            UNIQUE (transcript_id, turn, code_id)
+        );
+        """
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..models import Tag, TagFact
+from .team import FINAL_TABLE
 
 if TYPE_CHECKING:
     from . import Store
@@ -154,7 +155,12 @@ class TagStore:
         return int(self.store.scalar("SELECT count(*) FROM tags"))
 
     def facts(
-        self, *, code_ids: Sequence[int] | None = None, with_text: bool = False
+        self,
+        *,
+        code_ids: Sequence[int] | None = None,
+        with_text: bool = False,
+        coder: str | None = None,
+        final: bool = False,
     ) -> list[TagFact]:
         """Every placed tag on a respondent turn (or a span outside any turn), one fact each.
 
@@ -166,12 +172,17 @@ class TagStore:
         if code_ids is not None:
             params = sorted(set(code_ids))
             where = f" AND g.code_id IN ({','.join('?' * len(params))})"
+        if coder is not None:  # one coder's view
+            where += " AND g.coder = ?"
+            params.append(coder)
+        # The final view reads the settled coding (TeamStore.load_final) instead of the tags.
+        src = FINAL_TABLE if final else "tags"
         if with_text:
             rows = self.conn.execute(
                 f"""
                 SELECT g.code_id, coalesce(t.respondent_id, t.name), g.transcript_id, g.start,
                        g."end", g.turn_id, g.text, t.name, u.number
-                FROM tags g JOIN transcripts t ON t.id = g.transcript_id
+                FROM {src} g JOIN transcripts t ON t.id = g.transcript_id
                 LEFT JOIN turns u ON u.id = g.turn_id
                 WHERE g.status = 'placed' AND (u.role IS NULL OR u.role = 'respondent'){where}
                 """,
@@ -186,7 +197,7 @@ class TagStore:
         }
         rows = self.conn.execute(
             f"""
-            SELECT g.code_id, g.transcript_id, g.start, g."end", g.turn_id FROM tags g
+            SELECT g.code_id, g.transcript_id, g.start, g."end", g.turn_id FROM {src} g
             WHERE g.status = 'placed' AND (g.turn_id IS NULL
                    OR g.turn_id NOT IN (SELECT id FROM turns WHERE role = 'interviewer')){where}
             """,
@@ -324,6 +335,15 @@ class TagStore:
                 out.append((ga, gb))
         return out
 
+    def delete_other_coders(self, coder: str) -> int:
+        """Delete every tag not made by this coder (a coder's own copy of a project)."""
+        self.conn.execute(
+            "UPDATE suggestions SET tag_id = NULL WHERE tag_id IN "
+            "(SELECT id FROM tags WHERE coder != ?)",
+            [coder],
+        )
+        return self.conn.execute("DELETE FROM tags WHERE coder != ?", [coder]).rowcount
+
     def coders(self) -> list[tuple[str, int]]:
         """(coder, number of tags) for every coder, most tags first."""
         return [
@@ -336,7 +356,12 @@ class TagStore:
     # -- report aggregates ---------------------------------------------------------------------
 
     def code_counts(
-        self, by: Sequence[str] = (), none_value: str = "(none)"
+        self,
+        by: Sequence[str] = (),
+        none_value: str = "(none)",
+        *,
+        coder: str | None = None,
+        final: bool = False,
     ) -> list[tuple[Any, ...]]:
         """Per code (its own and its descendants' tags) and group of `by` attribute values:
         (code id, *values, respondents, passages, transcripts), counted in SQL.
@@ -352,6 +377,11 @@ class TagStore:
         values = "".join(f", coalesce(a{i}.value, ?) AS v{i}" for i in range(len(by)))
         group = "".join(f", f.v{i}" for i in range(len(by)))
         params: list[Any] = [none_value] * len(by) + list(by)
+        only = ""
+        if coder is not None:  # one coder's view
+            only = " AND g.coder = ?"
+            params.append(coder)
+        src = FINAL_TABLE if final else "tags"
         sql = f"""
             WITH RECURSIVE closure(anc, code) AS (
                 SELECT id, id FROM codes
@@ -362,9 +392,9 @@ class TagStore:
                        CASE WHEN g.turn_id IS NULL
                             THEN 'x' || g.transcript_id || ':' || g.start || ':' || g."end"
                             ELSE g.turn_id END AS passage{values}
-                FROM tags g JOIN transcripts t ON t.id = g.transcript_id
+                FROM {src} g JOIN transcripts t ON t.id = g.transcript_id
                 LEFT JOIN turns u ON u.id = g.turn_id{joins}
-                WHERE g.status = 'placed' AND (u.role IS NULL OR u.role = 'respondent')
+                WHERE g.status = 'placed' AND (u.role IS NULL OR u.role = 'respondent'){only}
             )
             SELECT cl.anc{group}, count(DISTINCT f.resp), count(DISTINCT f.passage),
                    count(DISTINCT f.transcript_id)

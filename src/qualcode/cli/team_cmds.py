@@ -1,0 +1,304 @@
+"""qualcode coders, merge, export-copy, agreement, disagreements, settle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import app
+from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_json
+from .render_analysis import emit
+
+# Shared by report, matrix, quotes and export report: whose tags they count.
+CODER_VIEW = typer.Option(
+    "--coder", metavar="NAME", help="Count only this coder's tags (see `qualcode coders`)."
+)
+FINAL_VIEW = typer.Option(
+    "--final", help="Count the final coding: agreed tags and settled disagreements."
+)
+
+
+def view_note(note: str) -> None:
+    """Say under a table whose tags it counts (nothing for the default, all tags)."""
+    if note:
+        consoles.out.print(f"[dim]tags: {note}[/dim]")
+
+
+@app.command()
+@handle_errors
+def coders(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
+    """List the coders with their number of tags and transcripts tagged.
+
+    Example: qualcode coders --format json
+    """
+    from ..exports.tabular import Column, Table
+
+    with open_project(ctx) as project:
+        rows = project.coders()
+    table = Table(
+        "coders",
+        "Coders",
+        [Column("coder"), Column("tags", "int"), Column("transcripts", "int")],
+        [[r.coder, r.tags, r.transcripts] for r in rows],
+    )
+    if emit(fmt, table, rows):
+        return
+    if not rows:
+        consoles.out.print("No tags yet.")
+        return
+    for r in rows:
+        consoles.out.print(f"{r.coder:<20} {r.tags:>6} tags  {r.transcripts:>4} transcripts")
+
+
+@app.command()
+@handle_errors
+def merge(
+    ctx: typer.Context,
+    other: Annotated[Path, typer.Argument(help="The other copy's qualcode.db (read only).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would change.")] = False,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Merge another copy of the project in: transcripts, codes, attributes, tags, decisions.
+
+    Transcripts match by content, codes by name, tags by passage, code and coder; what
+    differs is reported, never overwritten. Merging the same copy again changes nothing;
+    `qualcode undo` takes a merge back.
+
+    Example: qualcode merge ../anna/qualcode.db --dry-run
+    """
+    with open_project(ctx) as project:
+        plan = project.merge(other, dry_run=dry_run)
+    if fmt is Format.json:
+        print_json({**_plan_json(plan), "changes": plan.changes})
+        return
+    out = consoles.out
+    verb = "would add" if plan.dry_run else "added"
+    if not plan.changes and not _reported(plan):
+        out.print(f"{plan.source}: nothing new; the projects already agree")
+        return
+    out.print(f"{plan.source}: {verb}")
+    by = ", ".join(f"{c} {n}" for c, n in plan.tags_by_coder.items())
+    for label, n, names in (
+        ("transcripts", len(plan.transcripts_added), plan.transcripts_added),
+        ("respondents", len(plan.respondents_added), plan.respondents_added),
+        ("attribute values", plan.attributes_added, []),
+        ("codes", len(plan.codes_added), plan.codes_added),
+        ("tags", plan.tags_added, [by] if by else []),
+        ("review decisions", plan.decisions_added + plan.decisions_updated, []),
+        ("settlements", plan.settlements_added, []),
+        ("pseudonyms", plan.pseudonyms_added, []),
+        ("history entries", plan.history_added, []),
+    ):
+        if n:
+            shown = f" ({', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
+            out.print(f"  {n:>6} {label}{shown}")
+    for t in plan.transcripts_conflicting:
+        out.print(f"  conflict: transcript {t} has different text there; skipped with its tags")
+    for a in plan.attribute_conflicts:
+        out.print(
+            f"  conflict: {a.respondent} {a.key} is {a.ours!r} here, {a.theirs!r} there; kept ours"
+        )
+    for c in plan.codes_differing:
+        out.print(f"  conflict: code {c.code} differs ({', '.join(c.fields)}); kept ours")
+    if plan.decision_conflicts:
+        out.print(f"  conflict: {plan.decision_conflicts} review decisions differ; kept ours")
+    if plan.settlement_conflicts:
+        out.print(f"  conflict: {plan.settlement_conflicts} settlements differ; kept ours")
+    if plan.dry_run:
+        out.print("Nothing written (dry run).")
+
+
+def _plan_json(plan: object) -> dict[str, object]:
+    from .common import to_jsonable
+
+    data = to_jsonable(plan)
+    assert isinstance(data, dict)
+    return data
+
+
+def _reported(plan: object) -> bool:
+    from ..merging import MergePlan
+
+    assert isinstance(plan, MergePlan)
+    return bool(
+        plan.transcripts_conflicting
+        or plan.attribute_conflicts
+        or plan.codes_differing
+        or plan.decision_conflicts
+        or plan.settlement_conflicts
+    )
+
+
+@app.command("export-copy")
+@handle_errors
+def export_copy(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="The copy (a .db file).")
+    ],
+    coder: Annotated[
+        str | None,
+        typer.Option("--coder", metavar="NAME", help="Keep only this coder's tags; they code it."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file.")] = False,
+) -> None:
+    """Copy the project for a coder to work on (merge it back with `qualcode merge`).
+
+    With --coder the copy keeps only that coder's tags and tags as them by default. The
+    REFI-QDA exchange file is `qualcode export project -o FILE.qdpx`.
+
+    Example: qualcode export-copy -o anna.db --coder anna
+    """
+    with open_project(ctx) as project:
+        copy = project.export_project_db(output, coder=coder, force=force)
+    who = f" for {copy.coder}" if copy.coder else ""
+    consoles.out.print(f"wrote {copy.path}{who} ({copy.tags} tags)")
+
+
+@app.command()
+@handle_errors
+def agreement(
+    ctx: typer.Context,
+    coder: Annotated[
+        list[str] | None,
+        typer.Option("--coders", metavar="NAME", help="Coders to compare (repeat; default all)."),
+    ] = None,
+    code: Annotated[
+        str | None, typer.Option("--code", "-c", metavar="CODE", help="One code (and children).")
+    ] = None,
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", metavar="UNIT", help="turn, respondent or character.")
+    ] = "turn",
+    exclude_uncoded: Annotated[
+        bool,
+        typer.Option("--exclude-uncoded", help="Leave out units nobody coded (they inflate it)."),
+    ] = False,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Inter-coder agreement per code and overall: percent agreement, kappa, alpha.
+
+    Compares the transcripts two or more of the coders tagged. Cohen's kappa with two
+    coders; Krippendorff's alpha (nominal) with any number; undefined (-) when nobody varied.
+
+    Example: qualcode agreement --coders anna --coders ben --unit turn --exclude-uncoded
+    """
+    from ..teamwork import agreement_json, agreement_rows_table
+
+    with open_project(ctx) as project:
+        result = project.agreement(
+            coders=coder or None,
+            code=code,
+            unit=unit,  # type: ignore[arg-type]
+            exclude_uncoded=exclude_uncoded,
+        )
+    table = agreement_rows_table(result)
+    if emit(fmt, table, agreement_json(result)):
+        return
+    from rich.table import Table as RichTable
+
+    headers, rows = table.display()
+    view = RichTable(*headers, title=table.title, caption=table.note)
+    for row in rows:
+        view.add_row(*row)
+    consoles.out.print(view)
+
+
+@app.command()
+@handle_errors
+def disagreements(
+    ctx: typer.Context,
+    code: Annotated[
+        str | None, typer.Option("--code", "-c", metavar="CODE", help="One code (and children).")
+    ] = None,
+    coder: Annotated[
+        list[str] | None,
+        typer.Option("--coders", metavar="NAME", help="Coders to compare (repeat; default all)."),
+    ] = None,
+    width: Annotated[
+        int, typer.Option("--width", metavar="N", min=20, help="Characters of text shown.")
+    ] = 200,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Each turn where coders differ: the question, the text, who applied which code.
+
+    Settle each with `qualcode settle TRANSCRIPT TURN CODE --keep NAME|both|none`.
+
+    Example: qualcode disagreements --code needs-training
+    """
+    from ..exports.tabular import Column, Table
+
+    with open_project(ctx) as project:
+        rows = project.disagreements(code=code, coders=coder or None, width=width)
+    table = Table(
+        "disagreements",
+        "Disagreements",
+        [
+            Column("transcript"),
+            Column("turn", "int"),
+            Column("code"),
+            Column("applied_by"),
+            Column("not_applied_by"),
+            Column("settled"),
+            Column("question"),
+            Column("text"),
+        ],
+        [
+            [
+                r.transcript,
+                r.turn,
+                r.code,
+                ", ".join(r.applied_by),
+                ", ".join(r.not_applied_by),
+                r.settled,
+                r.question,
+                r.text,
+            ]
+            for r in rows
+        ],
+    )
+    if emit(fmt, table, rows):
+        return
+    out = consoles.out
+    if not rows:
+        out.print("No disagreements: the coders agree on every turn they both coded.")
+        return
+    from rich.markup import escape
+
+    for r in rows:
+        settled = f"  [settled: {r.settled}]" if r.settled else ""
+        out.print(
+            f"[bold]{escape(r.transcript)} turn {r.turn}[/bold]  {escape(r.code)}: "
+            f"{escape(', '.join(r.applied_by))} yes, {escape(', '.join(r.not_applied_by))} no"
+            f"{escape(settled)}"
+        )
+        if r.question:
+            out.print(f"  Q: {escape(r.question)}", style="dim")
+        out.print(f"  {escape(r.text)}")
+    open_ = sum(1 for r in rows if not r.settled)
+    out.print(f"{len(rows)} disagreements, {open_} unsettled")
+
+
+@app.command()
+@handle_errors
+def settle(
+    ctx: typer.Context,
+    transcript: Annotated[str, typer.Argument(help="Transcript name.")],
+    turn: Annotated[int, typer.Argument(help="Turn number (as `qualcode show` prints it).")],
+    code: Annotated[str, typer.Argument(help="The code the coders differ on.")],
+    keep: Annotated[
+        list[str],
+        typer.Option("--keep", metavar="NAME|both|none", help="Whose tags stand (repeatable)."),
+    ],
+) -> None:
+    """Settle a disagreement: whose tags of a code stand in a turn (recorded; undoable).
+
+    `report --final` and the other --final views count the settled coding.
+
+    Example: qualcode settle R01 4 needs-training --keep anna
+    """
+    with open_project(ctx) as project:
+        s = project.settle(transcript, turn, code, keep)
+    kept = ", ".join(s.keep) if s.keep else "nobody"
+    consoles.out.print(f"{s.transcript} turn {s.turn} {s.code}: keeps {kept}'s tags")
