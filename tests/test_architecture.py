@@ -31,7 +31,9 @@ def test_no_sql_statement_or_cursor_call_outside_the_store() -> None:
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if SQL.search(node.value) and not isinstance(getattr(node, "parent", None), ast.Expr):
+                if SQL.search(node.value) and not isinstance(
+                    getattr(node, "parent", None), ast.Expr
+                ):
                     found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: SQL text")
             elif isinstance(node, ast.Attribute) and node.attr in DB_CALLS:
                 found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: .{node.attr}()")
@@ -63,8 +65,10 @@ def test_feature_modules_never_import_the_project_facade() -> None:
             continue
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and (
-                node.module.endswith("project") and node.module != "qualcode.refi.model"
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and (node.module.endswith("project") and node.module != "qualcode.refi.model")
             ):
                 offenders.append(f"{rel}:{node.lineno}: from {node.module} import ...")
     assert offenders == []

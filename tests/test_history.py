@@ -39,7 +39,9 @@ def src(tmp_path: Path) -> Path:
 def study(project: Project, src: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     monkeypatch.setenv("QUALCODE_CODER", "anna")
     project.load_codebook(write_codebook(src))
-    report = project.import_paths([src / "R06.txt", src / "R07.txt"], attributes=src / "attributes.csv")
+    report = project.import_paths(
+        [src / "R06.txt", src / "R07.txt"], attributes=src / "attributes.csv"
+    )
     assert not report.failed
     return project
 
@@ -139,7 +141,9 @@ def test_attributes_row_naming_a_missing_file_is_an_error_with_the_closest(
 ) -> None:
     bad = src / "bad.csv"
     bad.write_text("respondent_id,file,town\nR06,R6.txt,Cēsis\n", encoding="utf-8")
-    with pytest.raises(QualcodeError, match="bad.csv:2: no transcript file named 'R6.txt'.*R06.txt"):
+    with pytest.raises(
+        QualcodeError, match="bad.csv:2: no transcript file named 'R6.txt'.*R06.txt"
+    ):
         study.load_attributes(bad)
 
 
@@ -209,8 +213,20 @@ def test_equal_tag_is_refused_and_sentence_accept_in_a_tagged_turn_counts_once(
     turn = study.show("R06").turns[1]
     with study.store.write():
         study.store.suggestions.insert_many(
-            [(study.transcript("R06").id, turn.id, study.code("low-pay").id, turn.start + 3,
-              turn.start + 20, 0.9, "[]", "keyword: alga", None, "2026-01-01T00:00:00")]
+            [
+                (
+                    study.transcript("R06").id,
+                    turn.id,
+                    study.code("low-pay").id,
+                    turn.start + 3,
+                    turn.start + 20,
+                    0.9,
+                    "[]",
+                    "keyword: alga",
+                    None,
+                    "2026-01-01T00:00:00",
+                )
+            ]
         )
     (s,) = study.suggestions(transcript="R06", code="low-pay")
     decision = study.decide(s.id, "accept")

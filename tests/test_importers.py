@@ -27,7 +27,15 @@ def turns(parsed: ParsedTranscript) -> list[tuple[str, str]]:
 
 def test_supported_extensions() -> None:
     assert SUPPORTED_EXTENSIONS == (
-        ".txt", ".md", ".docx", ".vtt", ".srt", ".odt", ".rtf", ".pdf", ".doc"
+        ".txt",
+        ".md",
+        ".docx",
+        ".vtt",
+        ".srt",
+        ".odt",
+        ".rtf",
+        ".pdf",
+        ".doc",
     )
 
 

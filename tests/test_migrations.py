@@ -51,10 +51,20 @@ def test_an_older_project_with_data_upgrades_and_keeps_everything(tmp_path: Path
     before = sqlite3.connect(db)
     counts = {
         t: before.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in ("transcripts", "turns", "tags", "suggestions", "codes", "attributes", "pseudonyms")
+        for t in (
+            "transcripts",
+            "turns",
+            "tags",
+            "suggestions",
+            "codes",
+            "attributes",
+            "pseudonyms",
+        )
     }
     statuses = dict(before.execute("SELECT status, count(*) FROM suggestions GROUP BY 1"))
-    tag_rows = before.execute('SELECT id, start, "end", text, coder FROM tags ORDER BY id').fetchall()
+    tag_rows = before.execute(
+        'SELECT id, start, "end", text, coder FROM tags ORDER BY id'
+    ).fetchall()
     before.close()
     with Project.open(db) as p:
         conn = p.store.conn
@@ -62,7 +72,9 @@ def test_an_older_project_with_data_upgrades_and_keeps_everything(tmp_path: Path
         for table, n in counts.items():
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == n, table
         assert dict(conn.execute("SELECT status, count(*) FROM suggestions GROUP BY 1")) == statuses
-        after = conn.execute('SELECT id, start, "end", text, coder FROM tags ORDER BY id').fetchall()
+        after = conn.execute(
+            'SELECT id, start, "end", text, coder FROM tags ORDER BY id'
+        ).fetchall()
         assert after == tag_rows
         # the context kept for re-placing is the text around each tag
         for g in p.tags():

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import ProjectBusy, ProjectNotFound, QualcodeError
-from qualcode.store.migrations import migrations
 from qualcode.project import Project
 from qualcode.store import Store
+from qualcode.store.migrations import migrations
 
 
 def test_init_creates_a_migrated_wal_database(tmp_path: Path) -> None:

@@ -278,20 +278,20 @@ def test_cli_exit_codes_and_json_shapes(team: tuple[Path, Path], runner: CliRunn
     r = runner.invoke(app, [*proj, "merge", str(ben / "qualcode.db")])
     assert r.exit_code == 0 and "conflict: T1 town" in r.stdout
     r = runner.invoke(app, [*proj, "coders", "-f", "json"])
-    assert {c["coder"]: c["tags"] for c in json.loads(r.stdout)} == {"anna": 3, "ben": 3}
+    assert {c["coder"]: c["tags"] for c in json.loads(r.stdout)["rows"]} == {"anna": 3, "ben": 3}
     r = runner.invoke(app, [*proj, "agreement", "-f", "json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["coders"] == ["anna", "ben"] and data["rows"][-1]["code"] == "(overall)"
+    assert data["key"] == "agreement" and data["rows"][-1]["code"] == "(overall)"
     assert set(data["rows"][0]) >= {"code", "percent_agreement", "kappa", "alpha", "units"}
     r = runner.invoke(app, [*proj, "agreement", "-f", "csv"])
     assert r.stdout.splitlines()[0].startswith("code,units,decisions,coded,percent_agreement")
     r = runner.invoke(app, [*proj, "disagreements", "-f", "json"])
-    assert len(json.loads(r.stdout)) == 2
+    assert len(json.loads(r.stdout)["rows"]) == 2
     r = runner.invoke(app, [*proj, "settle", "T1", "4", "low-pay", "--keep", "both"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, [*proj, "report", "--final", "-f", "json"])
-    assert r.exit_code == 0 and "unresolved" in json.loads(r.stdout)["view"]
+    assert r.exit_code == 0 and "unresolved" in json.loads(r.stdout)["note"]
     r = runner.invoke(app, [*proj, "report", "--coder", "anna", "--final"])
     assert r.exit_code == 1 and "choose one view" in r.stderr
     r = runner.invoke(app, [*proj, "settle", "T1", "4", "low-pay", "--keep", "zed"])

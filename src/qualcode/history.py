@@ -58,12 +58,12 @@ def describe(change: Change) -> str:
         return f"{sign} code {row.get('name')}"
     if table == "transcripts":
         if change.action == "update" and change.before and change.after:
-            diff = sorted(k for k in change.after if change.before.get(k) != change.after.get(k))
+            changed = sorted(k for k in change.after if change.before.get(k) != change.after.get(k))
             return f"~ transcript {where}: " + ", ".join(
                 f"{k} {change.before.get(k)!r} -> {change.after.get(k)!r}"
                 if k != "sha256"
                 else "text replaced"
-                for k in diff
+                for k in changed
                 if k not in ("imported_at", "header_end")
             )
         return f"{sign} transcript {row.get('name')}"
@@ -71,16 +71,23 @@ def describe(change: Change) -> str:
         return f"{sign} turn {row.get('number')} of {where}"
     if table == "attributes":
         if change.action == "update" and change.before and change.after:
-            return (
-                f"~ {row.get('respondent_id')}: {row.get('key')} "
-                f"{change.before.get('value')!r} -> {change.after.get('value')!r}"
-            )
+            return f"~ {change.before.get('respondent_id')}: {row.get('key')} " + _diff(change)
         return f"{sign} {row.get('respondent_id')}: {row.get('key')}={row.get('value')!r}"
     if table == "respondents":
         return f"{sign} respondent {row.get('id')}"
     if table == "pseudonyms":
         return f"{sign} pseudonym {row.get('name')} -> {row.get('pseudonym')}"
+    if change.action == "update":
+        return f"~ {table[:-1]} {', '.join(map(str, change.key))}: {_diff(change)}"
     return f"{sign} {table} {', '.join(map(str, change.key))}"
+
+
+def _diff(change: Change) -> str:
+    """'value 'Talsi' -> 'Liepāja'' for each field an update changed."""
+    before, after = change.before or {}, change.after or {}
+    return ", ".join(
+        f"{k} {before.get(k)!r} -> {after.get(k)!r}" for k in after if before.get(k) != after.get(k)
+    )
 
 
 def summarize(entry: LogEntry, limit: int = 8) -> list[str]:

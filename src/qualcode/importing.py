@@ -8,14 +8,14 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .codebook_ops import stored_codebook
 from .errors import ImportFailed, QualcodeError
 from .importers import SUPPORTED_EXTENSIONS, SpeakerRules, decode_text, read_transcript
 from .importers.common import normalise_newlines
 from .language import guess_language
-from .models import ParsedTranscript
+from .models import ParsedTranscript, Transcript
 
 if TYPE_CHECKING:
     from .store import Store
@@ -213,16 +213,14 @@ class AttributesLoad:
 def load_attributes(store: Store, csv_path: Path) -> AttributesLoad:
     """Set respondents' attributes from a CSV and link transcripts named in its file column."""
     rows = read_attributes_csv(csv_path)
-    files = {}
-    for t in store.transcripts.all():
-        files[t.file_name] = t
+    files: dict[str, Transcript] = {t.file_name: t for t in store.transcripts.all()}
     _link_errors(rows, list(files), csv_path)
-    stems = {Path(f).stem: t for f, t in files.items()}
+    stems: dict[str, Transcript] = {Path(f).stem: t for f, t in files.items()}
     relinked = []
     with store.write():
         for row in rows:
             store.respondents.upsert(row.respondent, row.attributes)
-            t = files.get(row.file or "") or stems.get(Path(row.file or "").stem)
+            t: Transcript | None = files.get(row.file or "") or stems.get(Path(row.file or "").stem)
             if row.file and t is not None and t.respondent != row.respondent:
                 store.transcripts.relink(t.id, row.respondent)
                 relinked.append(f"{t.name} -> {row.respondent}")
@@ -558,7 +556,7 @@ def replace_transcript(
     exact = moved = 0
     detached: list[str] = []
     for p in placements:
-        kind, key = p.key
+        kind, key = cast(tuple[str, int], p.key)
         turn = next(
             (
                 u

@@ -86,7 +86,7 @@ def refi_project(store: Store, *, name: str | None = None) -> tuple[RefiProject,
 
     transcripts = store.transcripts.all()
     texts = {r["name"]: str(r["text"]) for r in store.transcripts.texts()}
-    tags = store.tags.list(include_detached=True)
+    tags = store.tags.all(include_detached=True)
     placed = [t for t in tags if t.status == "placed"]
     left_out = []
     if len(placed) < len(tags):

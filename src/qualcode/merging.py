@@ -351,13 +351,11 @@ def _pseudonyms(ours: MergeStore, other: OtherProject, plan: MergePlan, write: b
 def _history(ours: MergeStore, other: OtherProject, plan: MergePlan, write: bool) -> None:
     """Copy the other copy's commands (and their row changes) that are not here yet."""
 
-    from .store.merge import fingerprints
-
     def key(r: dict[str, Any], digest: dict[int, str]) -> tuple[str, str, str, str]:
         return (r["at"], r["coder"], _MARK.sub("", r["command"]), digest.get(r["id"], ""))
 
-    mine = fingerprints(ours.conn)
-    theirs = fingerprints(other.conn)
+    mine = ours.fingerprints()
+    theirs = other.fingerprints()
     have = {key(r, mine): r["id"] for r in ours.rows("commands")}
     mapped: dict[int, int] = {}
     copied: list[dict[str, Any]] = []

@@ -363,7 +363,7 @@ class Project(AnalysisMixin, TeamMixin):
         ids = None
         if code:
             ids = [c.id for c in self.store.codes.descendants(self.store.codes.get(code))]
-        return self.store.tags.list(transcript_id=tid, code_ids=ids, coder=coder)
+        return self.store.tags.all(transcript_id=tid, code_ids=ids, coder=coder)
 
     # -- REFI-QDA exchange ------------------------------------------------------------------
 

@@ -250,7 +250,7 @@ def list_suggestions(
     statuses = None if status is None else ([status] if isinstance(status, str) else list(status))
     ids = [c.id for c in store.codes.descendants(store.codes.get(code))] if code else None
     tid = store.transcripts.get(transcript).id if transcript is not None else None
-    return store.suggestions.list(
+    return store.suggestions.all(
         statuses=statuses, code_ids=ids, transcript_id=tid, min_score=min_score
     )
 

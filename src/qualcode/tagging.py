@@ -87,13 +87,13 @@ def _passages(
         if not across_turns:
             touched = [u for u in view.turns if u.start < end and start < u.end]
             if len(touched) > 1 or (turn is not None and end > turn.end):
-                numbers = ", ".join(str(u.number) for u in touched)
+                crossed = ", ".join(str(u.number) for u in touched)
                 raise QualcodeError(
-                    f"span {start}:{end} crosses turns {numbers} of {t.name}; tag each turn's "
+                    f"span {start}:{end} crosses turns {crossed} of {t.name}; tag each turn's "
                     "part separately, or pass --across-turns to tag across them"
                 )
         return view, [(start, end, turn)]
-    if turns is None:
+    if turns is None:  # noqa: SIM102
         raise QualcodeError("say which turns to tag (e.g. 12 or 12-15) or give --span START:END")
     numbers = parse_turns(turns)
     by_number = {u.number: u for u in view.turns}

@@ -125,6 +125,18 @@ CREATE TABLE settings (
             value TEXT NOT NULL
         );
 
+-- table settlements
+CREATE TABLE settlements (
+            id INTEGER PRIMARY KEY,
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+            turn INTEGER NOT NULL,
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            keep TEXT NOT NULL DEFAULT '[]',
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            UNIQUE (transcript_id, turn, code_id)
+        );
+
 -- table suggestions
 CREATE TABLE "suggestions" (
             id INTEGER PRIMARY KEY,

@@ -23,8 +23,8 @@ from .app import app
 from .common import consoles, fail, handle_errors, open_project
 
 if TYPE_CHECKING:
+    from ..models import Suggestion
     from ..project import Project
-    from ..suggest import Suggestion
 
 KEYS = "a=accept  r=reject  s=skip  e=accept as another code  u=undo  q=quit"
 MATCH_STYLE = "bold black on yellow"
@@ -183,6 +183,8 @@ class Session:
         j = self.history.pop()
         before = self.project.undo_decision(self.queue[j].id)
         self.counts["undone"] += 1
+        if before is None:
+            return j
         self.say(
             f"undone: {before.transcript} turn {before.turn} {before.code} is pending again",
             "yellow",

@@ -172,6 +172,8 @@ def frequencies_table(report: FrequencyReport) -> Table:
     )
     if report.min_count:
         note += f"; codes with fewer than {report.min_count} {_UNIT_COLUMN[report.unit]} left out"
+    if getattr(report, "view", ""):
+        note += f"; {report.view}"
     return Table(
         "frequencies" + by.replace(" ", "-"),
         "Theme frequencies" + by,

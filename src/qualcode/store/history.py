@@ -81,9 +81,20 @@ def install_triggers(conn: sqlite3.Connection) -> None:
                 before, after = _json(small, "OLD"), _json(small, "NEW")
                 if big:  # the big column only when it changed
                     changed = f"OLD.{_q(big)} IS NOT NEW.{_q(big)}"
-                    before = f"CASE WHEN {changed} THEN json_set({before}, '$.{big}', OLD.{_q(big)}) ELSE {before} END"
-                    after = f"CASE WHEN {changed} THEN json_set({after}, '$.{big}', NEW.{_q(big)}) ELSE {after} END"
+                    old_big, new_big = f"OLD.{_q(big)}", f"NEW.{_q(big)}"
+                    before = (
+                        f"CASE WHEN {changed} THEN json_set({before}, '$.{big}', {old_big}) "
+                        f"ELSE {before} END"
+                    )
+                    after = (
+                        f"CASE WHEN {changed} THEN json_set({after}, '$.{big}', {new_big}) "
+                        f"ELSE {after} END"
+                    )
             cond = "(SELECT id FROM qc_cmd) IS NOT NULL"
+            if action == "update":  # an UPDATE that changed nothing is not a change
+                cond += (
+                    " AND (" + " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c in cols) + ")"
+                )
             if action in when:
                 cond += " AND " + when[action]
             conn.execute(

@@ -102,6 +102,10 @@ class OtherProject:
         """Close the read-only connection."""
         self.conn.close()
 
+    def fingerprints(self) -> dict[int, str]:
+        """Command id -> a digest of its row changes."""
+        return fingerprints(self.conn)
+
     def rows(self, table: str, where: str = "") -> list[dict[str, Any]]:
         """Every row of one table (of a fixed set), in id order where there is one."""
         order = {
@@ -130,6 +134,10 @@ class MergeStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.conn = store.conn
+
+    def fingerprints(self) -> dict[int, str]:
+        """Command id -> a digest of its row changes."""
+        return fingerprints(self.conn)
 
     def rows(self, table: str, where: str = "") -> list[dict[str, Any]]:
         """Every row of one of our tables."""

@@ -57,7 +57,7 @@ class SuggestionStore:
         self.store = store
         self.conn = store.conn
 
-    def list(
+    def all(
         self,
         *,
         statuses: Sequence[str] | None = None,
@@ -180,11 +180,12 @@ class SuggestionStore:
 
     def latest_decision(self, coder: str) -> int | None:
         """The id of this coder's latest decided suggestion."""
-        return self.store.scalar(
+        found = self.store.scalar(
             "SELECT id FROM suggestions WHERE decided_at IS NOT NULL AND decided_by = ? "
             "ORDER BY decided_at DESC, id DESC LIMIT 1",
             [coder],
         )
+        return None if found is None else int(found)
 
     def passage_text(self, suggestion_id: int) -> str:
         """The transcript text the suggestion points at."""

@@ -77,7 +77,10 @@ class TagStore:
         self, *, transcript_id: int, code_id: int, start: int, end: int, coder: str | None
     ) -> list[int]:
         """Ids of tags of a code on exactly this passage (by one coder or any)."""
-        sql = 'SELECT id FROM tags WHERE transcript_id = ? AND code_id = ? AND start = ? AND "end" = ?'
+        sql = (
+            "SELECT id FROM tags WHERE transcript_id = ? AND code_id = ? AND start = ? "
+            'AND "end" = ?'
+        )
         params: list[Any] = [transcript_id, code_id, start, end]
         if coder is not None:
             sql += " AND coder = ?"
@@ -90,7 +93,7 @@ class TagStore:
         """Tags of a code lying inside [start, end) (e.g. span tags inside a turn)."""
         return [
             g
-            for g in self.list(
+            for g in self.all(
                 transcript_id=transcript_id, code_ids=[code_id], include_detached=False
             )
             if g.start >= start and g.end <= end and (coder is None or g.coder == coder)
@@ -98,11 +101,12 @@ class TagStore:
 
     def covering(self, *, transcript_id: int, code_id: int, turn_id: int, coder: str) -> int | None:
         """A tag by this coder of this code on the given turn (whole or part), if any."""
-        return self.store.scalar(
+        found = self.store.scalar(
             "SELECT id FROM tags WHERE transcript_id = ? AND code_id = ? AND turn_id = ? "
             "AND coder = ? AND status = 'placed' ORDER BY (\"end\" - start) DESC LIMIT 1",
             [transcript_id, code_id, turn_id, coder],
         )
+        return None if found is None else int(found)
 
     def delete(self, ids: Iterable[int]) -> int:
         """Delete tags by id (a suggestion accepted into one keeps its decision)."""
@@ -119,7 +123,7 @@ class TagStore:
         "JOIN codes c ON c.id = g.code_id LEFT JOIN turns u ON u.id = g.turn_id"
     )
 
-    def list(
+    def all(
         self,
         *,
         transcript_id: int | None = None,
@@ -128,7 +132,8 @@ class TagStore:
         include_detached: bool = True,
     ) -> list[Tag]:
         """Tags, optionally of one transcript, some codes and one coder, in text order."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if transcript_id is not None:
             where.append("g.transcript_id = ?")
             params.append(transcript_id)
@@ -168,7 +173,7 @@ class TagStore:
         tags alone and maps transcripts in Python: a report over 100,000 tags stays well
         under a second. Quotes (with_text) join the turns for their numbers.
         """
-        where, params = "", []
+        where, params = "", list[Any]()
         if code_ids is not None:
             params = sorted(set(code_ids))
             where = f" AND g.code_id IN ({','.join('?' * len(params))})"
@@ -317,7 +322,7 @@ class TagStore:
 
     def detached(self) -> list[Tag]:
         """Tags whose text is gone from their edited transcript."""
-        return [g for g in self.list() if g.status == "detached"]
+        return [g for g in self.all() if g.status == "detached"]
 
     def nested_duplicates(self) -> list[tuple[Tag, Tag]]:
         """Pairs of one coder's tags of one code where one passage lies inside the other."""

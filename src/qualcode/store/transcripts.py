@@ -149,7 +149,7 @@ class TranscriptStore:
             transcript=t,
             header=text[:header_end].strip(),
             turns=self.turns(t.id, text),
-            tags=self.store.tags.list(transcript_id=t.id, include_detached=True),
+            tags=self.store.tags.all(transcript_id=t.id, include_detached=True),
             text=text,
         )
 
