@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import signal
 import sys
@@ -119,8 +120,14 @@ def test_review_in_a_pseudo_terminal_single_keys_and_ctrl_c(proj: Path) -> None:
         nonlocal seen
         deadline = time.monotonic() + timeout
         while text is None or text not in ANSI.sub("", seen):
-            if time.monotonic() > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise AssertionError(f"{text!r} never appeared in:\n{seen}")
+            # select first, so the deadline fires even when the child prints nothing
+            # (a bare os.read would block forever).
+            ready, _, _ = select.select([master], [], [], left)
+            if not ready:
+                continue
             try:
                 chunk = os.read(master, 4096)
             except OSError:  # EIO: the child has exited and closed the terminal

@@ -18,6 +18,7 @@ from .language import guess_language
 from .models import ParsedTranscript, Transcript
 
 if TYPE_CHECKING:
+    from .importers.preview import FilePreview
     from .store import Store
 
 ID_COLUMNS = ("respondent_id", "respondent", "id")
@@ -48,6 +49,8 @@ class ImportOutcome:
     encoding: str | None = None
     language: str | None = None
     message: str = ""
+    speakers: tuple[tuple[str, int, str], ...] = ()  # (label, turns, role)
+    proposed_interviewer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,13 @@ class PlannedFile:
     def outcome(self, status: str | None = None, message: str | None = None) -> ImportOutcome:
         """This file's line in the import report."""
         pt = self.parsed
+        speakers: tuple[tuple[str, int, str], ...] = ()
+        if pt is not None:
+            roles = {t.speaker: t.role for t in pt.turns}
+            counts: dict[str, int] = {}
+            for t in pt.turns:
+                counts[t.speaker] = counts.get(t.speaker, 0) + 1
+            speakers = tuple((s, n, roles[s]) for s, n in counts.items())
         return ImportOutcome(
             str(self.path),
             status or self.action,
@@ -256,6 +266,8 @@ class PlannedFile:
             pt.encoding if pt else None,
             self.language,
             self.message if message is None else message,
+            speakers,
+            pt.proposed_interviewer if pt else None,
         )
 
 
@@ -590,3 +602,82 @@ def replace_transcript(
         else:
             moved += 1
     return Replaced(exact, moved, detached)
+
+
+def resplit_transcript(
+    store: Store,
+    name: str,
+    *,
+    interviewers: Sequence[str] = (),
+    speakers: Sequence[str] = (),
+) -> Replaced:
+    """Split a stored transcript into turns again with other speaker settings.
+
+    The original file is read again when it is still where it was imported from and has
+    the same bytes; otherwise the stored text is split (Word formatting such as bold labels
+    is then not available). Tags and decisions move with their text.
+    """
+    import hashlib
+
+    from .importers import parse_bytes
+
+    t = store.transcripts.get(name)
+    src = store.transcripts.source(t.id)
+    rules = SpeakerRules()
+    rules = SpeakerRules(
+        interviewers=rules.interviewers
+        | frozenset([*store.list_setting("interviewers"), *interviewers]),
+        labels=frozenset([*store.list_setting("speakers"), *speakers]),
+    )
+    path = Path(src["source_path"]) if src["source_path"] else None
+    data = None
+    if path is not None and path.is_file():
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() == src["sha256"]:
+            data = raw
+    if data is not None:
+        parsed = parse_bytes(data, src["file_name"], encoding=src["encoding"], rules=rules)
+    else:
+        text = store.transcripts.text(t.id)
+        parsed = parse_bytes(text.encode("utf-8"), "stored.txt", encoding="utf-8", rules=rules)
+        parsed = dataclasses.replace(
+            parsed,
+            file_name=src["file_name"],
+            format=src["format"],
+            encoding=src["encoding"],
+            sha256=src["sha256"],
+        )
+    with store.write():
+        return replace_transcript(
+            store, t.id, parsed, language=src["language"], source_path=src["source_path"]
+        )
+
+
+def preview_paths(
+    paths: Sequence[Path],
+    *,
+    encoding: str | None = None,
+    language: str | None = None,
+    interviewers: Sequence[str] = (),
+    speakers: Sequence[str] = (),
+) -> list[FilePreview]:
+    """Preview every transcript file among paths (folders expanded); nothing is written.
+
+    A file that cannot be read is raised as ImportFailed naming it.
+    """
+    from .importers.preview import preview_file
+
+    files, skipped = collect_files(paths)
+    missing = [o for o in skipped if o.status == "failed"]
+    if missing:
+        raise ImportFailed(missing[0].file, missing[0].message)
+    return [
+        preview_file(
+            f,
+            encoding=encoding,
+            language=language,
+            interviewers=tuple(interviewers),
+            speakers=tuple(speakers),
+        )
+        for f in files
+    ]

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from .anonymize import Pseudonym
     from .codebook import Codebook
     from .history import CheckReport, UndoResult
-    from .importing import AttributesLoad, ImportPlan, ImportReport
+    from .importers.preview import FilePreview
+    from .importing import AttributesLoad, ImportPlan, ImportReport, Replaced
     from .interop import RefiExport, RefiImport
     from .managing import TranscriptRemoved
     from .ratings import RatingsReport, SurveyLoad
@@ -246,6 +247,34 @@ class Project(AnalysisMixin, TeamMixin):
             progress=progress,
         )
         return self.apply_import(plan, force=force)
+
+    def resplit(
+        self, name: str, *, interviewers: Sequence[str] = (), speakers: Sequence[str] = ()
+    ) -> Replaced:
+        """Split a stored transcript into turns again (tags move with their text)."""
+        from .importing import resplit_transcript
+
+        return resplit_transcript(self.store, name, interviewers=interviewers, speakers=speakers)
+
+    def preview(
+        self,
+        paths: Sequence[Path],
+        *,
+        encoding: str | None = None,
+        language: str | None = None,
+        interviewers: Sequence[str] = (),
+        speakers: Sequence[str] = (),
+    ) -> list[FilePreview]:
+        """What import would make of each file (encoding, speakers, roles, first turns)."""
+        from .importing import preview_paths
+
+        return preview_paths(
+            paths,
+            encoding=encoding,
+            language=language,
+            interviewers=[*self.interviewer_labels(), *interviewers],
+            speakers=[*self.speaker_labels(), *speakers],
+        )
 
     def load_attributes(self, csv_path: Path) -> AttributesLoad:
         """Load respondent attributes (and transcript links) from a CSV."""

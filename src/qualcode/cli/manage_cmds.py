@@ -228,3 +228,32 @@ def backup(
     with open_project(ctx) as project:
         path = project.backup(target)
     consoles.out.print(f"backed up to {path}")
+
+
+@transcripts_app.command("resplit")
+@handle_errors
+def transcripts_resplit(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Transcript name.")],
+    interviewer: Annotated[
+        list[str], typer.Option("--interviewer", help="A speaker label that is an interviewer.")
+    ] = [],  # noqa: B006 - typer reads the default
+    speaker: Annotated[
+        list[str], typer.Option("--speaker", help="A speaker label to recognise.")
+    ] = [],  # noqa: B006
+) -> None:
+    """Split a stored transcript into turns again with other speaker settings (tags move).
+
+    Example: qualcode transcripts resplit LV-03 --interviewer Moderatore
+    """
+    with open_project(ctx) as project:
+        result = project.resplit(name, interviewers=interviewer, speakers=speaker)
+        view = project.show(name)
+    roles: dict[str, str] = {u.speaker: u.role for u in view.turns}
+    consoles.out.print(
+        f"{view.transcript.name}: {len(view.turns)} turns; "
+        + ", ".join(f"{s} ({r})" for s, r in roles.items())
+        + f"; {result.summary()}",
+        highlight=False,
+        markup=False,
+    )

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
-from ..importing import collect_files
+from ..errors import ProjectNotFound
+from ..importing import ImportOutcome, collect_files
 from ..models import INTERVIEWER
 from .app import app
 from .common import (
@@ -56,6 +57,9 @@ def import_(
     all_or_nothing: bool = typer.Option(
         False, "--all-or-nothing", help="Import nothing if any file fails."
     ),
+    preview: bool = typer.Option(
+        False, "--preview", help="Show what each file would become; write nothing."
+    ),
 ) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) with respondent attributes.
 
@@ -65,6 +69,9 @@ def import_(
     Example: qualcode import ../transcripts/ --attributes ../transcripts/attributes.csv
     """
     attrs = _parse_attrs(attr)
+    if preview:
+        _preview(ctx, paths, encoding, lang, interviewer, speaker)
+        return
     with open_project(ctx) as project:
         if interviewer:
             project.set_interviewer_labels([*project.interviewer_labels(), *interviewer])
@@ -100,8 +107,12 @@ def import_(
             out.print(
                 f"{o.status:>9}  {o.name:<12} {Path(o.file).name}: {o.turns} turns, "
                 f"{o.format}, {o.encoding or '-'}, {o.language or '?'}"
-                + (f"  ({o.message})" if o.message else "")
+                + (f"  ({o.message})" if o.message else ""),
+                highlight=False,
+                markup=False,
             )
+            if len(paths) == 1 or o.proposed_interviewer or len(report.outcomes) <= 3:
+                out.print("           " + _speakers_line(o), highlight=False, markup=False)
         elif o.status == "unchanged":
             out.print(f"{'unchanged':>9}  {o.name:<12} {Path(o.file).name}: {o.message}")
         elif o.status == "skipped":
@@ -117,7 +128,58 @@ def import_(
             f"{len(report.failed)} file(s) failed and were not imported; {others}. "
             "Fix them and run the import again"
         )
+    for w in report.warnings:
+        consoles.err.print(f"  warning  {w}", highlight=False, markup=False)
     out.print(f"{len(report.imported)} imported. Next: qualcode transcripts")
+
+
+def _speakers_line(o: ImportOutcome) -> str:
+    """'speakers: Anna (12, interviewer), Jānis (11)'."""
+    parts = [
+        f"{name} ({n}{', interviewer' if role == INTERVIEWER else ''})"
+        for name, n, role in o.speakers
+    ]
+    line = "speakers: " + ", ".join(parts[:8]) + (" …" if len(parts) > 8 else "")
+    if o.proposed_interviewer:
+        line += (
+            f"; no interviewer label known, {o.proposed_interviewer!r} asks most questions: "
+            f"confirm with --interviewer {o.proposed_interviewer!r} and `transcripts resplit`"
+        )
+    elif o.speakers and not any(role == INTERVIEWER for _, _, role in o.speakers):
+        line += "; no interviewer found: name one with --interviewer LABEL"
+    return line
+
+
+def _preview(
+    ctx: typer.Context,
+    paths: list[Path],
+    encoding: str | None,
+    lang: str | None,
+    interviewer: list[str],
+    speaker: list[str],
+) -> None:
+    """import --preview: each file's encoding, language, speakers and first turns."""
+    from ..importers.preview import render_preview
+    from ..importing import preview_paths
+
+    try:
+        with open_project(ctx) as project:
+            items = project.preview(
+                paths,
+                encoding=encoding,
+                language=lang,
+                interviewers=interviewer,
+                speakers=speaker,
+            )
+    except ProjectNotFound:  # previewing needs no project
+        items = preview_paths(
+            paths, encoding=encoding, language=lang, interviewers=interviewer, speakers=speaker
+        )
+    width = consoles.out.width or 100
+    for item in items:
+        consoles.out.print(render_preview(item, width=width), highlight=False, markup=False)
+        consoles.out.print()
+    consoles.out.print(f"{len(items)} file(s) previewed; nothing was written.")
 
 
 transcripts_app = typer.Typer()

@@ -308,3 +308,12 @@ class TranscriptStore:
                 f"SELECT name, id FROM transcripts WHERE name IN ({marks})", list(names)
             ).fetchall()
         )
+
+    def source(self, transcript_id: int) -> dict[str, Any]:
+        """Where a transcript came from: file_name, source_path, format, encoding, sha256,
+        language."""
+        return self.store.query(
+            "SELECT file_name, source_path, format, encoding, sha256, language "
+            "FROM transcripts WHERE id = ?",
+            [transcript_id],
+        )[0]
