@@ -374,6 +374,7 @@ def test_attributes_csv_over_the_size_cap_is_refused(
         ["codebook", "show"],
         ["matrix", "--by", "town"],
         ["cooccur"],
+        ["tags"],
     ],
 )
 def test_terminal_output_shows_control_characters_and_markup_as_text(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -12,14 +11,13 @@ from .app import app
 from .common import FORMAT_OPTION, Format, consoles, fail, handle_errors, open_project, print_json
 from .transcript_cmds import respondents_app, transcripts_app
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def plain(text: str) -> str:
-    """Text safe to print: control characters shown as U+FFFD, rich markup escaped."""
+    """Text safe to print: control characters made visible, rich markup escaped."""
     from rich.markup import escape
 
-    return escape(_CONTROL.sub("\ufffd", text))
+    from ..textsafe import terminal_safe
+
+    return escape(terminal_safe(text))
 
 
 @transcripts_app.command("rm")

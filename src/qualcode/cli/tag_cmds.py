@@ -153,11 +153,25 @@ def tags(
     if print_table_as(fmt, headers, rows, items):
         return
     from rich.table import Table
+    from rich.text import Text
+
+    from ..textsafe import terminal_safe
+
+    def safe(text: str) -> Text:  # stored text: no markup read, controls made visible
+        return Text(terminal_safe(text))
 
     table = Table(title=f"{len(items)} tags", title_justify="left")
     for h in ("transcript", "turn", "code", "coder", "origin", "text"):
         table.add_column(h, overflow="fold")
     for g in items:
         short = g.text if len(g.text) <= 120 else g.text[:117] + "..."
-        table.add_row(g.transcript, str(g.turn_number or ""), g.code, g.coder, g.origin, short)
+        origin = g.origin if g.status == "placed" else f"{g.origin}, detached"
+        table.add_row(
+            safe(g.transcript),
+            str(g.turn_number or ""),
+            safe(g.code),
+            safe(g.coder),
+            origin,
+            safe(short),
+        )
     consoles.out.print(table)
