@@ -11,6 +11,7 @@ from .app import app
 from .common import FORMAT_OPTION, Format, consoles, fail, handle_errors, open_project, print_json
 from .transcript_cmds import respondents_app, transcripts_app
 
+
 def plain(text: str) -> str:
     """Text safe to print: control characters made visible, rich markup escaped."""
     from rich.markup import escape
