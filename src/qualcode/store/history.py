@@ -222,8 +222,9 @@ class HistoryStore:
     def undoable(self, coder: str, n: int) -> list[LogEntry]:
         """The coder's last n commands that are not undone and not undos themselves."""
         rows = self.store.query(
+            # Commands copied in by a merge belong to the other copy's rows: never undone here.
             "SELECT id FROM commands WHERE coder = ? AND undone_by IS NULL AND undo_of IS NULL "
-            "ORDER BY id DESC LIMIT ?",
+            "AND command NOT LIKE '% [merged from %]' ORDER BY id DESC LIMIT ?",
             [coder, n],
         )
         wanted = {r["id"] for r in rows}
