@@ -308,8 +308,9 @@ class Project(AnalysisMixin):
         coder: str | None = None,
         memo: str | None = None,
         across_turns: bool = False,
+        text: str | None = None,
     ) -> list[TagChange]:
-        """Tag turns ('12-15') or a span ('1040:1112') of a transcript with codes."""
+        """Tag turns ('12-15'), a span ('1040:1112') or the quoted `text` with codes."""
         from .tagging import tag
 
         return tag(
@@ -321,6 +322,7 @@ class Project(AnalysisMixin):
             coder=coder,
             memo=memo,
             across_turns=across_turns,
+            quote=text,
         )
 
     def untag(
