@@ -255,10 +255,37 @@ def build_report(
     shown = list(dict.fromkeys([a for g in groupings for a in g]))
     for q in quotes(store, codes, limit=quotes_limit, skip_empty=True, attributes=shown):
         sections.append(Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q))
+    memos = memos_section(store)
+    if memos is not None:
+        sections.append(memos)
     doc = ReportDoc(
         "Theme report", _meta(store, [("anonymised", "yes" if anonymize else "no")]), sections
     )
     return _anonymised(store, doc) if anonymize else doc
+
+
+def memos_section(store: Store) -> Section | None:
+    """An appendix with every memo (what it is about, who wrote it, when), or None."""
+    from .tabular import Column
+
+    memos = store.memos.list()
+    if not memos:
+        return None
+    table = Table(
+        "memos",
+        "Memos",
+        [
+            Column("id", "int"),
+            Column("kind", doc=False),
+            Column("target", doc=False),
+            Column("about"),
+            Column("coder"),
+            Column("date"),
+            Column("memo"),
+        ],
+        [[m.id, m.kind, m.name or "", m.about, m.coder, m.created_at[:10], m.text] for m in memos],
+    )
+    return Section("memos", "Appendix: memos", "The analysts' notes, oldest first.", tables=[table])
 
 
 def build_quotes(

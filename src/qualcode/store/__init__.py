@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .cache import CacheStore
     from .codes import CodeStore
     from .history import HistoryStore
+    from .memos import MemoStore
     from .pseudonyms import PseudonymStore
     from .respondents import RespondentStore
     from .suggestions import SuggestionStore
@@ -112,6 +113,7 @@ class Store:
         from .cache import CacheStore
         from .codes import CodeStore
         from .history import HistoryStore
+        from .memos import MemoStore
         from .pseudonyms import PseudonymStore
         from .respondents import RespondentStore
         from .suggestions import SuggestionStore
@@ -126,6 +128,7 @@ class Store:
         self.cache: CacheStore = CacheStore(self)
         self.pseudonyms: PseudonymStore = PseudonymStore(self)
         self.history: HistoryStore = HistoryStore(self)
+        self.memos: MemoStore = MemoStore(self)
 
     @property
     def db(self) -> Database:

@@ -44,6 +44,12 @@ TRACKED: dict[str, dict[str, Any]] = {
     "attributes": {"pk": ("respondent_id", "key")},
     "pseudonyms": {"pk": ("name",)},
     "settings": {"pk": ("key",)},
+    "memos": {
+        "pk": ("id",),
+        "transcript": "(SELECT name FROM transcripts WHERE X.kind = 'transcript' "
+        "AND id = CAST(X.target AS INTEGER))",
+        "code": "(SELECT name FROM codes WHERE X.kind = 'code' AND id = CAST(X.target AS INTEGER))",
+    },
 }
 
 
