@@ -180,6 +180,7 @@ class Reader(Screen[None]):
         super().__init__()
         self.transcript = name
         self.states: list[TurnState] = []
+        self.labels: list[Static] = []
         self.filter_code: str | None = None
         self.view: TranscriptView | None = None
 
@@ -210,6 +211,7 @@ class Reader(Screen[None]):
         wanted = None
         if self.filter_code:
             wanted = {c.name for c in project.descendants(project.code(self.filter_code))}
+        before = self.states
         self.states = []
         for u in view.turns:
             tags = [g for g in view.tags if g.turn_number == u.number]
@@ -221,11 +223,20 @@ class Reader(Screen[None]):
             )
             self.states.append(TurnState(u, codes, mine, pending.get(u.number, [])))
         lv = self.query_one(ListView)
-        index = keep if keep is not None else lv.index
-        lv.clear()
-        lv.extend(ListItem(Static(turn_label(s))) for s in self.states)
-        if self.states:
-            lv.index = min(index or 0, len(self.states) - 1)
+        same = [s.turn.id for s in before] == [s.turn.id for s in self.states]
+        if same and self.labels:
+            # Only the turns whose codes or suggestions changed are redrawn: rebuilding
+            # every item of a long transcript takes about a second.
+            for i, (old, new) in enumerate(zip(before, self.states, strict=True)):
+                if (old.codes, old.suggestions) != (new.codes, new.suggestions):
+                    self.labels[i].update(turn_label(new))
+        else:
+            index = keep if keep is not None else lv.index
+            lv.clear()
+            self.labels = [Static(turn_label(s)) for s in self.states]
+            lv.extend(ListItem(label) for label in self.labels)
+            if self.states:
+                lv.index = min(index or 0, len(self.states) - 1)
         t = view.transcript
         attrs = ", ".join(f"{k}={v}" for k, v in sorted(t.attributes.items()))
         self.title = f"{t.name} · {t.respondent or ''} {attrs}"
