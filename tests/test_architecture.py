@@ -61,7 +61,8 @@ def test_feature_modules_never_import_the_project_facade() -> None:
     offenders = []
     for path in modules():
         rel = path.relative_to(PACKAGE).as_posix()
-        if rel.startswith(PROJECT_USERS[-1]) or rel in PROJECT_USERS:
+        # The Textual app is a front end like the CLI: it drives the Project facade.
+        if rel.startswith((PROJECT_USERS[-1], "tui/")) or rel in PROJECT_USERS:
             continue
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):

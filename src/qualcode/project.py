@@ -338,8 +338,9 @@ class Project(AnalysisMixin, TeamMixin):
         coder: str | None = None,
         memo: str | None = None,
         across_turns: bool = False,
+        text: str | None = None,
     ) -> list[TagChange]:
-        """Tag turns ('12-15') or a span ('1040:1112') of a transcript with codes."""
+        """Tag turns ('12-15'), a span ('1040:1112') or the quoted `text` with codes."""
         from .tagging import tag
 
         return tag(
@@ -351,6 +352,7 @@ class Project(AnalysisMixin, TeamMixin):
             coder=coder,
             memo=memo,
             across_turns=across_turns,
+            quote=text,
         )
 
     def untag(

@@ -7,13 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .coverage import CoverageReport, SaturationReport
     from .discovery import KeyExplanation, KeynessResult, KeywordsAdded, SimilarResult
     from .exports.api import ExportResult
     from .exports.document import Progress as ExportProgress
+    from .memos import Memo
     from .models import Decision, Suggestion
+    from .search import SearchResult
     from .store import Store
     from .suggest import Progress as SuggestProgress
     from .suggest import SuggestRun
+    from .tagging import TagChange
 
 
 class AnalysisMixin:
@@ -267,3 +271,67 @@ class AnalysisMixin:
         from .exports.api import write_chart
 
         return write_chart(self.store, path, codes=codes, by=by, unit=unit, sort=sort, force=force)
+
+    # -- reading: search, memos, coverage ----------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        regex: bool = False,
+        code: str | None = None,
+        by: Sequence[str] = (),
+        transcripts: Sequence[str] | None = None,
+    ) -> SearchResult:
+        """Every occurrence of words (any inflection) or a regex, keyword in context."""
+        from .search import search
+
+        return search(self.store, query, regex=regex, code=code, by=by, transcripts=transcripts)
+
+    def tag_search_hits(
+        self, result: SearchResult, code: str, *, coder: str | None = None
+    ) -> list[TagChange]:
+        """Tag the turns of a search's hits with a code (one command, one undo)."""
+        from .search import tag_hits
+
+        return tag_hits(self.store, result, code, coder=coder)
+
+    def add_memo(
+        self, text: str, *, kind: str = "project", name: str | None = None, coder: str | None = None
+    ) -> Memo:
+        """A memo on the project, or a code/transcript/respondent/tag (kind + name)."""
+        from .memos import add_memo
+
+        return add_memo(self.store, text, kind=kind, name=name, coder=coder)
+
+    def memos(
+        self, *, kind: str | None = None, name: str | None = None, search: str | None = None
+    ) -> list[Memo]:
+        """Memos, optionally about one target or containing every word of `search`."""
+        from .memos import list_memos
+
+        return list_memos(self.store, kind=kind, name=name, search=search)
+
+    def memo(self, memo_id: int) -> Memo:
+        """One memo by id."""
+        from .memos import show_memo
+
+        return show_memo(self.store, memo_id)
+
+    def remove_memo(self, memo_id: int) -> Memo:
+        """Remove a memo (recorded)."""
+        from .memos import remove_memo
+
+        return remove_memo(self.store, memo_id)
+
+    def coverage(self, *, by: Sequence[str] = ()) -> CoverageReport:
+        """Share of respondent turns and words with a code, per transcript and group."""
+        from .coverage import coverage
+
+        return coverage(self.store, by=by)
+
+    def saturation(self, *, order: str = "auto") -> SaturationReport:
+        """New codes per interview in interview order, cumulative."""
+        from .coverage import saturation
+
+        return saturation(self.store, order=order)

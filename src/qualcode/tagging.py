@@ -66,6 +66,86 @@ def parse_span(spec: str) -> tuple[int, int]:
     return start, end
 
 
+QUOTE_CANDIDATES = 8  # matches listed in the error of an ambiguous quote
+
+
+def _quote_pattern(quote: str) -> re.Pattern[str]:
+    """The quote's words in order, any whitespace between them, any case."""
+    words = quote.split()
+    if not words:
+        raise QualcodeError("--text is empty; quote a few words of the passage to tag")
+    return re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+def _snippet(turn: Turn, start: int, end: int, width: int = 30) -> str:
+    """The match in [brackets] with a little of its turn either side, on one line."""
+    s, e = start - turn.start, end - turn.start
+    text = turn.text
+    before = ("…" if s > width else "") + text[max(0, s - width) : s]
+    after = text[e : e + width] + ("…" if e + width < len(text) else "")
+    return " ".join(f"{before}[{text[s:e]}]{after}".split())
+
+
+def find_quote(
+    view: TranscriptView, quote: str, turns: Sequence[int] | None = None
+) -> list[tuple[int, int, Turn]]:
+    """Every place (start, end, turn) where a quote occurs inside one turn.
+
+    Whitespace- and case-tolerant; a match never runs across turns. `turns` restricts
+    the search to those turn numbers.
+    """
+    pattern = _quote_pattern(quote)
+    keep = set(turns) if turns is not None else None
+    out = []
+    for u in view.turns:
+        if keep is not None and u.number not in keep:
+            continue
+        for m in pattern.finditer(u.text):
+            out.append((u.start + m.start(), u.start + m.end(), u))
+    return out
+
+
+def _quoted_passage(view: TranscriptView, quote: str, turns: str | None) -> tuple[int, int, Turn]:
+    """The one place a quote occurs; an error listing candidates when none or several."""
+    name = view.transcript.name
+    numbers = parse_turns(turns) if turns is not None else None
+    where = f" turn {turns}" if turns is not None else ""
+    found = find_quote(view, quote, numbers)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = "; ".join(
+            f"turn {u.number}: {_snippet(u, s, e)}" for s, e, u in found[:QUOTE_CANDIDATES]
+        )
+        more = (
+            f" (and {len(found) - QUOTE_CANDIDATES} more)" if len(found) > QUOTE_CANDIDATES else ""
+        )
+        raise QualcodeError(
+            f"{quote!r} occurs {len(found)} times in {name}{where}: {listed}{more}; "
+            f"give the turn too, e.g. `qualcode tag {name} {found[0][2].number} --text ...`, "
+            "or quote more words"
+        )
+    # Nothing matched: offer the turns holding the quote's rarest-looking (longest) word.
+    words = sorted(quote.split(), key=len, reverse=True)
+    candidates: list[str] = []
+    if words:
+        probe = re.compile(re.escape(words[0]), re.IGNORECASE)
+        for u in view.turns:
+            if numbers is not None and u.number not in numbers:
+                continue
+            m = probe.search(u.text)
+            if m:
+                candidates.append(
+                    f"turn {u.number}: {_snippet(u, u.start + m.start(), u.start + m.end())}"
+                )
+    hint = (
+        f"; {words[0]!r} occurs in " + "; ".join(candidates[:QUOTE_CANDIDATES])
+        if candidates
+        else f"; see `qualcode show {name}` or `qualcode search WORDS`"
+    )
+    raise NotFound(f"{quote!r} is not in {name}{where} (within one turn){hint}")
+
+
 def _passages(
     store: Store,
     transcript: str,
@@ -73,9 +153,14 @@ def _passages(
     span: str | None,
     *,
     across_turns: bool = False,
+    quote: str | None = None,
 ) -> tuple[TranscriptView, list[tuple[int, int, Turn | None]]]:
     view = store.transcripts.view(transcript)
     t = view.transcript
+    if quote is not None:
+        if span is not None:
+            raise QualcodeError("give either --text or --span, not both")
+        return view, [_quoted_passage(view, quote, turns)]
     if span is not None:
         start, end = parse_span(span)
         text_len = len(view.text)
@@ -123,13 +208,20 @@ def tag(
     coder: str | None = None,
     memo: str | None = None,
     across_turns: bool = False,
+    quote: str | None = None,
 ) -> list[TagChange]:
-    """Tag turns (e.g. '12-15') or a span ('1040:1112') of a transcript with codes."""
+    """Tag turns ('12-15'), a span ('1040:1112') or a quoted stretch of text with codes.
+
+    With `quote`, the one place the words occur (within a turn; `turns` narrows the search)
+    is tagged; no match or several is an error listing the candidates.
+    """
     if not codes:
         raise QualcodeError("name at least one code to tag with")
     resolved = [store.codes.get(c) for c in codes]
     coder = coder or store.default_coder()
-    view, passages = _passages(store, transcript, turns, span, across_turns=across_turns)
+    view, passages = _passages(
+        store, transcript, turns, span, across_turns=across_turns, quote=quote
+    )
     text = view.text
     changes = []
     with store.write(coder=coder):

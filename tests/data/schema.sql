@@ -17,6 +17,9 @@ CREATE INDEX idx_changes_transcript ON changes(transcript);
 -- index idx_commands_coder
 CREATE INDEX idx_commands_coder ON commands(coder, id);
 
+-- index idx_memos_target
+CREATE INDEX idx_memos_target ON memos(kind, target);
+
 -- index idx_suggestions_status
 CREATE INDEX idx_suggestions_status ON suggestions(status, code_id);
 
@@ -106,6 +109,18 @@ CREATE TABLE commands (
             command TEXT NOT NULL,
             undo_of INTEGER REFERENCES commands(id),
             undone_by INTEGER REFERENCES commands(id)
+        );
+
+-- table memos
+CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('project', 'code', 'transcript', 'respondent', 'tag')),
+            target TEXT,
+            text TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            CHECK ((kind = 'project') = (target IS NULL))
         );
 
 -- table pseudonyms

@@ -11,6 +11,8 @@ from . import project_cmds  # noqa: E402,F401
 from . import codebook_cmds  # noqa: E402,F401
 from . import transcript_cmds  # noqa: E402,F401
 from . import tag_cmds  # noqa: E402,F401
+from . import browse_cmds  # noqa: E402,F401
+from . import memo_cmds  # noqa: E402,F401
 from . import manage_cmds  # noqa: E402,F401
 from . import suggest_cmds  # noqa: E402,F401
 from . import report_cmds  # noqa: E402,F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
@@ -18,25 +19,47 @@ from .common import (
     print_table_as,
 )
 
+_TURNS = re.compile(r"^[\d\s,\-–]+$")
 
-def _split(args: list[str], span: str | None) -> tuple[str | None, list[str]]:
-    """[TURNS] CODES...: with --span every argument is a code."""
+
+def _split(
+    args: list[str], span: str | None, text: str | None = None
+) -> tuple[str | None, list[str]]:
+    """[TURNS] CODES...: with --span every argument is a code; with --text TURNS is optional."""
     if span is not None:
+        return None, args
+    if text is not None:
+        if len(args) >= 2 and _TURNS.match(args[0]):
+            return args[0], args[1:]
+        if not args:
+            fail('name at least one code, e.g. `qualcode tag LV-03 --text "par maz" low-pay`', 2)
         return None, args
     if len(args) < 2:
         fail("give the turns and at least one code, e.g. `qualcode tag LV-03 12 needs-training`", 2)
     return args[0], args[1:]
 
 
+QUOTE_WIDTH = 100  # characters of the tagged text echoed
+
+
 def _print_changes(changes: list[TagChange], verb: str) -> None:
+    from ..textsafe import terminal_safe
+
     out = consoles.out
     for c in changes:
         where = f"turn {c.turn}" if c.turn is not None else "span"
         mark = verb if c.done else "skipped"
         note = f"  ({c.note})" if c.note else ""
         out.print(
-            f"{mark} {c.transcript} {where} [{c.start}:{c.end}] {c.code}{note}", highlight=False
+            f"{mark} {c.transcript} {where} [{c.start}:{c.end}] {c.code}{note}",
+            highlight=False,
+            markup=False,
         )
+        if c.text:  # echo what was tagged, so a wrong span shows at once
+            quote = " ".join(c.text.split())
+            if len(quote) > QUOTE_WIDTH:
+                quote = quote[: QUOTE_WIDTH - 1] + "…"
+            out.print(f"  “{terminal_safe(quote)}”", highlight=False, markup=False)
 
 
 @app.command()
@@ -46,6 +69,11 @@ def tag(
     transcript: str = typer.Argument("", help="Transcript name or file name."),
     args: list[str] = typer.Argument(None, help="TURNS (12, 12-15, 3,5-7) then CODES."),
     span: str | None = typer.Option(None, "--span", help="Tag characters START:END instead."),
+    text: str | None = typer.Option(
+        None,
+        "--text",
+        help="Tag the passage quoted here (case and spacing need not match; TURNS optional).",
+    ),
     coder: str | None = typer.Option(None, "--coder", help="Coder name (default: $USER)."),
     memo: str | None = typer.Option(None, "--memo", help="A note kept with the tag."),
     across_turns: bool = typer.Option(
@@ -58,7 +86,8 @@ def tag(
     """Tag turns or a character span of a transcript with one or more codes.
 
     Examples: qualcode tag LV-03 12 needs-training;  qualcode tag LV-03 12-15 low-pay more-hours;
-    qualcode tag LV-03 --span 1040:1112 low-pay;  qualcode tag --from-csv coding.csv
+    qualcode tag LV-03 --span 1040:1112 low-pay;  qualcode tag --from-csv coding.csv;
+    qualcode tag LV-03 --text "par maz maksā" low-pay  (the one place those words occur)
     """
     with open_project(ctx) as project:
         if from_csv is not None:
@@ -67,7 +96,7 @@ def tag(
             return
         if not transcript:
             fail("name a transcript, e.g. `qualcode tag LV-03 12 needs-training`", 2)
-        turns, codes = _split(args or [], span)
+        turns, codes = _split(args or [], span, text)
         changes = project.tag(
             transcript,
             codes,
@@ -76,6 +105,7 @@ def tag(
             coder=coder,
             memo=memo,
             across_turns=across_turns,
+            text=text,
         )
     _print_changes(changes, "tagged")
 

@@ -264,6 +264,9 @@ def build_report(
         sections.append(team)
     for q in quotes(store, codes, limit=quotes_limit, skip_empty=True, attributes=shown, view=view):
         sections.append(Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q))
+    memos = memos_section(store)
+    if memos is not None:
+        sections.append(memos)
     meta = [("anonymised", "yes" if anonymize else "no")]
     if overall.view:
         meta.append(("tags", overall.view))
@@ -283,6 +286,30 @@ def agreement_section(store: Store) -> Section | None:
     except QualcodeError as exc:  # e.g. the coders split the transcripts: nothing to compare
         return Section("agreement", "Inter-coder agreement", str(exc), [])
     return Section("agreement", "Inter-coder agreement", table.note, [table])
+
+
+def memos_section(store: Store) -> Section | None:
+    """An appendix with every memo (what it is about, who wrote it, when), or None."""
+    from .tabular import Column
+
+    memos = store.memos.list()
+    if not memos:
+        return None
+    table = Table(
+        "memos",
+        "Memos",
+        [
+            Column("id", "int"),
+            Column("kind", doc=False),
+            Column("target", doc=False),
+            Column("about"),
+            Column("coder"),
+            Column("date"),
+            Column("memo"),
+        ],
+        [[m.id, m.kind, m.name or "", m.about, m.coder, m.created_at[:10], m.text] for m in memos],
+    )
+    return Section("memos", "Appendix: memos", "The analysts' notes, oldest first.", tables=[table])
 
 
 def build_quotes(

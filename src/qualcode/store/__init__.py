@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .cache import CacheStore
     from .codes import CodeStore
     from .history import HistoryStore
+    from .memos import MemoStore
     from .pseudonyms import PseudonymStore
     from .respondents import RespondentStore
     from .suggestions import SuggestionStore
@@ -113,6 +114,7 @@ class Store:
         from .cache import CacheStore
         from .codes import CodeStore
         from .history import HistoryStore
+        from .memos import MemoStore
         from .pseudonyms import PseudonymStore
         from .respondents import RespondentStore
         from .suggestions import SuggestionStore
@@ -129,6 +131,7 @@ class Store:
         self.pseudonyms: PseudonymStore = PseudonymStore(self)
         self.history: HistoryStore = HistoryStore(self)
         self.team: TeamStore = TeamStore(self)
+        self.memos: MemoStore = MemoStore(self)
 
     @property
     def db(self) -> Database:

@@ -45,6 +45,12 @@ TRACKED: dict[str, dict[str, Any]] = {
     "pseudonyms": {"pk": ("name",)},
     "settings": {"pk": ("key",)},
     "settlements": {"pk": ("id",), "transcript": _TRANSCRIPT_OF, "code": _CODE_OF},
+    "memos": {
+        "pk": ("id",),
+        "transcript": "(SELECT name FROM transcripts WHERE X.kind = 'transcript' "
+        "AND id = CAST(X.target AS INTEGER))",
+        "code": "(SELECT name FROM codes WHERE X.kind = 'code' AND id = CAST(X.target AS INTEGER))",
+    },
 }
 
 

@@ -318,5 +318,28 @@ def m005_settlements(db: Database) -> None:
             decided_at TEXT NOT NULL,
             UNIQUE (transcript_id, turn, code_id)
         );
+
+
+@migrations()
+def m007_memos(db: Database) -> None:
+    """Memos on the project, a code, a transcript, a respondent or a tag.
+
+    The target is kept as the target's id (text), not a foreign key: a memo outlives a
+    removed transcript or code (shown as removed) and reattaches when `undo` restores it,
+    and renames follow because ids do not change.
+    """
+    db.executescript(
+        """
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('project', 'code', 'transcript', 'respondent', 'tag')),
+            target TEXT,
+            text TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            CHECK ((kind = 'project') = (target IS NULL))
+        );
+        CREATE INDEX idx_memos_target ON memos(kind, target);
         """
     )
