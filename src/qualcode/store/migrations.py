@@ -318,6 +318,8 @@ def m005_settlements(db: Database) -> None:
             decided_at TEXT NOT NULL,
             UNIQUE (transcript_id, turn, code_id)
         );
+        """
+    )
 
 
 @migrations()
