@@ -68,7 +68,7 @@ def list_memos(
 ) -> list[Memo]:
     """Memos, optionally about one target, or containing every one of the words."""
     target = _target(store, kind, name) if kind is not None and kind != "project" else None
-    return store.memos.list(kind=kind, target=target, search=search)
+    return store.memos.all(kind=kind, target=target, search=search)
 
 
 def memos_about(store: Store, kind: str, name: str) -> list[Memo]:

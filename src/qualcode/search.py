@@ -158,7 +158,7 @@ def search(
         ids = [c.id for c in store.codes.descendants(store.codes.get(code))]
         allowed = {
             (g.transcript, g.turn_number)
-            for g in store.tags.list(code_ids=ids, include_detached=False)
+            for g in store.tags.all(code_ids=ids, include_detached=False)
             if g.turn_number is not None
         }
     items = transcript_texts(store, names=transcripts)

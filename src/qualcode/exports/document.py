@@ -292,7 +292,7 @@ def memos_section(store: Store) -> Section | None:
     """An appendix with every memo (what it is about, who wrote it, when), or None."""
     from .tabular import Column
 
-    memos = store.memos.list()
+    memos = store.memos.all()
     if not memos:
         return None
     table = Table(

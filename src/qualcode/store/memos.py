@@ -91,7 +91,7 @@ class MemoStore:
         rows = self.store.query(_SELECT + " WHERE m.id = ?", [memo_id])
         return _memo(rows[0]) if rows else None
 
-    def list(
+    def all(
         self,
         *,
         kind: str | None = None,
