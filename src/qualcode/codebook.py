@@ -9,13 +9,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from typing import TYPE_CHECKING, Any
 
 from .errors import CodebookError, closest, not_found
+
+# ruamel.yaml costs ~0.05 s to import; commands that never read a codebook file skip it.
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 CODE_FIELDS = {
     "name",
@@ -103,6 +103,8 @@ class Codebook:
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     y = YAML(typ="rt")
     y.allow_duplicate_keys = False
     return y
@@ -113,6 +115,8 @@ def _line(node: Any, key: str | int | None = None) -> int | None:
     lc = getattr(node, "lc", None)
     if lc is None:
         return None
+    from ruamel.yaml.comments import CommentedMap
+
     try:
         if key is not None:
             if isinstance(node, CommentedMap):
@@ -129,6 +133,8 @@ def _parse_text(text: str, source: str) -> Any:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise CodebookError(source, exc.lineno, f"JSON syntax error: {exc.msg}") from None
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         return _yaml().load(text)
     except MarkedYAMLError as exc:
@@ -150,6 +156,8 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     if data is None:
         raise CodebookError(source, None, "the codebook is empty; it needs a `codes:` list")
     if isinstance(data, list):  # a bare list of codes is accepted too
+        from ruamel.yaml.comments import CommentedMap
+
         data = CommentedMap(codes=data)
     if not isinstance(data, dict):
         raise CodebookError(source, 1, "expected a mapping with a `codes:` list at the top")
@@ -224,6 +232,8 @@ def _parse_code(
 ) -> CodeSpec:
     line = _line(parent, index)
     if isinstance(node, str):  # "- needs-training" shorthand
+        from ruamel.yaml.comments import CommentedMap
+
         node = CommentedMap(name=node)
     if not isinstance(node, dict):
         raise CodebookError(source, line, "each code must be a mapping with at least `name:`")
@@ -387,6 +397,8 @@ def add_keywords(path: Path, code_name: str, words: list[str]) -> list[str]:
         existing = node.get("keywords")
         if existing is None or isinstance(existing, str):
             items = [v.strip() for v in (existing or "").split(",") if v.strip()]
+            from ruamel.yaml.comments import CommentedSeq
+
             existing = CommentedSeq(items)
             existing.fa.set_flow_style()
             node["keywords"] = existing
