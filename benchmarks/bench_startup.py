@@ -39,6 +39,7 @@ COMMANDS: tuple[tuple[list[str], ...], ...] = (
 _BASE = {"site", "encodings", "qualcode", "_frozen_importlib_external", "zipimport", "codecs"}
 _EDITABLE_FINDER = re.compile(r"^__editable__")
 
+_KEEP_DONTWRITE = "--no-bytecode" in sys.argv
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|( *)(\S+)")
 
 
@@ -48,7 +49,12 @@ def _exe() -> str:
 
 def _env() -> dict[str, str]:
     # A fixed width and no colour: rendering the same table every run, as a pipe gets it.
-    return {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    # Users run with cached bytecode; without it every run recompiles qualcode's own modules
+    # (~0.2 s), which would swamp the figures. --no-bytecode measures that case.
+    if not _KEEP_DONTWRITE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def cpu_of(cmd: list[str], cwd: Path) -> float:
@@ -109,11 +115,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--keep", type=Path, help="demo project folder (made if missing)")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE from the environment (compile on every run)",
+    )
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="qualcode-startup-")) / "demo"
     print(
         f"python benchmarks/bench_startup.py --runs {args.runs}"
         + (f" --keep {args.keep}" if args.keep else "")
+        + (" --no-bytecode" if args.no_bytecode else "")
     )
     try:
         if not (folder / "qualcode.db").is_file():
@@ -134,6 +146,8 @@ def main() -> None:
         print(f"{'python -c import typer':<26} {baseline:6.3f} s CPU")
         print(f"{'qualcode ...':<26} {'CPU med':>9} {'imports':>9}  heaviest top-level imports")
         for group in COMMANDS:
+            for cmd in group:  # warm-up: bytecode written, files in the page cache
+                cpu_of([_exe(), *cmd], folder)
             runs: list[list[float]] = [[] for _ in group]
             for _ in range(args.runs):
                 for i, cmd in enumerate(group):
