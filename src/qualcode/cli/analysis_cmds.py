@@ -7,19 +7,8 @@ from typing import Annotated
 
 import typer
 
-from qualcode.exports.tabular import cooccur_table, matrix_table, quotes_table, ratings_table
-from qualcode.ratings import parse_range
-
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
-from .render_analysis import (
-    cooccur_view,
-    emit,
-    matrix_view,
-    pseudonyms_view,
-    quotes_view,
-    ratings_view,
-)
 
 NOTHING_YET = (
     "Nothing to show yet: load a codebook (`qualcode codebook load FILE`) and import "
@@ -52,6 +41,9 @@ def matrix(
 
     Example: qualcode matrix needs-training more-hours --by town --quotes 2
     """
+    from ..exports.tabular import matrix_table
+    from .render_analysis import emit, matrix_view
+
     with open_project(ctx) as project:
         result = project.matrix(codes=codes or None, by=by or [], quotes=quotes, width=width)
     if emit(fmt, matrix_table(result), result):
@@ -78,6 +70,9 @@ def cooccur(
 
     Example: qualcode cooccur --unit respondent
     """
+    from ..exports.tabular import cooccur_table
+    from .render_analysis import cooccur_view, emit
+
     if unit not in ("turn", "respondent"):
         raise typer.BadParameter("use turn or respondent", param_hint="--unit")
     with open_project(ctx) as project:
@@ -111,6 +106,9 @@ def quotes(
 
     Example: qualcode quotes needs-training --by town --limit 5
     """
+    from ..exports.tabular import quotes_table
+    from .render_analysis import emit, quotes_view
+
     with open_project(ctx) as project:
         result = project.quotes(codes or None, by=by or [], limit=limit, skip_empty=not codes)
         if anonymize:
@@ -134,6 +132,8 @@ app.add_typer(ratings_app, name="ratings")
 
 
 def _scale(text: str | None) -> tuple[int, int] | None:
+    from ..ratings import parse_range
+
     return parse_range(text, "scale") if text else None
 
 
@@ -163,6 +163,10 @@ def ratings(
 
     Example: qualcode ratings --by town --band 1-3
     """
+    from ..exports.tabular import ratings_table
+    from ..ratings import parse_range
+    from .render_analysis import emit, ratings_view
+
     if ctx.invoked_subcommand is not None:
         return
     bands = [parse_range(b) for b in band or []]
@@ -246,6 +250,8 @@ def pseudonyms(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
 
     Example: qualcode pseudonyms --format csv
     """
+    from .render_analysis import pseudonyms_view
+
     if ctx.invoked_subcommand is not None:
         return
     with open_project(ctx) as project:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..models import Code, Transcript
-from ..project import TranscriptView
-from ..reports import FrequencyReport
+# Only annotations: this module is imported inside the commands that render, and each of
+# those has already loaded what it shows.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..models import Code, Transcript, TranscriptView
+    from ..reports import FrequencyReport
 
 
 def transcripts_table(items: Sequence[Transcript], attribute_keys: Sequence[str]) -> Table:

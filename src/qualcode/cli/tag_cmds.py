@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from ..tagging import TagChange
 from .app import app
 from .common import (
     FORMAT_OPTION,
@@ -17,6 +17,9 @@ from .common import (
     open_project,
     print_table_as,
 )
+
+if TYPE_CHECKING:
+    from ..tagging import TagChange
 
 
 def _split(args: list[str], span: str | None) -> tuple[str | None, list[str]]:

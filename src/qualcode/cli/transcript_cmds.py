@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
-from ..importing import collect_files
 from ..models import INTERVIEWER
 from .app import app
 from .common import (
@@ -21,7 +19,6 @@ from .common import (
     print_json,
     print_table_as,
 )
-from .render import transcript_view, transcripts_table
 
 
 def _parse_attrs(values: list[str]) -> dict[str, str]:
@@ -64,6 +61,11 @@ def import_(
 
     Example: qualcode import ../transcripts/ --attributes ../transcripts/attributes.csv
     """
+    # Importers and rich's progress bar load here, not on every `qualcode` start.
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+
+    from ..importing import collect_files
+
     attrs = _parse_attrs(attr)
     with open_project(ctx) as project:
         if interviewer:
@@ -174,6 +176,8 @@ def transcripts(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     if not items:
         consoles.out.print("No transcripts yet; run `qualcode import FILES`.")
         return
+    from .render import transcripts_table
+
     consoles.out.print(transcripts_table(items, shown))
 
 
@@ -236,6 +240,8 @@ def show(
     elif print_table_as(fmt, headers, rows, data):
         return
     else:
+        from .render import transcript_view
+
         transcript_view(consoles.out, view, colors)
         n_int = sum(u.role == INTERVIEWER for u in view.turns)
         consoles.out.print(
