@@ -23,6 +23,8 @@ HEAVY = (
     "matplotlib",
     "openpyxl",
     "docx",
+    # typer 0.29+ converts parameters through pydantic (pyproject pins typer below it).
+    "pydantic",
 )
 # qualcode's own modules that only some commands need: the importers, the demo, exporters.
 HEAVY_OWN = ("qualcode.importers", "qualcode.demo", "qualcode.exports.document", "rich.progress")

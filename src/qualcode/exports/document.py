@@ -199,6 +199,22 @@ def build_report(
     One by-group section per grouping (`town`, or nested `town,role`); without `by`, every
     grouping attribute (see reports_quotes.grouping_attributes).
     """
+    # The matrix, co-occurrence and quotes each ask for the tags: read them once.
+    with store.tags.read_once():
+        doc = _report_doc(store, by, sort, unit, min_count, matrix_quotes, quotes_limit, anonymize)
+    return _anonymised(store, doc) if anonymize else doc
+
+
+def _report_doc(
+    store: Store,
+    by: Sequence[str] | None,
+    sort: str,
+    unit: str,
+    min_count: int,
+    matrix_quotes: int,
+    quotes_limit: int | None,
+    anonymize: bool,
+) -> ReportDoc:
     groupings = [
         [p.strip() for p in g.replace("/", ",").split(",") if p.strip()]
         for g in (by if by is not None else grouping_attributes(store))
@@ -255,10 +271,9 @@ def build_report(
     shown = list(dict.fromkeys([a for g in groupings for a in g]))
     for q in quotes(store, codes, limit=quotes_limit, skip_empty=True, attributes=shown):
         sections.append(Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q))
-    doc = ReportDoc(
+    return ReportDoc(
         "Theme report", _meta(store, [("anonymised", "yes" if anonymize else "no")]), sections
     )
-    return _anonymised(store, doc) if anonymize else doc
 
 
 def build_quotes(
