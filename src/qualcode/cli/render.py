@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 # Only annotations: this module is imported inside the commands that render, and each of
 # those has already loaded what it shows.
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.tree import Tree
 
     from ..models import Code, Transcript, TranscriptView
     from ..reports import FrequencyReport
@@ -82,6 +82,8 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
 
 def codebook_tree(codes: Sequence[Code], counts: dict[str, int], title: str) -> Tree:
     """The code tree with tag counts."""
+    from rich.tree import Tree  # ~0.02 s: only `codebook show` draws a tree
+
     tree = Tree(Text(title, style="bold"))
     nodes: dict[str, Tree] = {}
     for c in codes:
