@@ -41,7 +41,7 @@ def build(folder: Path, source: Path, tags: Path | None, seed: int) -> tuple[int
         if tags is None:
             count = 12 * len(project.transcripts())
             tags = random_tags_csv(project, folder / "tags.csv", count, seed)
-        added = import_tags_csv(project, tags, coder="bench").added
+        added = import_tags_csv(project.store, tags, coder="bench").added
         return len(project.transcripts()), added
 
 

@@ -11,14 +11,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
+from typing import TYPE_CHECKING, Any
 
 from .errors import CodebookError, closest, not_found
+
+# ruamel.yaml costs ~0.05 s to import; commands that never read a codebook file skip it.
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 CODE_FIELDS = {
     "name",
@@ -124,6 +123,8 @@ class Codebook:
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     y = YAML(typ="rt")
     y.allow_duplicate_keys = False
     return y
@@ -134,6 +135,8 @@ def _line(node: Any, key: str | int | None = None) -> int | None:
     lc = getattr(node, "lc", None)
     if lc is None:
         return None
+    from ruamel.yaml.comments import CommentedMap
+
     try:
         if key is not None:
             if isinstance(node, CommentedMap):
@@ -281,6 +284,9 @@ def _parse_text(text: str, source: str) -> Any:
             raise CodebookError(source, exc.lineno, f"JSON syntax error: {exc.msg}") from None
         except (RecursionError, ValueError):  # too deep, or a number over 4,300 digits:
             pass  # the YAML checks below name the line
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     try:
         _check_brackets(text, source)
         _check_events(text, source)
@@ -314,6 +320,8 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     if data is None:
         raise CodebookError(source, None, "the codebook is empty; it needs a `codes:` list")
     if isinstance(data, list):  # a bare list of codes is accepted too
+        from ruamel.yaml.comments import CommentedMap
+
         data = CommentedMap(codes=data)
     if not isinstance(data, dict):
         raise CodebookError(source, 1, "expected a mapping with a `codes:` list at the top")
@@ -394,6 +402,8 @@ def _parse_code(
             source, line, f"nested too deeply; codes can nest up to {MAX_CODE_DEPTH} levels"
         )
     if isinstance(node, str):  # "- needs-training" shorthand
+        from ruamel.yaml.comments import CommentedMap
+
         node = CommentedMap(name=node)
     if not isinstance(node, dict):
         raise CodebookError(source, line, "each code must be a mapping with at least `name:`")
@@ -608,6 +618,8 @@ def add_keywords(path: Path, code_name: str, words: list[str]) -> list[str]:
         existing = node.get("keywords")
         if existing is None or isinstance(existing, str):
             items = [v.strip() for v in (existing or "").split(",") if v.strip()]
+            from ruamel.yaml.comments import CommentedSeq
+
             existing = CommentedSeq(items)
             existing.fa.set_flow_style()
             node["keywords"] = existing

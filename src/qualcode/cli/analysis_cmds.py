@@ -7,19 +7,8 @@ from typing import Annotated
 
 import typer
 
-from qualcode.exports.tabular import cooccur_table, matrix_table, quotes_table, ratings_table
-from qualcode.ratings import parse_range
-
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
-from .render_analysis import (
-    cooccur_view,
-    emit,
-    matrix_view,
-    pseudonyms_view,
-    quotes_view,
-    ratings_view,
-)
 from .team_cmds import CODER_VIEW, FINAL_VIEW, view_note
 
 NOTHING_YET = (
@@ -55,6 +44,9 @@ def matrix(
 
     Example: qualcode matrix needs-training more-hours --by town --quotes 2
     """
+    from ..exports.tabular import matrix_table
+    from .render_analysis import emit, matrix_view
+
     with open_project(ctx) as project:
         result = project.matrix(
             codes=codes or None,
@@ -89,6 +81,9 @@ def cooccur(
 
     Example: qualcode cooccur --unit respondent
     """
+    from ..exports.tabular import cooccur_table
+    from .render_analysis import cooccur_view, emit
+
     if unit not in ("turn", "respondent"):
         raise typer.BadParameter("use turn or respondent", param_hint="--unit")
     with open_project(ctx) as project:
@@ -124,6 +119,9 @@ def quotes(
 
     Example: qualcode quotes needs-training --by town --limit 5
     """
+    from ..exports.tabular import quotes_table
+    from .render_analysis import emit, quotes_view
+
     with open_project(ctx) as project:
         result = project.quotes(
             codes or None,
@@ -155,6 +153,8 @@ app.add_typer(ratings_app, name="ratings")
 
 
 def _scale(text: str | None) -> tuple[int, int] | None:
+    from ..ratings import parse_range
+
     return parse_range(text, "scale") if text else None
 
 
@@ -184,6 +184,10 @@ def ratings(
 
     Example: qualcode ratings --by town --band 1-3
     """
+    from ..exports.tabular import ratings_table
+    from ..ratings import parse_range
+    from .render_analysis import emit, ratings_view
+
     if ctx.invoked_subcommand is not None:
         return
     bands = [parse_range(b) for b in band or []]
@@ -267,6 +271,8 @@ def pseudonyms(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
 
     Example: qualcode pseudonyms --format csv
     """
+    from .render_analysis import pseudonyms_view
+
     if ctx.invoked_subcommand is not None:
         return
     with open_project(ctx) as project:

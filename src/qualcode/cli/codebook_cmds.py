@@ -6,10 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..codebook_ops import read_codebook
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
-from .render import codebook_tree
 
 codebook_app = typer.Typer(help="Load, check and show the codebook.", no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
@@ -53,6 +51,8 @@ def check(file: Path = typer.Argument(..., help="Codebook .yaml, .json or REFI-Q
 
     Example: qualcode codebook check codebooks/roma-mediators.yaml
     """
+    from ..codebook_ops import read_codebook
+
     book, problems = read_codebook(file)
     for problem in problems:
         consoles.err.print(f"Note: {problem}", highlight=False, markup=False)
@@ -95,6 +95,8 @@ def show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     if not codes:
         consoles.out.print("No codebook loaded yet; run `qualcode codebook load FILE`.")
         return
+    from .render import codebook_tree
+
     consoles.out.print(codebook_tree(codes, counts, (book.title if book else None) or "Codebook"))
 
 

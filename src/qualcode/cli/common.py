@@ -13,13 +13,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from ..errors import QualcodeError
-from ..project import Project
+
+# Start-up matters (`--help`, `report` should answer at once): rich's console and the project
+# (store, models) are imported when a command first needs them, not when the CLI loads.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +32,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _console(stderr: bool = False) -> Console:
     # Rich honours NO_COLOR and drops styling when the stream is not a terminal; a pipe gets
     # wide lines (COLUMNS if set, else 160) so tables are not squeezed to rich's 80 columns.
+    from rich.console import Console
+
     stream = sys.stderr if stderr else sys.stdout
     columns = os.environ.get("COLUMNS", "")
     width = None if stream.isatty() else (int(columns) if columns.isdigit() else 160)
@@ -102,6 +109,8 @@ def handle_errors(func: F) -> F:
 
 def open_project(ctx: typer.Context) -> Project:
     """The project named by --project / QUALCODE_PROJECT, or found from the current folder up."""
+    from ..project import Project
+
     state = ctx.find_root().obj
     path = state.project if isinstance(state, State) else None
     return Project.open(path)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-
-from qualcode.exports.api import ExportResult
 
 from .app import app
 from .common import consoles, handle_errors, make_progress, open_project
 from .team_cmds import CODER_VIEW, FINAL_VIEW
+
+if TYPE_CHECKING:  # the exporters (and their document builders) load only on `export`
+    from qualcode.exports.api import ExportResult
 
 export_app = typer.Typer(
     help="Export the report or quotes to XLSX, DOCX, HTML, MD, CSV, JSON.", no_args_is_help=True

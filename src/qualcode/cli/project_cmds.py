@@ -6,11 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..demo import run_demo
-from ..project import Project
 from .app import app
 from .common import consoles, handle_errors, open_project
-from .render import frequency_table
 
 
 @app.command()
@@ -33,6 +30,8 @@ def init(
 
         import_into(from_file, folder, unflatten=unflatten, coder=None, verbose=False)
         return
+    from ..project import Project
+
     project = Project.init(folder)
     project.close()
     out = consoles.out
@@ -90,6 +89,10 @@ def demo(
 
     Example: qualcode demo --keep /tmp/qualcode-demo --export /tmp/qualcode-demo/report
     """
+    # The demo pulls in importers, reports and suggestions: only `qualcode demo` pays for them.
+    from ..demo import run_demo
+    from .render import frequency_table
+
     out = consoles.out
     result = run_demo(keep, log=lambda msg: consoles.err.print(msg, highlight=False), export=export)
     out.print(frequency_table(result.report))

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
-from ..models import Code, Transcript
-from ..project import TranscriptView
-from ..reports import FrequencyReport
 from ..textsafe import terminal_safe
 from .render_analysis import code_style, safe
+
+# Only annotations: this module is imported inside the commands that render, and each of
+# those has already loaded what it shows.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.tree import Tree
+
+    from ..models import Code, Transcript, TranscriptView
+    from ..reports import FrequencyReport
 
 
 def transcripts_table(items: Sequence[Transcript], attribute_keys: Sequence[str]) -> Table:
@@ -86,6 +90,8 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
 
 def codebook_tree(codes: Sequence[Code], counts: dict[str, int], title: str) -> Tree:
     """The code tree with tag counts."""
+    from rich.tree import Tree  # ~0.02 s: only `codebook show` draws a tree
+
     tree = Tree(safe(title, style="bold"))
     nodes: dict[str, Tree] = {}
     for c in codes:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group as RichGroup
-from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from qualcode.anonymize import Pseudonym
-from qualcode.exports.tabular import Table as DataTable
 from qualcode.exports.tabular import group_label
-from qualcode.ratings import RatingsReport
-from qualcode.reports import CooccurReport, FrequencyReport, MatrixReport
-from qualcode.reports_quotes import QuoteReport
 from qualcode.textsafe import terminal_safe
 
 from .common import Format, print_csv, print_json, print_md
+
+# Only annotations: commands import this module when they render, after computing the report.
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from qualcode.anonymize import Pseudonym
+    from qualcode.exports.tabular import Table as DataTable
+    from qualcode.ratings import RatingsReport
+    from qualcode.reports import CooccurReport, FrequencyReport, MatrixReport
+    from qualcode.reports_quotes import QuoteReport
 
 BAR_WIDTH = 30
 

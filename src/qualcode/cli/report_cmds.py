@@ -6,12 +6,8 @@ from typing import Annotated
 
 import typer
 
-from qualcode.exports.tabular import frequencies_table
-
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project
-from .render import frequency_table
-from .render_analysis import bars, emit
 from .team_cmds import CODER_VIEW, FINAL_VIEW, view_note
 
 UNIT_HELP = "Count respondents (default), passages or transcripts: bars, --min and --chart use it."
@@ -52,6 +48,10 @@ def report(
 
     Example: qualcode report --by town --by role --unit respondent --min 2 --sort respondents
     """
+    from ..exports.tabular import frequencies_table
+    from .render import frequency_table
+    from .render_analysis import bars, emit
+
     with open_project(ctx) as project:
         result = project.report(
             by=by or [],

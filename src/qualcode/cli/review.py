@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from ..errors import NotFound, QualcodeError
 from .app import app
 from .common import consoles, fail, handle_errors, open_project
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..models import Suggestion
     from ..project import Project
 
@@ -78,6 +78,8 @@ class KeyReader:
 
 def render(console: Console, s: Suggestion, position: int, total: int) -> None:
     """The suggestion's header and its turn with the matched words highlighted."""
+    from rich.text import Text
+
     head = Text(f"[{position}/{total}] ", style="bold")
     head.append(f"{s.transcript} turn {s.turn}", style="bold cyan")
     head.append(f"  {s.code}", style="bold magenta")

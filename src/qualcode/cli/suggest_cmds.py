@@ -6,8 +6,6 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from ..errors import ProjectNotFound
 from .app import app
@@ -23,6 +21,8 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from ..discovery import KeynessResult
     from ..project import Project
 
@@ -151,6 +151,8 @@ def suggestions(
         which = "" if status == "all" else f"{status} "
         say(f"No {which}suggestions. Run `qualcode suggest` to make some.")
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(items)} suggestions ({status})", title_justify="left")
     for h in ("id", "transcript", "turn", "code", "score", "why", "text"):
         table.add_column(
@@ -165,6 +167,9 @@ def suggestions(
 
 
 def _keyness_table(result: KeynessResult) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(
         title=f"{result.target}: {result.target_turns} turns ({result.target_tokens} "
         f"words) against {result.reference_turns} turns ({result.reference_tokens})",
@@ -270,6 +275,8 @@ def keywords(
     ]
     if print_table_as(fmt, headers, rows, results):
         return
+    from rich.text import Text
+
     for r in results:
         if not r.terms:
             say(f"{r.target}: no distinctive terms (try --min-freq 1)")
@@ -317,6 +324,8 @@ def similar(
     ]
     if print_table_as(fmt, headers, rows, result):
         return
+    from rich.table import Table
+
     table = Table(title=f"Most like {result.query}", title_justify="left")
     for h in headers:
         table.add_column(h, justify="right" if h in ("turn", "score") else "left", overflow="fold")
@@ -384,6 +393,8 @@ def keys(
     ]
     if print_table_as(fmt, headers, rows, items):
         return
+    from rich.table import Table
+
     table = Table(title=f"Matching keys ({items[0].lang})", title_justify="left")
     for h in headers:
         table.add_column(h, overflow="fold")

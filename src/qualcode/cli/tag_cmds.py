@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from ..tagging import TagChange
 from .app import app
 from .common import (
     FORMAT_OPTION,
@@ -20,6 +20,9 @@ from .common import (
 )
 
 _TURNS = re.compile(r"^[\d\s,\-–]+$")
+
+if TYPE_CHECKING:
+    from ..tagging import TagChange
 
 
 def _split(

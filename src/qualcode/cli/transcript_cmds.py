@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
 from ..errors import ProjectNotFound
-from ..importing import ImportOutcome, collect_files
 from ..models import INTERVIEWER
 from .app import app
 from .common import (
@@ -22,7 +21,9 @@ from .common import (
     print_json,
     print_table_as,
 )
-from .render import transcript_view, transcripts_table
+
+if TYPE_CHECKING:
+    from ..importing import ImportOutcome
 
 
 def _parse_attrs(values: list[str]) -> dict[str, str]:
@@ -68,6 +69,11 @@ def import_(
 
     Example: qualcode import ../transcripts/ --attributes ../transcripts/attributes.csv
     """
+    # Importers and rich's progress bar load here, not on every `qualcode` start.
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+
+    from ..importing import collect_files
+
     attrs = _parse_attrs(attr)
     if preview:
         _preview(ctx, paths, encoding, lang, interviewer, speaker)
@@ -236,6 +242,8 @@ def transcripts(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     if not items:
         consoles.out.print("No transcripts yet; run `qualcode import FILES`.")
         return
+    from .render import transcripts_table
+
     consoles.out.print(transcripts_table(items, shown))
 
 
@@ -298,6 +306,8 @@ def show(
     elif print_table_as(fmt, headers, rows, data):
         return
     else:
+        from .render import transcript_view
+
         transcript_view(consoles.out, view, colors)
         n_int = sum(u.role == INTERVIEWER for u in view.turns)
         consoles.out.print(

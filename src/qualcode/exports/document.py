@@ -201,6 +201,25 @@ def build_report(
     One by-group section per grouping (`town`, or nested `town,role`); without `by`, every
     grouping attribute (see reports_quotes.grouping_attributes).
     """
+    # The matrix, co-occurrence and quotes each ask for the tags: read them once.
+    with store.tags.read_once():
+        doc = _report_doc(
+            store, by, sort, unit, min_count, matrix_quotes, quotes_limit, anonymize, view
+        )
+    return _anonymised(store, doc) if anonymize else doc
+
+
+def _report_doc(
+    store: Store,
+    by: Sequence[str] | None,
+    sort: str,
+    unit: str,
+    min_count: int,
+    matrix_quotes: int,
+    quotes_limit: int | None,
+    anonymize: bool,
+    view: TagView | None,
+) -> ReportDoc:
     groupings = [
         [p.strip() for p in g.replace("/", ",").split(",") if p.strip()]
         for g in (by if by is not None else grouping_attributes(store))
@@ -270,8 +289,7 @@ def build_report(
     meta = [("anonymised", "yes" if anonymize else "no")]
     if overall.view:
         meta.append(("tags", overall.view))
-    doc = ReportDoc("Theme report", _meta(store, meta), sections)
-    return _anonymised(store, doc) if anonymize else doc
+    return ReportDoc("Theme report", _meta(store, meta), sections)
 
 
 def agreement_section(store: Store) -> Section | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import builtins
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..models import Tag, TagFact
@@ -20,6 +22,11 @@ class TagStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.conn = store.conn
+        # read_once(): reads remembered by their arguments, and the connection's change count
+        # they match.
+        self._memo_depth = 0
+        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._memo_changes = -1
 
     def insert(
         self,
@@ -159,6 +166,32 @@ class TagStore:
         """Number of tags."""
         return int(self.store.scalar("SELECT count(*) FROM tags"))
 
+    @contextmanager
+    def read_once(self) -> Iterator[None]:
+        """Within the block, each read of facts() and code_counts() runs once and is remembered.
+
+        An export builds several reports (frequencies per grouping, matrix, co-occurrence,
+        quotes) that ask for the same tags; facts() then reads every tag once, with text, and
+        filters by code in Python. A write in the block (the connection's change count moves)
+        makes the next call read again.
+        """
+        self._memo_depth += 1
+        try:
+            yield
+        finally:
+            self._memo_depth -= 1
+            if not self._memo_depth:
+                self._memo.clear()
+
+    def _remembered(self, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+        changes = self.conn.total_changes
+        if changes != self._memo_changes:
+            self._memo.clear()
+            self._memo_changes = changes
+        if key not in self._memo:
+            self._memo[key] = read()
+        return self._memo[key]
+
     def facts(
         self,
         *,
@@ -173,6 +206,19 @@ class TagStore:
         tags alone and maps transcripts in Python: a report over 100,000 tags stays well
         under a second. Quotes (with_text) join the turns for their numbers.
         """
+        if not self._memo_depth:
+            return self._read_facts(code_ids, with_text, coder, final)
+        every: tuple[TagFact, ...] = self._remembered(
+            ("facts", coder, final), lambda: tuple(self._read_facts(None, True, coder, final))
+        )
+        if code_ids is None:
+            return list(every)
+        wanted = set(code_ids)
+        return [f for f in every if f.code_id in wanted]
+
+    def _read_facts(
+        self, code_ids: Sequence[int] | None, with_text: bool, coder: str | None, final: bool
+    ) -> builtins.list[TagFact]:
         where, params = "", list[Any]()
         if code_ids is not None:
             params = sorted(set(code_ids))
@@ -375,6 +421,17 @@ class TagStore:
         the turn a tag lies in (a span outside turns is its own passage), so a sentence tag
         inside an already tagged turn does not count twice.
         """
+        if self._memo_depth:
+            rows: tuple[tuple[Any, ...], ...] = self._remembered(
+                ("code_counts", tuple(by), none_value, coder, final),
+                lambda: tuple(self._count_codes(by, none_value, coder, final)),
+            )
+            return list(rows)
+        return self._count_codes(by, none_value, coder, final)
+
+    def _count_codes(
+        self, by: Sequence[str], none_value: str, coder: str | None, final: bool
+    ) -> builtins.list[tuple[Any, ...]]:
         joins = "".join(
             f" LEFT JOIN attributes a{i} ON a{i}.respondent_id = t.respondent_id AND a{i}.key = ?"
             for i in range(len(by))
