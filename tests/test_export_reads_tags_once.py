@@ -44,7 +44,7 @@ def test_build_report_runs_each_read_of_the_tags_once(fx: Project) -> None:
 
 
 def test_report_built_from_one_read_equals_the_one_built_from_many(fx: Project) -> None:
-    args = (None, "tree", "respondent", 0, 2, 10, False)
+    args = (None, "tree", "respondent", 0, 2, 10, False, None)
     statements = _trace(fx)
     separate = _report_doc(fx.store, *args)
     fx.store.conn.set_trace_callback(None)

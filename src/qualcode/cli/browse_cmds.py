@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, fail, handle_errors, open_project
-from .render_analysis import emit, safe
+
+
+# rich rendering loads only when a command prints (start-up stays light).
+def emit(*args: Any, **kwargs: Any) -> Any:
+    """See render_analysis.emit (imported on first use)."""
+    from . import render_analysis
+
+    return render_analysis.emit(*args, **kwargs)
+
+
+def safe(*args: Any, **kwargs: Any) -> Any:
+    """See render_analysis.safe (imported on first use)."""
+    from . import render_analysis
+
+    return render_analysis.safe(*args, **kwargs)
+
 
 BY_OPTION = typer.Option("--by", metavar="ATTR", help="Group by a respondent attribute; repeat.")
 

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, fail, handle_errors, open_project
-from .render_analysis import emit, safe
+
+
+# rich rendering loads only when a command prints (start-up stays light).
+def emit(*args: Any, **kwargs: Any) -> Any:
+    """See render_analysis.emit (imported on first use)."""
+    from . import render_analysis
+
+    return render_analysis.emit(*args, **kwargs)
+
+
+def safe(*args: Any, **kwargs: Any) -> Any:
+    """See render_analysis.safe (imported on first use)."""
+    from . import render_analysis
+
+    return render_analysis.safe(*args, **kwargs)
+
 
 memo_app = typer.Typer(help="Memos: notes on the project, a code, a transcript, a respondent.")
 app.add_typer(memo_app, name="memo")

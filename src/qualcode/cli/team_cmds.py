@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_json
-from .render_analysis import emit
+
+
+# rich rendering loads only when a command prints (start-up stays light).
+def emit(*args: Any, **kwargs: Any) -> Any:
+    """See render_analysis.emit (imported on first use)."""
+    from . import render_analysis
+
+    return render_analysis.emit(*args, **kwargs)
+
 
 # Shared by report, matrix, quotes and export report: whose tags they count.
 CODER_VIEW = typer.Option(
