@@ -236,6 +236,7 @@ def tag(
                     text=text[start:end],
                     coder=coder,
                     memo=memo,
+                    full_text=text,
                 )
                 note = "" if tag_id else "already tagged"
                 if turn is not None and turn.role == "interviewer":
@@ -400,6 +401,7 @@ def import_tags_csv(store: Store, path: Any, *, coder: str | None = None) -> Tag
                 end=turn.end,
                 text=turn.text,
                 coder=who,
+                full_text=view.text,
             ):
                 added += 1
     return TagImport(added, len(planned) - added)

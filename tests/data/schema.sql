@@ -32,6 +32,10 @@ CREATE INDEX idx_suggestions_transcript ON suggestions(transcript_id);
 -- index idx_tags_code
 CREATE INDEX idx_tags_code ON tags(code_id);
 
+-- index idx_tags_counts
+CREATE INDEX idx_tags_counts
+            ON tags(status, code_id, transcript_id, turn_id, start, "end");
+
 -- index idx_tags_transcript
 CREATE INDEX idx_tags_transcript ON tags(transcript_id, start);
 

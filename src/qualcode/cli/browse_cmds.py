@@ -93,7 +93,7 @@ def search(
         if tag_code is not None:
             _tag_hits(project, result, tag_code, yes)
             return
-    if emit(fmt, _search_table(result), result):  # type: ignore[arg-type]
+    if emit(fmt, _search_table(result), result):
         return
     _print_hits(result)
 

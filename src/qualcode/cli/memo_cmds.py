@@ -145,7 +145,7 @@ def memo_list(
     with open_project(ctx) as project:
         memos = project.memos(kind=None if kind == "project" else kind, name=name, search=search)
     table = _table(list(memos))
-    if emit(fmt, table, memos):  # type: ignore[arg-type]
+    if emit(fmt, table, memos):
         return
     if not memos:
         consoles.out.print("No memos" + (f" with {search!r}" if search else ""))

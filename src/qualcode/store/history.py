@@ -24,7 +24,14 @@ _TRANSCRIPT_OF = "(SELECT name FROM transcripts WHERE id = X.transcript_id)"
 _CODE_OF = "(SELECT name FROM codes WHERE id = X.code_id)"
 _DECIDED = "(X.status != 'pending')"
 TRACKED: dict[str, dict[str, Any]] = {
-    "tags": {"pk": ("id",), "transcript": _TRANSCRIPT_OF, "code": _CODE_OF},
+    # A tag's text and context are copies of the transcript's: recorded only on delete (to
+    # restore the row) or when they change, which keeps the history small.
+    "tags": {
+        "pk": ("id",),
+        "transcript": _TRANSCRIPT_OF,
+        "code": _CODE_OF,
+        "big": ("text", "context_before", "context_after"),
+    },
     "suggestions": {
         "pk": ("id",),
         "transcript": _TRANSCRIPT_OF,
@@ -38,7 +45,7 @@ TRACKED: dict[str, dict[str, Any]] = {
         },
     },
     "codes": {"pk": ("id",), "code": "X.name"},
-    "transcripts": {"pk": ("id",), "transcript": "X.name", "big": "text"},
+    "transcripts": {"pk": ("id",), "transcript": "X.name", "big": ("text",)},
     "turns": {"pk": ("id",), "transcript": _TRANSCRIPT_OF},
     "respondents": {"pk": ("id",)},
     "attributes": {"pk": ("respondent_id", "key")},
@@ -71,8 +78,8 @@ def install_triggers(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS qc_cmd (id INTEGER)")
     for table, spec in TRACKED.items():
         cols = _columns(conn, table)
-        big = spec.get("big")
-        small = [c for c in cols if c != big]
+        big = spec.get("big", ())
+        small = [c for c in cols if c not in big]
         key = "json_array(" + ", ".join(f"X.{_q(c)}" for c in spec["pk"]) + ")"
         transcript = spec.get("transcript", "NULL")
         code = spec.get("code", "NULL")
@@ -85,15 +92,15 @@ def install_triggers(conn: sqlite3.Connection) -> None:
                 before, after = _json(cols, "OLD"), "NULL"
             else:
                 before, after = _json(small, "OLD"), _json(small, "NEW")
-                if big:  # the big column only when it changed
-                    changed = f"OLD.{_q(big)} IS NOT NEW.{_q(big)}"
-                    old_big, new_big = f"OLD.{_q(big)}", f"NEW.{_q(big)}"
+                for col in big:  # a big column only when it changed
+                    changed = f"OLD.{_q(col)} IS NOT NEW.{_q(col)}"
+                    old_big, new_big = f"OLD.{_q(col)}", f"NEW.{_q(col)}"
                     before = (
-                        f"CASE WHEN {changed} THEN json_set({before}, '$.{big}', {old_big}) "
+                        f"CASE WHEN {changed} THEN json_set({before}, '$.{col}', {old_big}) "
                         f"ELSE {before} END"
                     )
                     after = (
-                        f"CASE WHEN {changed} THEN json_set({after}, '$.{big}', {new_big}) "
+                        f"CASE WHEN {changed} THEN json_set({after}, '$.{col}', {new_big}) "
                         f"ELSE {after} END"
                     )
             cond = "(SELECT id FROM qc_cmd) IS NOT NULL"

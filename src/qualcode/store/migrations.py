@@ -345,3 +345,14 @@ def m007_memos(db: Database) -> None:
         CREATE INDEX idx_memos_target ON memos(kind, target);
         """
     )
+
+
+@migrations()
+def m008_tag_counts_index(db: Database) -> None:
+    """A covering index for counting tags per code (reports read no wide tag rows)."""
+    db.executescript(
+        """
+        CREATE INDEX idx_tags_counts
+            ON tags(status, code_id, transcript_id, turn_id, start, "end");
+        """
+    )

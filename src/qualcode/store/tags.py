@@ -42,6 +42,7 @@ class TagStore:
         rule: str | None = None,
         memo: str | None = None,
         created_at: str | None = None,
+        full_text: str | None = None,
     ) -> int | None:
         """Insert a tag; None when this coder already tagged this passage with this code.
 
@@ -50,6 +51,28 @@ class TagStore:
         """
         from . import now
 
+        if full_text is not None:  # the caller has the transcript: no re-read per tag
+            cur = self.conn.execute(
+                'INSERT OR IGNORE INTO tags(transcript_id, turn_id, code_id, start, "end", '
+                "text, coder, origin, rule, memo, created_at, context_before, context_after) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    transcript_id,
+                    turn_id,
+                    code_id,
+                    start,
+                    end,
+                    text,
+                    coder,
+                    origin,
+                    rule,
+                    memo,
+                    created_at or now(),
+                    full_text[max(start - CONTEXT, 0) : start],
+                    full_text[end : end + CONTEXT],
+                ],
+            )
+            return int(cur.lastrowid or 0) if cur.rowcount else None
         cur = self.conn.execute(
             'INSERT OR IGNORE INTO tags(transcript_id, turn_id, code_id, start, "end", text, '
             "coder, origin, rule, memo, created_at, context_before, context_after) "
