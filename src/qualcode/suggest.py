@@ -18,6 +18,7 @@ from .codebook_ops import stored_codebook
 from .errors import NotFound, QualcodeError
 from .models import RESPONDENT, Code, Decision, MatchedTerm, Suggestion
 from .store import now
+from .suggest_learn import examples_for, has_coding, model_for
 
 if TYPE_CHECKING:
     from .nlp.cache import TranscriptText
@@ -44,6 +45,7 @@ class SuggestRun:
     already_tagged: int
     pending: int
     warnings: tuple[str, ...] = ()
+    learned: tuple[str, ...] = ()  # codes a model trained on the coding decided
 
 
 @dataclass
@@ -90,48 +92,98 @@ def _rule_text(hits: Sequence[Any]) -> str:
     return "; ".join(f"{kind}: {', '.join(terms)}" for kind, terms in kinds.items())
 
 
+@dataclass(frozen=True)
+class _Proposal:
+    """One passage to store: from a rule, the model, or both."""
+
+    item: TranscriptText
+    turn_index: int
+    code_id: int
+    start: int
+    end: int
+    score: float  # the rule score (0 when only the model suggests it)
+    hits: tuple[Any, ...]
+    probability: float | None = None  # calibrated, when a model made the call
+    reasons: tuple[str, ...] = ()
+
+
+PHRASE_KEYS = "phrase-keys/"  # + pipeline version: the models-table entry of keyword keys
+
+
+def _rules_for(store: Store, codes: Sequence[Code], lang: str) -> tuple[Any, str | None]:
+    """Compiled rules for a language, with keyword keys from the project's cache when it has
+    them (then spaCy is not even imported); the pipeline's warning, if any."""
+    from .nlp.matching import compile_rules, rule_phrases
+    from .nlp.pipeline import pipeline_version
+
+    name = PHRASE_KEYS + pipeline_version(lang)
+    stored = store.learned.get(name)
+    cached: dict[str, Any] = json.loads(stored[1]) if stored else {}
+    known = {k: tuple(v) for k, v in cached.get("keys", {}).items()}
+    phrases = rule_phrases(codes)
+    if all(p in known for p in phrases) and "warning" in cached:
+        return compile_rules(codes, lang, known), cached["warning"]
+    from .nlp.matching import phrase_keys
+    from .nlp.pipeline import pipeline
+
+    missing = [p for p in phrases if p not in known]
+    known.update(zip(missing, phrase_keys(missing, lang), strict=True))
+    warning = pipeline(lang).warning
+    data = {"keys": {k: list(v) for k, v in sorted(known.items())}, "warning": warning}
+    store.learned.save(name, "", json.dumps(data, ensure_ascii=False))
+    return compile_rules(codes, lang, known), warning
+
+
 def suggest(
     store: Store,
     *,
     codes: Sequence[str] | None = None,
     transcripts: Sequence[str] | None = None,
     include_interviewer: bool = False,
+    learn: bool = True,
     progress: Progress | None = None,
 ) -> SuggestRun:
-    """Run the rules of codes (default all) over transcripts (default all); store suggestions."""
+    """Run the rules of codes (default all) over transcripts (default all); store suggestions.
+
+    With learn (the default) and some coding in the project, a per-code model trained on the
+    coders' tags and decisions decides with the rules (nlp/learn.py): it can suggest a turn
+    without a keyword and drop a rule hit the coding shows is wrong. Without any tag yet the
+    rules alone decide, exactly as with learn=False.
+    """
     from .nlp.cache import load_tables
-    from .nlp.matching import compile_rules, match_transcript
+    from .nlp.matching import match_transcript
 
     if store.codes.latest_version() is None:
         raise QualcodeError("no codebook loaded; load one with `qualcode codebook load FILE`")
     selected = _select_codes(store, codes)
     with_rules = [c for c in selected if c.keywords or c.rules.get("patterns")]
-    if not with_rules:
+    learning = learn and has_coding(store)
+    if not with_rules and not learning:
         raise QualcodeError(
             "none of the selected codes has keywords or patterns; add some to "
             "the codebook (or find candidates with `qualcode keywords CODE`)"
         )
-    items = _select_transcripts(store, transcripts)
+    # Learning needs every transcript's coding (and rule scores), not just the chosen ones.
+    everything = _select_transcripts(store, None if learning else transcripts)
+    wanted = {store.transcripts.get(n).name for n in transcripts} if transcripts else None
+    items = [i for i in everything if wanted is None or i.name in wanted]
     if not items:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
     def tick(done: int) -> None:
         if progress:
-            progress("tokenising", done, len(items))
+            progress("tokenising", done, len(everything))
 
-    tables, tokenised = load_tables(store, items, tick)
+    tables, tokenised = load_tables(store, everything, tick)
     warnings = []
     rules_by_lang: dict[str, Any] = {}
-    for lang in sorted({i.language for i in items}):
-        from .nlp.pipeline import pipeline
-
-        warning = pipeline(lang).warning
+    for lang in sorted({i.language for i in everything}):
+        rules_by_lang[lang], warning = _rules_for(store, with_rules, lang)
         if warning:
             names = ", ".join(i.name for i in items if i.language == lang)
             warnings.append(f"{names}: {warning}")
-        rules_by_lang[lang] = compile_rules(with_rules, lang)
-    found = []
-    for item in items:
+    passages: dict[tuple[int, int, int], Any] = {}  # (transcript, turn position, code id)
+    for item in everything:
         spans = [(t.start, t.end) for t in item.turns]
         only = (
             None
@@ -141,28 +193,119 @@ def suggest(
         for p in match_transcript(
             tables[item.id], item.text, spans, rules_by_lang[item.language], only_turns=only
         ):
-            found.append((item, p))
+            passages[(item.id, p.turn_index, p.code_id)] = p
         if progress:
-            progress("matching", 1, len(items))
-    counts = _store_passages(store, items, with_rules, found)
+            progress("matching", 1, len(everything))
+    model = None
+    if learning:
+        scores: dict[tuple[int, int], dict[str, float]] = {}
+        for (tid, pos, _cid), p in passages.items():
+            scores.setdefault((tid, pos), {})[p.code] = p.score
+        examples = examples_for(store, everything, tables, scores)
+        model = model_for(store, examples, [c.name for c in selected])
+    if model is None:
+        by_id = {i.id: i for i in items}
+        proposals = [
+            _Proposal(by_id[tid], p.turn_index, p.code_id, p.start, p.end, p.score, p.hits)
+            for (tid, _pos, _cid), p in passages.items()
+            if tid in by_id
+        ]
+        stored_codes = with_rules
+    else:
+        proposals = _combine(items, passages, examples, model, selected)
+        stored_codes = selected
+    counts = _store_passages(store, items, stored_codes, proposals)
     pending = store.suggestions.pending_count()
     totals = {k: v for k, v in vars(counts).items() if k != "seen"}
     return SuggestRun(
         transcripts=len(items),
         tokenised=tokenised,
-        codes=len(with_rules),
-        from_cache=len(items) - tokenised,
+        codes=len(stored_codes),
+        from_cache=len(everything) - tokenised,
         pending=pending,
         warnings=tuple(warnings),
+        learned=tuple(model.learned()) if model is not None else (),
         **totals,
     )
+
+
+def _combine(
+    items: Sequence[TranscriptText],
+    passages: dict[tuple[int, int, int], Any],
+    examples: Sequence[Any],
+    model: Any,
+    codes: Sequence[Code],
+) -> list[_Proposal]:
+    """The model's verdict on every respondent turn, with the rules' passage where one hit."""
+    by_name = {c.name: c for c in codes}
+    position = {(i.name, t.number): (i, pos) for i in items for pos, t in enumerate(i.turns)}
+    out: list[_Proposal] = []
+    seen: set[tuple[int, int, int]] = set()
+    for example in examples:
+        where = position.get((example.transcript, example.turn))
+        if where is None:
+            continue
+        item, pos = where
+        turn = item.turns[pos]
+        for name, pred in model.predict(example).items():
+            code = by_name.get(name)
+            if code is None or not pred.suggested:
+                continue
+            p = passages.get((item.id, pos, code.id))
+            seen.add((item.id, pos, code.id))
+            probability = pred.probability if pred.source == "model" else None
+            if p is not None:
+                out.append(
+                    _Proposal(
+                        item,
+                        pos,
+                        code.id,
+                        p.start,
+                        p.end,
+                        p.score,
+                        p.hits,
+                        probability,
+                        pred.reasons,
+                    )
+                )
+            elif pred.source == "model":
+                out.append(
+                    _Proposal(
+                        item,
+                        pos,
+                        code.id,
+                        turn.start,
+                        turn.end,
+                        0.0,
+                        (),
+                        probability,
+                        pred.reasons,
+                    )
+                )
+    # Interviewer turns (--include-interviewer) are not learned: their rule passages stand.
+    by_id = {i.id: i for i in items}
+    code_ids = {c.id for c in codes}
+    for (tid, pos, cid), p in passages.items():
+        if tid in by_id and (tid, pos, cid) not in seen and cid in code_ids:
+            item = by_id[tid]
+            if item.turns[pos].role != RESPONDENT:
+                out.append(_Proposal(item, pos, cid, p.start, p.end, p.score, p.hits))
+    return out
+
+
+def _reason_text(proposal: _Proposal) -> str:
+    parts = [_rule_text(proposal.hits)] if proposal.hits else []
+    # The generic "keyword rule matched" adds nothing to the matched keywords listed above,
+    # except its track record on this project.
+    parts.extend(r.replace("keyword rule matched ", "rule ") for r in proposal.reasons)
+    return "; ".join(p for p in parts if p)
 
 
 def _store_passages(
     store: Store,
     items: Sequence[TranscriptText],
     codes: Sequence[Code],
-    found: Sequence[tuple[TranscriptText, Any]],
+    found: Sequence[_Proposal],
 ) -> _Counts:
     version = (store.codes.latest_version() or {}).get("id")
     tids = [i.id for i in items]
@@ -174,7 +317,8 @@ def _store_passages(
         stamp = now()
         new_rows: list[tuple[Any, ...]] = []
         same: list[int] = []
-        for item, p in found:
+        for p in found:
+            item = p.item
             turn = item.turns[p.turn_index]
             key = (turn.id, p.code_id)
             old = existing.get(key)
@@ -188,7 +332,7 @@ def _store_passages(
                 for h in p.hits
             ]
             matched = json.dumps([vars(m) for m in terms], ensure_ascii=False)
-            rule = _rule_text(p.hits)
+            rule = _reason_text(p)
             if old is None:
                 new_rows.append(
                     (
@@ -202,12 +346,13 @@ def _store_passages(
                         rule,
                         version,
                         stamp,
+                        p.probability,
                     )
                 )
                 counts.new += 1
             elif old[3] in ("rejected", "accepted"):
                 counts.kept_rejected += old[3] == "rejected"
-            elif tuple(old[4:9]) == (p.start, p.end, p.score, matched, rule):
+            elif tuple(old[4:10]) == (p.start, p.end, p.score, matched, rule, p.probability):
                 same.append(old[0])
                 counts.unchanged += 1
             else:
@@ -219,6 +364,7 @@ def _store_passages(
                     matched=matched,
                     rule=rule,
                     version=version,
+                    probability=p.probability,
                 )
                 counts.updated += 1
         store.suggestions.insert_many(new_rows)

@@ -176,13 +176,16 @@ class Model:
             ruled = example.rule_scores.get(code, 0.0) > 0 and not cm.rule_vetoed
             if ruled:
                 p = max(p, cm.rule_precision())
+            said = p >= cm.threshold or ruled
+            # Reasons only for what is suggested: the nearest tagged turn is a scan of the
+            # code's positives, too slow to run for every turn x code.
             out[code] = Prediction(
                 code,
                 round(p, 4),
-                p >= cm.threshold or ruled,
+                said,
                 "model",
                 cm.calibration is not None,
-                self._reasons(cm, feats, words, example),
+                self._reasons(cm, feats, words, example) if said else (),
             )
         return out
 

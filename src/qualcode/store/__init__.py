@@ -112,6 +112,7 @@ class Store:
         from .cache import CacheStore
         from .codes import CodeStore
         from .history import HistoryStore
+        from .learned import LearnedStore
         from .pseudonyms import PseudonymStore
         from .respondents import RespondentStore
         from .suggestions import SuggestionStore
@@ -126,6 +127,7 @@ class Store:
         self.cache: CacheStore = CacheStore(self)
         self.pseudonyms: PseudonymStore = PseudonymStore(self)
         self.history: HistoryStore = HistoryStore(self)
+        self.learned: LearnedStore = LearnedStore(self)
 
     @property
     def db(self) -> Database:

@@ -301,3 +301,25 @@ def m004_history(db: Database) -> None:
         CREATE INDEX idx_turns_transcript ON turns(transcript_id, start);
         """
     )
+
+
+@migrations()
+def m006_models(db: Database) -> None:
+    """Learned state kept as JSON data (never pickles), and each suggestion's probability.
+
+    `models` holds derived data that can always be made again (the per-code suggestion model,
+    cached keyword keys), each with the fingerprint of what it was made from; it is not
+    recorded in the history. `suggestions.probability` is the calibrated probability a coder
+    tags the passage (NULL when rules alone made the suggestion); `score` stays the rule score.
+    """
+    db.executescript(
+        """
+        CREATE TABLE models (
+            name TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        ALTER TABLE suggestions ADD COLUMN probability REAL;
+        """
+    )
