@@ -18,10 +18,18 @@ from .codebook_ops import stored_codebook
 from .errors import NotFound, QualcodeError
 from .models import RESPONDENT, Code, Decision, MatchedTerm, Suggestion
 from .store import now
-from .suggest_learn import examples_for, has_coding, model_for
+from .suggest_learn import (
+    Proposal,
+    combine,
+    evaluate_project,
+    examples_for,
+    has_coding,
+    model_for,
+)
 
 if TYPE_CHECKING:
     from .nlp.cache import TranscriptText
+    from .nlp.learn_eval import Evaluation
     from .store import Store
 
 # (phase description, steps just done, total steps of the phase)
@@ -92,21 +100,6 @@ def _rule_text(hits: Sequence[Any]) -> str:
     return "; ".join(f"{kind}: {', '.join(terms)}" for kind, terms in kinds.items())
 
 
-@dataclass(frozen=True)
-class _Proposal:
-    """One passage to store: from a rule, the model, or both."""
-
-    item: TranscriptText
-    turn_index: int
-    code_id: int
-    start: int
-    end: int
-    score: float  # the rule score (0 when only the model suggests it)
-    hits: tuple[Any, ...]
-    probability: float | None = None  # calibrated, when a model made the call
-    reasons: tuple[str, ...] = ()
-
-
 PHRASE_KEYS = "phrase-keys/"  # + pipeline version: the models-table entry of keyword keys
 
 
@@ -150,9 +143,6 @@ def suggest(
     without a keyword and drop a rule hit the coding shows is wrong. Without any tag yet the
     rules alone decide, exactly as with learn=False.
     """
-    from .nlp.cache import load_tables
-    from .nlp.matching import match_transcript
-
     if store.codes.latest_version() is None:
         raise QualcodeError("no codebook loaded; load one with `qualcode codebook load FILE`")
     selected = _select_codes(store, codes)
@@ -170,49 +160,23 @@ def suggest(
     if not items:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
-    def tick(done: int) -> None:
-        if progress:
-            progress("tokenising", done, len(everything))
-
-    tables, tokenised = load_tables(store, everything, tick)
-    warnings = []
-    rules_by_lang: dict[str, Any] = {}
-    for lang in sorted({i.language for i in everything}):
-        rules_by_lang[lang], warning = _rules_for(store, with_rules, lang)
-        if warning:
-            names = ", ".join(i.name for i in items if i.language == lang)
-            warnings.append(f"{names}: {warning}")
-    passages: dict[tuple[int, int, int], Any] = {}  # (transcript, turn position, code id)
-    for item in everything:
-        spans = [(t.start, t.end) for t in item.turns]
-        only = (
-            None
-            if include_interviewer
-            else {i for i, t in enumerate(item.turns) if t.role == RESPONDENT}
-        )
-        for p in match_transcript(
-            tables[item.id], item.text, spans, rules_by_lang[item.language], only_turns=only
-        ):
-            passages[(item.id, p.turn_index, p.code_id)] = p
-        if progress:
-            progress("matching", 1, len(everything))
+    tables, tokenised, passages, warnings = _match_all(
+        store, with_rules, everything, items, include_interviewer, progress
+    )
     model = None
     if learning:
-        scores: dict[tuple[int, int], dict[str, float]] = {}
-        for (tid, pos, _cid), p in passages.items():
-            scores.setdefault((tid, pos), {})[p.code] = p.score
-        examples = examples_for(store, everything, tables, scores)
+        examples = examples_for(store, everything, tables, _scores(passages))
         model = model_for(store, examples, [c.name for c in selected])
     if model is None:
         by_id = {i.id: i for i in items}
         proposals = [
-            _Proposal(by_id[tid], p.turn_index, p.code_id, p.start, p.end, p.score, p.hits)
+            Proposal(by_id[tid], p.turn_index, p.code_id, p.start, p.end, p.score, p.hits)
             for (tid, _pos, _cid), p in passages.items()
             if tid in by_id
         ]
         stored_codes = with_rules
     else:
-        proposals = _combine(items, passages, examples, model, selected)
+        proposals = combine(items, passages, examples, model, selected)
         stored_codes = selected
     counts = _store_passages(store, items, stored_codes, proposals)
     pending = store.suggestions.pending_count()
@@ -229,71 +193,79 @@ def suggest(
     )
 
 
-def _combine(
-    items: Sequence[TranscriptText],
-    passages: dict[tuple[int, int, int], Any],
-    examples: Sequence[Any],
-    model: Any,
+def _match_all(
+    store: Store,
     codes: Sequence[Code],
-) -> list[_Proposal]:
-    """The model's verdict on every respondent turn, with the rules' passage where one hit."""
-    by_name = {c.name: c for c in codes}
-    position = {(i.name, t.number): (i, pos) for i in items for pos, t in enumerate(i.turns)}
-    out: list[_Proposal] = []
-    seen: set[tuple[int, int, int]] = set()
-    for example in examples:
-        where = position.get((example.transcript, example.turn))
-        if where is None:
-            continue
-        item, pos = where
-        turn = item.turns[pos]
-        for name, pred in model.predict(example).items():
-            code = by_name.get(name)
-            if code is None or not pred.suggested:
-                continue
-            p = passages.get((item.id, pos, code.id))
-            seen.add((item.id, pos, code.id))
-            probability = pred.probability if pred.source == "model" else None
-            if p is not None:
-                out.append(
-                    _Proposal(
-                        item,
-                        pos,
-                        code.id,
-                        p.start,
-                        p.end,
-                        p.score,
-                        p.hits,
-                        probability,
-                        pred.reasons,
-                    )
-                )
-            elif pred.source == "model":
-                out.append(
-                    _Proposal(
-                        item,
-                        pos,
-                        code.id,
-                        turn.start,
-                        turn.end,
-                        0.0,
-                        (),
-                        probability,
-                        pred.reasons,
-                    )
-                )
-    # Interviewer turns (--include-interviewer) are not learned: their rule passages stand.
-    by_id = {i.id: i for i in items}
-    code_ids = {c.id for c in codes}
-    for (tid, pos, cid), p in passages.items():
-        if tid in by_id and (tid, pos, cid) not in seen and cid in code_ids:
-            item = by_id[tid]
-            if item.turns[pos].role != RESPONDENT:
-                out.append(_Proposal(item, pos, cid, p.start, p.end, p.score, p.hits))
-    return out
+    everything: Sequence[TranscriptText],
+    items: Sequence[TranscriptText],
+    include_interviewer: bool,
+    progress: Progress | None,
+) -> tuple[dict[int, Any], int, dict[tuple[int, int, int], Any], list[str]]:
+    """Token tables, how many were tokenised now, every rule passage by (transcript id,
+    turn position, code id), and the pipelines' warnings."""
+    from .nlp.cache import load_tables
+    from .nlp.matching import match_transcript
+
+    def tick(done: int) -> None:
+        if progress:
+            progress("tokenising", done, len(everything))
+
+    tables, tokenised = load_tables(store, everything, tick)
+    warnings = []
+    rules_by_lang: dict[str, Any] = {}
+    for lang in sorted({i.language for i in everything}):
+        rules_by_lang[lang], warning = _rules_for(store, codes, lang)
+        if warning:
+            names = ", ".join(i.name for i in items if i.language == lang)
+            warnings.append(f"{names}: {warning}")
+    passages: dict[tuple[int, int, int], Any] = {}
+    for item in everything:
+        spans = [(t.start, t.end) for t in item.turns]
+        only = (
+            None
+            if include_interviewer
+            else {i for i, t in enumerate(item.turns) if t.role == RESPONDENT}
+        )
+        for p in match_transcript(
+            tables[item.id], item.text, spans, rules_by_lang[item.language], only_turns=only
+        ):
+            passages[(item.id, p.turn_index, p.code_id)] = p
+        if progress:
+            progress("matching", 1, len(everything))
+    return tables, tokenised, passages, warnings
 
 
-def _reason_text(proposal: _Proposal) -> str:
+def _scores(passages: dict[tuple[int, int, int], Any]) -> dict[tuple[int, int], dict[str, float]]:
+    scores: dict[tuple[int, int], dict[str, float]] = {}
+    for (tid, pos, _cid), p in passages.items():
+        scores.setdefault((tid, pos), {})[p.code] = p.score
+    return scores
+
+
+def evaluate_suggestions(
+    store: Store,
+    *,
+    codes: Sequence[str] | None = None,
+    folds: int = 5,
+    in_sample: bool = False,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """How good rules + learning are on this project: k-fold CV by transcript over its tags."""
+    if store.codes.latest_version() is None:
+        raise QualcodeError("no codebook loaded; load one with `qualcode codebook load FILE`")
+    selected = _select_codes(store, codes)
+    with_rules = [c for c in selected if c.keywords or c.rules.get("patterns")]
+    everything = _select_transcripts(store, None)
+    if not everything:
+        raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
+    tables, _, passages, _ = _match_all(store, with_rules, everything, everything, False, progress)
+    examples = examples_for(store, everything, tables, _scores(passages))
+    return evaluate_project(
+        store, examples, [c.name for c in selected], folds=folds, in_sample=in_sample
+    )
+
+
+def _reason_text(proposal: Proposal) -> str:
     parts = [_rule_text(proposal.hits)] if proposal.hits else []
     # The generic "keyword rule matched" adds nothing to the matched keywords listed above,
     # except its track record on this project.
@@ -305,7 +277,7 @@ def _store_passages(
     store: Store,
     items: Sequence[TranscriptText],
     codes: Sequence[Code],
-    found: Sequence[_Proposal],
+    found: Sequence[Proposal],
 ) -> _Counts:
     version = (store.codes.latest_version() or {}).get("id")
     tids = [i.id for i in items]
@@ -391,13 +363,19 @@ def list_suggestions(
     code: str | None = None,
     transcript: str | None = None,
     min_score: float | None = None,
+    likely_first: bool = False,
 ) -> list[Suggestion]:
-    """Suggestions filtered by status (None: all), code (with children), transcript, score."""
+    """Suggestions filtered by status (None: all), code (with children), transcript, score
+    (likely_first: the most probable first, else in text order)."""
     statuses = None if status is None else ([status] if isinstance(status, str) else list(status))
     ids = [c.id for c in store.codes.descendants(store.codes.get(code))] if code else None
     tid = store.transcripts.get(transcript).id if transcript is not None else None
     return store.suggestions.list(
-        statuses=statuses, code_ids=ids, transcript_id=tid, min_score=min_score
+        statuses=statuses,
+        code_ids=ids,
+        transcript_id=tid,
+        min_score=min_score,
+        likely_first=likely_first,
     )
 
 
@@ -416,10 +394,11 @@ def review_queue(
     transcript: str | None = None,
     min_score: float | None = None,
 ) -> list[Suggestion]:
-    """What `review` goes through: pending suggestions, then the skipped ones."""
+    """What `review` goes through: pending suggestions, then the skipped ones, each most
+    probable first."""
     opts: dict[str, Any] = {"code": code, "transcript": transcript, "min_score": min_score}
-    return list_suggestions(store, status="pending", **opts) + list_suggestions(
-        store, status="skipped", **opts
+    return list_suggestions(store, status="pending", likely_first=True, **opts) + (
+        list_suggestions(store, status="skipped", likely_first=True, **opts)
     )
 
 
@@ -522,15 +501,24 @@ def decide_all(
     min_score: float | None = None,
     coder: str | None = None,
 ) -> list[Decision]:
-    """Accept or reject every pending suggestion that passes the filters, in one transaction."""
+    """Accept or reject every pending or skipped suggestion that passes the filters.
+
+    Set-based (store.suggestions.accept_many / reject_many: one INSERT ... SELECT of the
+    tags and one UPDATE of the decisions), in one transaction recorded as one command, so
+    `qualcode undo` takes the whole bulk decision back.
+    """
     if action not in ("accept", "reject"):
         raise QualcodeError("bulk decisions are accept or reject")
-    chosen = list_suggestions(
-        store,
-        status=("pending", "skipped"),
-        code=code,
-        transcript=transcript,
-        min_score=min_score,
+    coder = coder or store.default_coder()
+    ids = [c.id for c in store.codes.descendants(store.codes.get(code))] if code else None
+    tid = store.transcripts.get(transcript).id if transcript is not None else None
+    chosen = store.suggestions.ids(
+        statuses=("pending", "skipped"), code_ids=ids, transcript_id=tid, min_score=min_score
     )
+    status = "accepted" if action == "accept" else "rejected"
     with store.write(coder=coder):
-        return [decide(store, s.id, action, coder=coder) for s in chosen]
+        if action == "accept":
+            store.suggestions.accept_many(chosen, coder=coder, at=_stamp())
+        else:
+            store.suggestions.reject_many(chosen, coder=coder, at=_stamp())
+    return [Decision(i, status) for i in chosen]

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .errors import QualcodeError
 from .models import RESPONDENT
 
 if TYPE_CHECKING:
+    from .models import Code
     from .nlp.cache import TokenTable, TranscriptText
     from .nlp.learn import Model, TrainingExample
     from .nlp.learn_eval import Evaluation
@@ -136,4 +138,90 @@ def evaluate_project(
             "nothing is coded yet; tag some turns (or review suggestions) and run "
             "`qualcode suggest --evaluate` again"
         )
-    return evaluate(training, codes, folds=folds, in_sample=in_sample)
+    if not any(e.complete or e.rejected for e in training):
+        raise QualcodeError(
+            "no turn is known to lack a code yet, so precision cannot be measured; mark "
+            "fully coded transcripts with `qualcode transcripts done NAME...` (or reject "
+            "some suggestions in `qualcode review`) and run again"
+        )
+    tagged = {c for e in training for c in e.labels}
+    return evaluate(training, [c for c in codes if c in tagged], folds=folds, in_sample=in_sample)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One passage to store: from a rule, the model, or both."""
+
+    item: TranscriptText
+    turn_index: int
+    code_id: int
+    start: int
+    end: int
+    score: float  # the rule score (0 when only the model suggests it)
+    hits: tuple[Any, ...]
+    probability: float | None = None  # calibrated, when a model made the call
+    reasons: tuple[str, ...] = ()
+
+
+def combine(
+    items: Sequence[TranscriptText],
+    passages: dict[tuple[int, int, int], Any],
+    examples: Sequence[Any],
+    model: Any,
+    codes: Sequence[Code],
+) -> list[Proposal]:
+    """The model's verdict on every respondent turn, with the rules' passage where one hit."""
+    by_name = {c.name: c for c in codes}
+    position = {(i.name, t.number): (i, pos) for i in items for pos, t in enumerate(i.turns)}
+    out: list[Proposal] = []
+    seen: set[tuple[int, int, int]] = set()
+    for example in examples:
+        where = position.get((example.transcript, example.turn))
+        if where is None:
+            continue
+        item, pos = where
+        turn = item.turns[pos]
+        for name, pred in model.predict(example).items():
+            code = by_name.get(name)
+            if code is None or not pred.suggested:
+                continue
+            p = passages.get((item.id, pos, code.id))
+            seen.add((item.id, pos, code.id))
+            probability = pred.probability if pred.source == "model" else None
+            if p is not None:
+                out.append(
+                    Proposal(
+                        item,
+                        pos,
+                        code.id,
+                        p.start,
+                        p.end,
+                        p.score,
+                        p.hits,
+                        probability,
+                        pred.reasons,
+                    )
+                )
+            elif pred.source == "model":
+                out.append(
+                    Proposal(
+                        item,
+                        pos,
+                        code.id,
+                        turn.start,
+                        turn.end,
+                        0.0,
+                        (),
+                        probability,
+                        pred.reasons,
+                    )
+                )
+    # Interviewer turns (--include-interviewer) are not learned: their rule passages stand.
+    by_id = {i.id: i for i in items}
+    code_ids = {c.id for c in codes}
+    for (tid, pos, cid), p in passages.items():
+        if tid in by_id and (tid, pos, cid) not in seen and cid in code_ids:
+            item = by_id[tid]
+            if item.turns[pos].role != RESPONDENT:
+                out.append(Proposal(item, pos, cid, p.start, p.end, p.score, p.hits))
+    return out

@@ -13,6 +13,7 @@ from . import transcript_cmds  # noqa: E402,F401
 from . import tag_cmds  # noqa: E402,F401
 from . import manage_cmds  # noqa: E402,F401
 from . import suggest_cmds  # noqa: E402,F401
+from . import rules_cmds  # noqa: E402,F401
 from . import report_cmds  # noqa: E402,F401
 from . import analysis_cmds  # noqa: E402,F401
 from . import export_cmds  # noqa: E402,F401

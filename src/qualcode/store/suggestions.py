@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -71,8 +72,33 @@ class SuggestionStore:
     ) -> list[Suggestion]:
         """Suggestions filtered by status, codes, transcript and score, in text order
         (likely_first: the most probable first)."""
-        where: list[str] = []
-        params: list[Any] = []
+        where, params = self._filters(statuses, code_ids, transcript_id, min_score)
+        order = _BY_LIKELY if likely_first else _ORDER
+        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + order
+        return [_row(r) for r in self.store.query(sql, params)]
+
+    def ids(
+        self,
+        *,
+        statuses: Sequence[str] | None = None,
+        code_ids: Sequence[int] | None = None,
+        transcript_id: int | None = None,
+        min_score: float | None = None,
+    ) -> builtins.list[int]:
+        """Ids of the suggestions list() would return, in id order (no text is read)."""
+        where, params = self._filters(statuses, code_ids, transcript_id, min_score)
+        sql = "SELECT s.id FROM suggestions s" + (" WHERE " + " AND ".join(where) if where else "")
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY s.id", params)]
+
+    @staticmethod
+    def _filters(
+        statuses: Sequence[str] | None,
+        code_ids: Sequence[int] | None,
+        transcript_id: int | None,
+        min_score: float | None,
+    ) -> tuple[builtins.list[str], builtins.list[Any]]:
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
         if statuses is not None:
             where.append(f"s.status IN ({','.join('?' * len(statuses))})")
             params.extend(statuses)
@@ -83,11 +109,10 @@ class SuggestionStore:
             where.append("s.transcript_id = ?")
             params.append(transcript_id)
         if min_score is not None:
-            where.append("s.score >= ?")
+            # A learned suggestion's calibrated probability is its score for filtering.
+            where.append("coalesce(s.probability, s.score) >= ?")
             params.append(min_score)
-        order = _BY_LIKELY if likely_first else _ORDER
-        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + order
-        return [_row(r) for r in self.store.query(sql, params)]
+        return where, params
 
     def get(self, suggestion_id: int) -> Suggestion | None:
         """One suggestion by id."""
@@ -257,7 +282,7 @@ class SuggestionStore:
             out.setdefault(turn_id, set()).add(name)
         return out
 
-    def term_stats(self) -> list[tuple[str, str, str, str, int]]:
+    def term_stats(self) -> builtins.list[tuple[str, str, str, str, int]]:
         """(code, term, kind, status, suggestions) for every matched term of every suggestion."""
         return [
             (r[0], r[1], r[2], r[3], r[4])
