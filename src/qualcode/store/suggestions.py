@@ -23,8 +23,11 @@ _SELECT = """
     LEFT JOIN tags g ON g.id = s.tag_id LEFT JOIN codes ac ON ac.id = g.code_id
 """
 _ORDER = " ORDER BY t.name, s.start, c.position, c.name"
-# Most likely first (the calibrated probability, else the rule score), then text order.
-_BY_LIKELY = " ORDER BY coalesce(s.probability, s.score) DESC, t.name, s.start, c.position, c.name"
+# Most probable first (calibrated probability); rules-only suggestions, whose scores are
+# not probabilities, follow in text order (reading a transcript in order, as before).
+_BY_LIKELY = (
+    " ORDER BY s.probability IS NULL, s.probability DESC, t.name, s.start, c.position, c.name"
+)
 
 
 def _row(r: dict[str, Any]) -> Suggestion:
@@ -152,7 +155,8 @@ class SuggestionStore:
 
     def insert_many(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert pending suggestions: (transcript_id, turn_id, code_id, start, end, score,
-        matched JSON, rule, codebook_version, created_at, probability)."""
+        matched JSON, rule, codebook_version, created_at[, probability])."""
+        rows = [r if len(r) == 11 else (*r, None) for r in rows]
         self.conn.executemany(
             'INSERT INTO suggestions(transcript_id, turn_id, code_id, start, "end", score, '
             "matched, rule, codebook_version, status, created_at, probability, text) "
