@@ -54,60 +54,6 @@ def run_suggest(codebook: Path, transcripts: Path) -> tuple[set[Triple], dict[Tr
     return set(why), why
 
 
-def build_examples(codebook: Path, transcripts: Path, gold: set[Triple], coded: set[str]) -> Any:
-    """Training examples of every respondent turn of the demo project, with rule scores.
-
-    Turns of transcripts in `coded` carry their gold codes and count as fully coded; the
-    others carry no labels (the learner must not see them). Returns (examples, codes, truth)
-    where truth holds every transcript's gold codes for scoring.
-    """
-    from qualcode.models import RESPONDENT
-    from qualcode.nlp.cache import load_tables, transcript_texts
-    from qualcode.nlp.learn import TrainingExample, context_of, turn_keys
-    from qualcode.project import Project
-
-    with tempfile.TemporaryDirectory(prefix="qualcode-eval-") as tmp:
-        with Project.init(Path(tmp)) as project:
-            project.load_codebook(codebook)
-            project.import_paths([transcripts], attributes=transcripts / "attributes.csv")
-            project.suggest()
-            rules = {
-                (s.transcript, s.turn or 0, s.code): s.score
-                for s in project.suggestions(status=None)
-            }
-            codes = sorted(c.name for c in project.codes() if not project.descendants(c)[1:])
-            items = transcript_texts(project.store)
-            tables, _ = load_tables(project.store, items)
-    examples, truth = [], []
-    for item in items:
-        keys = turn_keys(tables[item.id])
-        roles = [t.role for t in item.turns]
-        for pos, turn in enumerate(item.turns):
-            if turn.role != RESPONDENT:
-                continue
-            ctx = context_of(roles, pos)
-            labels = frozenset(c for (t, n, c) in gold if (t, n) == (item.name, turn.number))
-            scores = {
-                c: rules[(item.name, turn.number, c)]
-                for c in codes
-                if (item.name, turn.number, c) in rules
-            }
-            known = item.name in coded
-            examples.append(
-                TrainingExample(
-                    item.name,
-                    turn.number,
-                    keys[pos],
-                    keys[ctx] if ctx is not None else (),
-                    labels if known else frozenset(),
-                    complete=known,
-                    rule_scores=scores,
-                )
-            )
-            truth.append(TrainingExample(item.name, turn.number, (), (), labels, complete=True))
-    return examples, codes, truth
-
-
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     """Precision, recall, F1."""
     p = tp / (tp + fp) if tp + fp else 0.0
