@@ -38,6 +38,8 @@ RANDOM_STATE = 0
 # of each class in every fold; below that the logistic regression's own probabilities stand.
 CALIBRATION_FOLDS = 3
 CALIBRATION_MIN = 2 * CALIBRATION_FOLDS
+LARGE = 2000  # training turns from which features seen in one turn only are dropped
+MIN_DF_LARGE = 2
 
 
 @dataclass(frozen=True)
@@ -339,18 +341,26 @@ def train(
     threshold: float = THRESHOLD,
 ) -> Model:
     """One logistic regression per code with at least min_tags tags; rules for the rest."""
+    from collections import Counter
+
     import numpy as np
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     rows = [features(e) for e in examples]
-    names = sorted({f for r in rows for f in r})
+    # On a large project, a feature seen in one turn only (most word pairs) cannot
+    # generalise; dropping those shrinks the problem (and the stored model) several-fold.
+    min_df = MIN_DF_LARGE if len(rows) >= LARGE else 1
+    df = Counter(f for r in rows for f in r)
+    names = sorted(f for f, n in df.items() if n >= min_df)
     index = {f: i for i, f in enumerate(names)}
     data, cols, ptr = [], [], [0]
     for r in rows:
         for f, v in sorted(r.items()):
-            cols.append(index[f])
-            data.append(v)
+            i = index.get(f)
+            if i is not None:
+                cols.append(i)
+                data.append(v)
         ptr.append(len(cols))
     matrix = csr_matrix(
         (np.array(data, dtype=float), np.array(cols, dtype=np.int64), np.array(ptr)),
