@@ -2,7 +2,8 @@
 
 Generates 200 transcripts x 5,000 words with a 12-code codebook (make_corpus.py), imports
 them, then times `qualcode suggest` as a subprocess (start-up included): the first run
-(tokenises every transcript) and a second run after a codebook edit (cached keys).
+(tokenises every transcript), a cached re-run (and whether it imports spaCy), a run after a
+codebook edit (cached keys), `review --accept` of every pending suggestion and its `undo`.
 
 Usage: python benchmarks/bench_suggest.py [--transcripts 200] [--words 5000] [--keep DIR]
 """
@@ -38,6 +39,31 @@ def run(args: list[str], cwd: Path) -> float:
     return elapsed
 
 
+def imports_spacy(args: list[str], cwd: Path) -> bool:
+    """True when the command imports spaCy (python -X importtime)."""
+    env = {**os.environ, "NO_COLOR": "1", "QUALCODE_CODER": "bench"}
+    env.pop("QUALCODE_PROJECT", None)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "qualcode", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return any(line.rstrip().endswith("| spacy") for line in result.stderr.splitlines())
+
+
+def count_pending(proj: Path) -> int:
+    """Pending suggestions in the project."""
+    import sqlite3
+
+    with sqlite3.connect(proj / "qualcode.db") as conn:
+        return int(
+            conn.execute("SELECT count(*) FROM suggestions WHERE status = 'pending'").fetchone()[0]
+        )
+
+
 def main() -> None:
     """Build the project, time the two runs, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -62,11 +88,16 @@ def main() -> None:
             ["import", str(corpus.transcripts), "--attributes", str(corpus.attributes)], proj
         )
         t_first = run(["suggest"], proj)
+        t_cached = run(["suggest"], proj)
+        spacy_loaded = imports_spacy(["suggest"], proj)
         # A codebook edit: one more keyword. The token keys are cached, so no tokenising.
         text = corpus.codebook.read_text("utf-8")
         corpus.codebook.write_text(text.replace("keywords: [", "keywords: [ziņot, ", 1), "utf-8")
         run(["codebook", "load", str(corpus.codebook)], proj)
         t_second = run(["suggest"], proj)
+        pending = count_pending(proj)
+        t_accept = run(["review", "--accept"], proj)
+        t_undo = run(["undo"], proj)
         print(
             f"corpus: {args.transcripts} transcripts x {args.words:,} words "
             f"= {corpus.words:,} respondent words, {args.codes} codes; {os.cpu_count()} CPUs"
@@ -74,7 +105,11 @@ def main() -> None:
         print(f"command: cd {proj} && {EXE} suggest")
         print(f"import (not part of the target): {t_import:6.1f} s")
         print(f"suggest, first run (tokenise + match):   {t_first:6.1f} s")
+        print(f"suggest, cached re-run:                  {t_cached:6.1f} s")
+        print(f"  imports spaCy on the cached re-run: {'yes' if spacy_loaded else 'no'}")
         print(f"suggest, after a codebook edit (cached): {t_second:6.1f} s")
+        print(f"review --accept of {pending:,} suggestions: {t_accept:6.1f} s")
+        print(f"undo of that bulk accept:               {t_undo:6.1f} s")
     finally:
         if tmp is not None:
             tmp.cleanup()

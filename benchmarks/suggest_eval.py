@@ -6,12 +6,12 @@ hand-made gold tags (transcripts/coding.csv, else benchmarks/gold/demo_gold.csv)
 
 Modes (--mode):
 - rules (default): every code's keyword rules over every transcript, scored on all of them.
-- learning: code half the interviews (every other one in name order) from the gold CSV,
-  train the per-code models (qualcode.nlp.learn) on that half, suggest on the other half and
-  score there (HELD-OUT). Rules alone on the same half and the in-sample fit on the coded
-  half are printed beside it, labelled.
-- cv: k-fold cross-validation by transcript (qualcode.nlp.learn_eval.evaluate) with every
-  transcript coded, as `qualcode suggest --evaluate` will run it (HELD-OUT per fold).
+- learning: tag half the interviews (every other one in name order) from the gold CSV and
+  declare them done (Project.tag, Project.mark_coded), run `suggest` (it learns from them)
+  and score its suggestions on the other half (HELD-OUT). `suggest --no-learn` on the same
+  half and the in-sample fit on the coded half are printed beside it, labelled.
+- cv: every transcript tagged from the gold CSV, then `suggest --evaluate` (k-fold
+  cross-validation by transcript, HELD-OUT per fold) and `--in-sample`.
 
 Usage: python benchmarks/suggest_eval.py [--mode rules|learning|cv] [--folds 4]
        [--codebook FILE] [--gold FILE] [--show-errors]
@@ -52,60 +52,6 @@ def run_suggest(codebook: Path, transcripts: Path) -> tuple[set[Triple], dict[Tr
             found = project.suggestions(status=None)
     why = {(s.transcript, s.turn or 0, s.code): ", ".join(m.text for m in s.matched) for s in found}
     return set(why), why
-
-
-def build_examples(codebook: Path, transcripts: Path, gold: set[Triple], coded: set[str]) -> Any:
-    """Training examples of every respondent turn of the demo project, with rule scores.
-
-    Turns of transcripts in `coded` carry their gold codes and count as fully coded; the
-    others carry no labels (the learner must not see them). Returns (examples, codes, truth)
-    where truth holds every transcript's gold codes for scoring.
-    """
-    from qualcode.models import RESPONDENT
-    from qualcode.nlp.cache import load_tables, transcript_texts
-    from qualcode.nlp.learn import TrainingExample, context_of, turn_keys
-    from qualcode.project import Project
-
-    with tempfile.TemporaryDirectory(prefix="qualcode-eval-") as tmp:
-        with Project.init(Path(tmp)) as project:
-            project.load_codebook(codebook)
-            project.import_paths([transcripts], attributes=transcripts / "attributes.csv")
-            project.suggest()
-            rules = {
-                (s.transcript, s.turn or 0, s.code): s.score
-                for s in project.suggestions(status=None)
-            }
-            codes = sorted(c.name for c in project.codes() if not project.descendants(c)[1:])
-            items = transcript_texts(project.store)
-            tables, _ = load_tables(project.store, items)
-    examples, truth = [], []
-    for item in items:
-        keys = turn_keys(tables[item.id])
-        roles = [t.role for t in item.turns]
-        for pos, turn in enumerate(item.turns):
-            if turn.role != RESPONDENT:
-                continue
-            ctx = context_of(roles, pos)
-            labels = frozenset(c for (t, n, c) in gold if (t, n) == (item.name, turn.number))
-            scores = {
-                c: rules[(item.name, turn.number, c)]
-                for c in codes
-                if (item.name, turn.number, c) in rules
-            }
-            known = item.name in coded
-            examples.append(
-                TrainingExample(
-                    item.name,
-                    turn.number,
-                    keys[pos],
-                    keys[ctx] if ctx is not None else (),
-                    labels if known else frozenset(),
-                    complete=known,
-                    rule_scores=scores,
-                )
-            )
-            truth.append(TrainingExample(item.name, turn.number, (), (), labels, complete=True))
-    return examples, codes, truth
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -173,54 +119,94 @@ def print_scores(title: str, rows: Any, overall: Any) -> None:
         )
 
 
-def learning_modes(args: Any, gold: set[Triple]) -> None:
-    """The learning and cross-validation modes."""
-    from qualcode.nlp.learn import rule_prediction, train
-    from qualcode.nlp.learn_eval import evaluate, score_predictions
+def coded_project(tmp: Path, args: Any, gold: set[Triple], coded: set[str]) -> Any:
+    """A fresh demo project with the gold tags of the `coded` transcripts, declared done.
 
+    Everything goes through the product: Project.tag, mark_coded, suggest, evaluate.
+    """
+    from qualcode.project import Project
+
+    project = Project.init(tmp)
+    project.load_codebook(args.codebook)
+    project.import_paths([args.transcripts], attributes=args.transcripts / "attributes.csv")
+    by_turn: dict[tuple[str, int], list[str]] = {}
+    for t, n, c in sorted(gold):
+        if t in coded:
+            by_turn.setdefault((t, n), []).append(c)
+    for (t, n), codes in sorted(by_turn.items()):
+        project.tag(t, codes, turns=str(n), coder="gold")
+    project.mark_coded(sorted(coded))
+    return project
+
+
+def score_triples(got: set[Triple], gold: set[Triple], title: str) -> None:
+    """Per-code and micro-averaged P/R/F1 of suggested triples against gold triples."""
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for t in got:
+        (tp if t in gold else fp)[t[2]] += 1
+    for t in gold - got:
+        fn[t[2]] += 1
+    print(f"\n{title}")
+    print(f"{'code':28} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}")
+    for code in sorted(set(tp) | set(fp) | set(fn)):
+        p, r, f = prf(tp[code], fp[code], fn[code])
+        print(f"{code:28} {tp[code]:4} {fp[code]:4} {fn[code]:4} {p:6.3f} {r:6.3f} {f:6.3f}")
+    p, r, f = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    print(
+        f"{'overall (micro)':28} {sum(tp.values()):4} {sum(fp.values()):4} "
+        f"{sum(fn.values()):4} {p:6.3f} {r:6.3f} {f:6.3f}"
+    )
+
+
+def learning_modes(args: Any, gold: set[Triple]) -> None:
+    """The learning and cross-validation modes, through `suggest` / `suggest --evaluate`."""
     names = sorted({p.stem for p in args.transcripts.iterdir() if p.stem[:3] in ("LV-", "EN-")})
-    if args.mode == "cv":
-        examples, codes, _ = build_examples(args.codebook, args.transcripts, gold, set(names))
-        ev = evaluate(examples, codes, folds=args.folds)
-        print_scores(
-            f"HELD-OUT: {ev.folds}-fold cross-validation by transcript over {ev.transcripts} "
-            "fully coded transcripts (rules + learning)",
-            ev.codes,
-            ev.overall,
+    with tempfile.TemporaryDirectory(prefix="qualcode-eval-") as tmp:
+        if args.mode == "cv":
+            project = coded_project(Path(tmp), args, gold, set(names))
+            ev = project.evaluate_suggestions(folds=args.folds)
+            print_scores(
+                f"HELD-OUT: {ev.folds}-fold cross-validation by transcript over "
+                f"{ev.transcripts} fully coded transcripts (qualcode suggest --evaluate)",
+                ev.codes,
+                ev.overall,
+            )
+            print("needs more hand coding:", ", ".join(ev.needs_more) or "none")
+            ins = project.evaluate_suggestions(in_sample=True)
+            print_scores(
+                "IN-SAMPLE (qualcode suggest --evaluate --in-sample; optimistic)",
+                ins.codes,
+                ins.overall,
+            )
+            project.close()
+            return
+        coded = set(names[0::2])
+        uncoded = set(names) - coded
+        project = coded_project(Path(tmp), args, gold, coded)
+        held_gold = {t for t in gold if t[0] in uncoded}
+        project.suggest(learn=False)
+        rules = {(s.transcript, s.turn or 0, s.code) for s in project.suggestions()}
+        project.suggest()
+        learned = {(s.transcript, s.turn or 0, s.code) for s in project.suggestions()}
+        print(f"coded (training) half: {', '.join(sorted(coded))}")
+        print(f"uncoded (scored) half: {', '.join(sorted(uncoded))}")
+        score_triples(
+            {t for t in learned if t[0] in uncoded},
+            held_gold,
+            "HELD-OUT: qualcode suggest (rules + learning) on the uncoded half",
         )
-        print("needs more hand coding:", ", ".join(ev.needs_more) or "none")
-        ins = evaluate(examples, codes, in_sample=True)
-        print_scores(
-            "IN-SAMPLE (trained and scored on the same turns; optimistic)", ins.codes, ins.overall
+        score_triples(
+            {t for t in rules if t[0] in uncoded},
+            held_gold,
+            "HELD-OUT baseline: qualcode suggest --no-learn on the uncoded half",
         )
-        return
-    coded = set(names[0::2])
-    examples, codes, truth = build_examples(args.codebook, args.transcripts, gold, coded)
-    model = train(examples, codes)
-    tags = {c: sum(1 for e in examples if c in e.labels) for c in codes}
-    held = [(e, t) for e, t in zip(examples, truth, strict=True) if e.transcript not in coded]
-    preds = model.predict_many(e for e, _ in held)
-    rows, overall = score_predictions(
-        codes, zip([t for _, t in held], preds, strict=True), tags, set(model.learned())
-    )
-    print(f"coded (training) half: {', '.join(sorted(coded))}")
-    print(f"uncoded (scored) half: {', '.join(n for n in names if n not in coded)}")
-    print_scores("HELD-OUT: rules + learning, suggested on the uncoded half", rows, overall)
-    rpreds = [{c: rule_prediction(c, e) for c in codes} for e, _ in held]
-    rows, overall = score_predictions(
-        codes, zip([t for _, t in held], rpreds, strict=True), tags, set()
-    )
-    print_scores("HELD-OUT baseline: rules alone on the uncoded half", rows, overall)
-    ins = [(e, t) for e, t in zip(examples, truth, strict=True) if e.transcript in coded]
-    rows, overall = score_predictions(
-        codes,
-        zip([t for _, t in ins], model.predict_many(e for e, _ in ins), strict=True),
-        tags,
-        set(model.learned()),
-    )
-    print_scores(
-        "IN-SAMPLE: the coded half itself (the model saw these tags; optimistic)", rows, overall
-    )
+        ins = project.evaluate_suggestions(in_sample=True)
+        print_scores(
+            "IN-SAMPLE: the coded half itself (suggest --evaluate --in-sample; optimistic)",
+            ins.codes,
+            ins.overall,
+        )
+        project.close()
 
 
 if __name__ == "__main__":

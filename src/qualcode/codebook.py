@@ -634,6 +634,39 @@ def add_keywords(path: Path, code_name: str, words: list[str]) -> list[str]:
     return added
 
 
+def remove_keywords(
+    path: Path, code_name: str, words: list[str], *, patterns: list[str] | None = None
+) -> list[str]:
+    """Remove keywords (and patterns) from a code in a codebook file, keeping its comments;
+    returns the ones removed."""
+    removed: list[str] = []
+    drop = {w.strip().lower() for w in words}
+    drop_patterns = set(patterns or ())
+
+    def edit(node: Any) -> bool:
+        existing = node.get("keywords")
+        if isinstance(existing, str):
+            kept = [v.strip() for v in existing.split(",") if v.strip()]
+            removed.extend(k for k in kept if k.lower() in drop)
+            node["keywords"] = ", ".join(k for k in kept if k.lower() not in drop)
+        elif existing is not None:
+            # Deleting items in place keeps the sequence (and the comments on the others).
+            for i in reversed(range(len(existing))):
+                if str(existing[i]).strip().lower() in drop:
+                    removed.insert(0, str(existing[i]))
+                    del existing[i]
+        found = node.get("patterns") if drop_patterns else None
+        if found is not None and not isinstance(found, str):
+            for i in reversed(range(len(found))):
+                if str(found[i]) in drop_patterns:
+                    removed.insert(0, str(found[i]))
+                    del found[i]
+        return bool(removed)
+
+    _edit_code(path, code_name, edit)
+    return removed
+
+
 def rename_code_in_file(path: Path, old: str, new: str) -> bool:
     """Rename a code in a codebook file (keeping comments); False if the file lacks it."""
     try:

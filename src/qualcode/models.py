@@ -201,6 +201,7 @@ class Suggestion:
     speaker: str = ""
     decided_by: str | None = None
     accepted_as: str | None = None  # the code of the tag made on acceptance
+    probability: float | None = None  # calibrated; None when rules alone suggested it
 
     @property
     def why(self) -> str:

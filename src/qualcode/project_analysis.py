@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from .exports.document import Progress as ExportProgress
     from .memos import Memo
     from .models import Decision, Suggestion
+    from .nlp.learn_eval import Evaluation
+    from .rule_stats import Pruned, RuleStat
     from .search import SearchResult
     from .store import Store
     from .suggest import Progress as SuggestProgress
@@ -33,9 +35,10 @@ class AnalysisMixin:
         codes: Sequence[str] | None = None,
         transcripts: Sequence[str] | None = None,
         include_interviewer: bool = False,
+        learn: bool = True,
         progress: SuggestProgress | None = None,
     ) -> SuggestRun:
-        """Run the codebook's rules and store suggestions."""
+        """Run the codebook's rules (and what was learned from the coding); store suggestions."""
         from .suggest import suggest
 
         return suggest(
@@ -43,8 +46,42 @@ class AnalysisMixin:
             codes=codes,
             transcripts=transcripts,
             include_interviewer=include_interviewer,
+            learn=learn,
             progress=progress,
         )
+
+    def evaluate_suggestions(
+        self,
+        *,
+        codes: Sequence[str] | None = None,
+        folds: int = 5,
+        in_sample: bool = False,
+        progress: SuggestProgress | None = None,
+    ) -> Evaluation:
+        """Cross-validated (by transcript) precision/recall/F1 of suggestions on this project."""
+        from .suggest import evaluate_suggestions
+
+        return evaluate_suggestions(
+            self.store, codes=codes, folds=folds, in_sample=in_sample, progress=progress
+        )
+
+    def mark_coded(self, transcripts: Sequence[str], *, done: bool = True) -> list[str]:
+        """Declare transcripts fully coded (or not); returns every transcript declared so."""
+        from .suggest_learn import mark_done
+
+        return mark_done(self.store, transcripts, done=done)
+
+    def rule_stats(self, *, threshold: float = 0.3, min_decided: int = 5) -> list[RuleStat]:
+        """Each keyword/pattern with its suggestions and the share coders accepted."""
+        from .rule_stats import rule_stats
+
+        return rule_stats(self.store, threshold=threshold, min_decided=min_decided)
+
+    def prune_rules(self, *, threshold: float = 0.3, min_decided: int = 5) -> Pruned:
+        """Remove the keywords proposed by rule_stats from the codebook file and reload it."""
+        from .rule_stats import prune
+
+        return prune(self.store, threshold=threshold, min_decided=min_decided)
 
     def suggestions(
         self,

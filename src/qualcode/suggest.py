@@ -18,9 +18,18 @@ from .codebook_ops import stored_codebook
 from .errors import NotFound, QualcodeError
 from .models import RESPONDENT, Code, Decision, MatchedTerm, Suggestion
 from .store import now
+from .suggest_learn import (
+    Proposal,
+    combine,
+    evaluate_project,
+    examples_for,
+    has_coding,
+    model_for,
+)
 
 if TYPE_CHECKING:
     from .nlp.cache import TranscriptText
+    from .nlp.learn_eval import Evaluation
     from .store import Store
 
 # (phase description, steps just done, total steps of the phase)
@@ -44,6 +53,7 @@ class SuggestRun:
     already_tagged: int
     pending: int
     warnings: tuple[str, ...] = ()
+    learned: tuple[str, ...] = ()  # codes a model trained on the coding decided
 
 
 @dataclass
@@ -90,48 +100,126 @@ def _rule_text(hits: Sequence[Any]) -> str:
     return "; ".join(f"{kind}: {', '.join(terms)}" for kind, terms in kinds.items())
 
 
+PHRASE_KEYS = "phrase-keys/"  # + pipeline version: the models-table entry of keyword keys
+
+
+def _rules_for(store: Store, codes: Sequence[Code], lang: str) -> tuple[Any, str | None]:
+    """Compiled rules for a language, with keyword keys from the project's cache when it has
+    them (then spaCy is not even imported); the pipeline's warning, if any."""
+    from .nlp.matching import compile_rules, rule_phrases
+    from .nlp.pipeline import pipeline_version
+
+    name = PHRASE_KEYS + pipeline_version(lang)
+    stored = store.learned.get(name)
+    cached: dict[str, Any] = json.loads(stored[1]) if stored else {}
+    known = {k: tuple(v) for k, v in cached.get("keys", {}).items()}
+    phrases = rule_phrases(codes)
+    if all(p in known for p in phrases) and "warning" in cached:
+        return compile_rules(codes, lang, known), cached["warning"]
+    from .nlp.matching import phrase_keys
+    from .nlp.pipeline import pipeline
+
+    missing = [p for p in phrases if p not in known]
+    known.update(zip(missing, phrase_keys(missing, lang), strict=True))
+    warning = pipeline(lang).warning
+    data = {"keys": {k: list(v) for k, v in sorted(known.items())}, "warning": warning}
+    store.learned.save(name, "", json.dumps(data, ensure_ascii=False))
+    return compile_rules(codes, lang, known), warning
+
+
 def suggest(
     store: Store,
     *,
     codes: Sequence[str] | None = None,
     transcripts: Sequence[str] | None = None,
     include_interviewer: bool = False,
+    learn: bool = True,
     progress: Progress | None = None,
 ) -> SuggestRun:
-    """Run the rules of codes (default all) over transcripts (default all); store suggestions."""
-    from .nlp.cache import load_tables
-    from .nlp.matching import compile_rules, match_transcript
+    """Run the rules of codes (default all) over transcripts (default all); store suggestions.
 
+    With learn (the default) and some coding in the project, a per-code model trained on the
+    coders' tags and decisions decides with the rules (nlp/learn.py): it can suggest a turn
+    without a keyword and drop a rule hit the coding shows is wrong. Without any tag yet the
+    rules alone decide, exactly as with learn=False.
+    """
     if store.codes.latest_version() is None:
         raise QualcodeError("no codebook loaded; load one with `qualcode codebook load FILE`")
     selected = _select_codes(store, codes)
     with_rules = [c for c in selected if c.keywords or c.rules.get("patterns")]
-    if not with_rules:
+    learning = learn and has_coding(store)
+    if not with_rules and not learning:
         raise QualcodeError(
             "none of the selected codes has keywords or patterns; add some to "
             "the codebook (or find candidates with `qualcode keywords CODE`)"
         )
-    items = _select_transcripts(store, transcripts)
+    # Learning needs every transcript's coding (and rule scores), not just the chosen ones.
+    everything = _select_transcripts(store, None if learning else transcripts)
+    wanted = {store.transcripts.get(n).name for n in transcripts} if transcripts else None
+    items = [i for i in everything if wanted is None or i.name in wanted]
     if not items:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
+    tables, tokenised, passages, warnings = _match_all(
+        store, with_rules, everything, items, include_interviewer, progress
+    )
+    model = None
+    if learning:
+        examples = examples_for(store, everything, tables, _scores(passages))
+        model = model_for(store, examples, [c.name for c in selected])
+    if model is None:
+        by_id = {i.id: i for i in items}
+        proposals = [
+            Proposal(by_id[tid], p.turn_index, p.code_id, p.start, p.end, p.score, p.hits)
+            for (tid, _pos, _cid), p in passages.items()
+            if tid in by_id
+        ]
+        stored_codes = with_rules
+    else:
+        proposals = combine(items, passages, examples, model, selected)
+        stored_codes = selected
+    counts = _store_passages(store, items, stored_codes, proposals)
+    pending = store.suggestions.pending_count()
+    totals = {k: v for k, v in vars(counts).items() if k != "seen"}
+    return SuggestRun(
+        transcripts=len(items),
+        tokenised=tokenised,
+        codes=len(stored_codes),
+        from_cache=len(everything) - tokenised,
+        pending=pending,
+        warnings=tuple(warnings),
+        learned=tuple(model.learned()) if model is not None else (),
+        **totals,
+    )
+
+
+def _match_all(
+    store: Store,
+    codes: Sequence[Code],
+    everything: Sequence[TranscriptText],
+    items: Sequence[TranscriptText],
+    include_interviewer: bool,
+    progress: Progress | None,
+) -> tuple[dict[int, Any], int, dict[tuple[int, int, int], Any], list[str]]:
+    """Token tables, how many were tokenised now, every rule passage by (transcript id,
+    turn position, code id), and the pipelines' warnings."""
+    from .nlp.cache import load_tables
+    from .nlp.matching import match_transcript
+
     def tick(done: int) -> None:
         if progress:
-            progress("tokenising", done, len(items))
+            progress("tokenising", done, len(everything))
 
-    tables, tokenised = load_tables(store, items, tick)
+    tables, tokenised = load_tables(store, everything, tick)
     warnings = []
     rules_by_lang: dict[str, Any] = {}
-    for lang in sorted({i.language for i in items}):
-        from .nlp.pipeline import pipeline
-
-        warning = pipeline(lang).warning
+    for lang in sorted({i.language for i in everything}):
+        rules_by_lang[lang], warning = _rules_for(store, codes, lang)
         if warning:
             names = ", ".join(i.name for i in items if i.language == lang)
             warnings.append(f"{names}: {warning}")
-        rules_by_lang[lang] = compile_rules(with_rules, lang)
-    found = []
-    for item in items:
+    passages: dict[tuple[int, int, int], Any] = {}
+    for item in everything:
         spans = [(t.start, t.end) for t in item.turns]
         only = (
             None
@@ -141,28 +229,55 @@ def suggest(
         for p in match_transcript(
             tables[item.id], item.text, spans, rules_by_lang[item.language], only_turns=only
         ):
-            found.append((item, p))
+            passages[(item.id, p.turn_index, p.code_id)] = p
         if progress:
-            progress("matching", 1, len(items))
-    counts = _store_passages(store, items, with_rules, found)
-    pending = store.suggestions.pending_count()
-    totals = {k: v for k, v in vars(counts).items() if k != "seen"}
-    return SuggestRun(
-        transcripts=len(items),
-        tokenised=tokenised,
-        codes=len(with_rules),
-        from_cache=len(items) - tokenised,
-        pending=pending,
-        warnings=tuple(warnings),
-        **totals,
+            progress("matching", 1, len(everything))
+    return tables, tokenised, passages, warnings
+
+
+def _scores(passages: dict[tuple[int, int, int], Any]) -> dict[tuple[int, int], dict[str, float]]:
+    scores: dict[tuple[int, int], dict[str, float]] = {}
+    for (tid, pos, _cid), p in passages.items():
+        scores.setdefault((tid, pos), {})[p.code] = p.score
+    return scores
+
+
+def evaluate_suggestions(
+    store: Store,
+    *,
+    codes: Sequence[str] | None = None,
+    folds: int = 5,
+    in_sample: bool = False,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """How good rules + learning are on this project: k-fold CV by transcript over its tags."""
+    if store.codes.latest_version() is None:
+        raise QualcodeError("no codebook loaded; load one with `qualcode codebook load FILE`")
+    selected = _select_codes(store, codes)
+    with_rules = [c for c in selected if c.keywords or c.rules.get("patterns")]
+    everything = _select_transcripts(store, None)
+    if not everything:
+        raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
+    tables, _, passages, _ = _match_all(store, with_rules, everything, everything, False, progress)
+    examples = examples_for(store, everything, tables, _scores(passages))
+    return evaluate_project(
+        store, examples, [c.name for c in selected], folds=folds, in_sample=in_sample
     )
+
+
+def _reason_text(proposal: Proposal) -> str:
+    parts = [_rule_text(proposal.hits)] if proposal.hits else []
+    # The generic "keyword rule matched" adds nothing to the matched keywords listed above,
+    # except its track record on this project.
+    parts.extend(r.replace("keyword rule matched ", "rule ") for r in proposal.reasons)
+    return "; ".join(p for p in parts if p)
 
 
 def _store_passages(
     store: Store,
     items: Sequence[TranscriptText],
     codes: Sequence[Code],
-    found: Sequence[tuple[TranscriptText, Any]],
+    found: Sequence[Proposal],
 ) -> _Counts:
     version = (store.codes.latest_version() or {}).get("id")
     tids = [i.id for i in items]
@@ -174,7 +289,8 @@ def _store_passages(
         stamp = now()
         new_rows: list[tuple[Any, ...]] = []
         same: list[int] = []
-        for item, p in found:
+        for p in found:
+            item = p.item
             turn = item.turns[p.turn_index]
             key = (turn.id, p.code_id)
             old = existing.get(key)
@@ -188,7 +304,7 @@ def _store_passages(
                 for h in p.hits
             ]
             matched = json.dumps([vars(m) for m in terms], ensure_ascii=False)
-            rule = _rule_text(p.hits)
+            rule = _reason_text(p)
             if old is None:
                 new_rows.append(
                     (
@@ -202,12 +318,13 @@ def _store_passages(
                         rule,
                         version,
                         stamp,
+                        p.probability,
                     )
                 )
                 counts.new += 1
             elif old[3] in ("rejected", "accepted"):
                 counts.kept_rejected += old[3] == "rejected"
-            elif tuple(old[4:9]) == (p.start, p.end, p.score, matched, rule):
+            elif tuple(old[4:10]) == (p.start, p.end, p.score, matched, rule, p.probability):
                 same.append(old[0])
                 counts.unchanged += 1
             else:
@@ -219,6 +336,7 @@ def _store_passages(
                     matched=matched,
                     rule=rule,
                     version=version,
+                    probability=p.probability,
                 )
                 counts.updated += 1
         store.suggestions.insert_many(new_rows)
@@ -245,13 +363,19 @@ def list_suggestions(
     code: str | None = None,
     transcript: str | None = None,
     min_score: float | None = None,
+    likely_first: bool = False,
 ) -> list[Suggestion]:
-    """Suggestions filtered by status (None: all), code (with children), transcript, score."""
+    """Suggestions filtered by status (None: all), code (with children), transcript, score
+    (likely_first: the most probable first, else in text order)."""
     statuses = None if status is None else ([status] if isinstance(status, str) else list(status))
     ids = [c.id for c in store.codes.descendants(store.codes.get(code))] if code else None
     tid = store.transcripts.get(transcript).id if transcript is not None else None
     return store.suggestions.all(
-        statuses=statuses, code_ids=ids, transcript_id=tid, min_score=min_score
+        statuses=statuses,
+        code_ids=ids,
+        transcript_id=tid,
+        min_score=min_score,
+        likely_first=likely_first,
     )
 
 
@@ -270,10 +394,11 @@ def review_queue(
     transcript: str | None = None,
     min_score: float | None = None,
 ) -> list[Suggestion]:
-    """What `review` goes through: pending suggestions, then the skipped ones."""
+    """What `review` goes through: pending suggestions, then the skipped ones, each most
+    probable first."""
     opts: dict[str, Any] = {"code": code, "transcript": transcript, "min_score": min_score}
-    return list_suggestions(store, status="pending", **opts) + list_suggestions(
-        store, status="skipped", **opts
+    return list_suggestions(store, status="pending", likely_first=True, **opts) + (
+        list_suggestions(store, status="skipped", likely_first=True, **opts)
     )
 
 
@@ -376,15 +501,24 @@ def decide_all(
     min_score: float | None = None,
     coder: str | None = None,
 ) -> list[Decision]:
-    """Accept or reject every pending suggestion that passes the filters, in one transaction."""
+    """Accept or reject every pending or skipped suggestion that passes the filters.
+
+    Set-based (store.suggestions.accept_many / reject_many: one INSERT ... SELECT of the
+    tags and one UPDATE of the decisions), in one transaction recorded as one command, so
+    `qualcode undo` takes the whole bulk decision back.
+    """
     if action not in ("accept", "reject"):
         raise QualcodeError("bulk decisions are accept or reject")
-    chosen = list_suggestions(
-        store,
-        status=("pending", "skipped"),
-        code=code,
-        transcript=transcript,
-        min_score=min_score,
+    coder = coder or store.default_coder()
+    ids = [c.id for c in store.codes.descendants(store.codes.get(code))] if code else None
+    tid = store.transcripts.get(transcript).id if transcript is not None else None
+    chosen = store.suggestions.ids(
+        statuses=("pending", "skipped"), code_ids=ids, transcript_id=tid, min_score=min_score
     )
+    status = "accepted" if action == "accept" else "rejected"
     with store.write(coder=coder):
-        return [decide(store, s.id, action, coder=coder) for s in chosen]
+        if action == "accept":
+            store.suggestions.accept_many(chosen, coder=coder, at=_stamp())
+        else:
+            store.suggestions.reject_many(chosen, coder=coder, at=_stamp())
+    return [Decision(i, status) for i in chosen]

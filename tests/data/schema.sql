@@ -127,6 +127,14 @@ CREATE TABLE memos (
             CHECK ((kind = 'project') = (target IS NULL))
         );
 
+-- table models
+CREATE TABLE models (
+            name TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
 -- table pseudonyms
 CREATE TABLE pseudonyms (
             name TEXT PRIMARY KEY,
@@ -174,7 +182,7 @@ CREATE TABLE "suggestions" (
             decided_at TEXT,
             tag_id INTEGER REFERENCES tags(id),
             created_at TEXT NOT NULL,
-            text TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '', probability REAL,
             UNIQUE (transcript_id, code_id, start, "end")
         );
 

@@ -15,6 +15,7 @@ from . import browse_cmds  # noqa: E402,F401
 from . import memo_cmds  # noqa: E402,F401
 from . import manage_cmds  # noqa: E402,F401
 from . import suggest_cmds  # noqa: E402,F401
+from . import rules_cmds  # noqa: E402,F401
 from . import report_cmds  # noqa: E402,F401
 from . import analysis_cmds  # noqa: E402,F401
 from . import export_cmds  # noqa: E402,F401

@@ -83,7 +83,10 @@ def render(console: Console, s: Suggestion, position: int, total: int) -> None:
     head = Text(f"[{position}/{total}] ", style="bold")
     head.append(f"{s.transcript} turn {s.turn}", style="bold cyan")
     head.append(f"  {s.code}", style="bold magenta")
-    head.append(f"  score {s.score:.2f}")
+    if s.probability is not None:
+        head.append(f"  probability {s.probability:.2f}")
+    else:
+        head.append(f"  score {s.score:.2f}")
     if s.status == "skipped":
         head.append("  (skipped before)", style="dim")
     console.print(head, soft_wrap=True)
@@ -95,7 +98,13 @@ def render(console: Console, s: Suggestion, position: int, total: int) -> None:
     for m in s.matched:
         body.stylize(MATCH_STYLE, offset + m.start - s.turn_start, offset + m.end - s.turn_start)
     console.print(body)
-    console.print(Text(f"matched: {s.why}", style="dim"), soft_wrap=True)
+    if s.why:
+        console.print(Text(f"matched: {s.why}", style="dim"), soft_wrap=True)
+    # The rule column holds the matched rules first, then the model's reasons.
+    kinds = ("keyword:", "pattern:", "folded:", "context:")
+    reasons = [r for r in (s.rule or "").split("; ") if r and not r.startswith(kinds)]
+    if reasons:
+        console.print(Text("why: " + "; ".join(reasons), style="dim"), soft_wrap=True)
 
 
 @dataclass

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from ..discovery import KeynessResult
+    from ..nlp.learn_eval import Evaluation
     from ..project import Project
 
 STATUSES = ("pending", "skipped", "accepted", "rejected", "all")
@@ -42,13 +43,37 @@ def suggest(
     interviewer: bool = typer.Option(
         False, "--include-interviewer", help="Suggest on interviewer turns too."
     ),
+    learn: bool = typer.Option(
+        True, "--learn/--no-learn", help="Learn from the project's tags and decisions."
+    ),
+    evaluate: bool = typer.Option(
+        False,
+        "--evaluate",
+        help="Only measure: cross-validate by transcript over the tags; store nothing.",
+    ),
+    folds: int = typer.Option(5, "--folds", min=2, help="Folds of --evaluate."),
+    in_sample: bool = typer.Option(
+        False, "--in-sample", help="--evaluate on the training data (optimistic)."
+    ),
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Run the codebook's keywords and patterns over transcripts; store suggestions to review.
+    """Run the codebook's keywords and patterns over transcripts, together with what was
+    learned from the coders' tags and decisions; store suggestions to review.
 
     Re-running updates pending suggestions, never brings back rejected ones and never
-    changes tags. Example: qualcode suggest --code needs-training --transcript LV-03
+    changes tags. --evaluate says how good suggestions are on this project (precision,
+    recall and F1 per code, held out by transcript). Example: qualcode suggest --code
+    needs-training --transcript LV-03; qualcode suggest --evaluate --format csv
     """
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+
+    if evaluate:
+        with open_project(ctx) as project:
+            result = project.evaluate_suggestions(
+                codes=code or None, folds=folds, in_sample=in_sample
+            )
+        _print_evaluation(result, fmt)
+        return
 
     with (
         open_project(ctx) as project,
@@ -67,6 +92,7 @@ def suggest(
             codes=code or None,
             transcripts=transcript or None,
             include_interviewer=interviewer,
+            learn=learn,
             progress=progress,
         )
     for warning in run.warnings:
@@ -80,7 +106,50 @@ def suggest(
         f"{run.removed} withdrawn; {run.kept_rejected} stay rejected, "
         f"{run.already_tagged} already tagged"
     )
+    if run.learned:
+        say(f"learned from the coding: {', '.join(run.learned)} (other codes: rules only)")
     say(f"{run.pending} suggestions waiting: see `qualcode suggestions` or run `qualcode review`")
+
+
+def _print_evaluation(result: Evaluation, fmt: Format) -> None:
+    headers = ["code", "tags", "method", "precision", "recall", "f1", "tp", "fp", "fn"]
+    rows = [
+        [
+            r.code,
+            r.tags,
+            "model" if r.learned else "rules only",
+            round(r.precision, 3),
+            round(r.recall, 3),
+            round(r.f1, 3),
+            r.tp,
+            r.fp,
+            r.fn,
+        ]
+        for r in (*result.codes, result.overall)
+    ]
+    if print_table_as(fmt, headers, rows, None):
+        return
+    how = (
+        f"held out: {result.folds}-fold cross-validation by transcript"
+        if result.held_out
+        else "IN-SAMPLE (trained and scored on the same tags: optimistic)"
+    )
+    table = Table(
+        title=f"Suggestions on this project, {result.transcripts} coded transcripts ({how})",
+        title_justify="left",
+    )
+    for h in headers[:6]:
+        table.add_column(h, justify="left" if h in ("code", "method") else "right")
+    for row in rows:
+        table.add_row(*(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row[:6]))
+    consoles.out.print(table)
+    if result.needs_more:
+        say(
+            "needs more hand coding (under 6 tags or F1 under 0.5): " + ", ".join(result.needs_more)
+        )
+    few = [r.code for r in result.codes if not r.learned]
+    if few:
+        say("rules only (fewer than 3 tags, or no turn known to lack the code): " + ", ".join(few))
 
 
 def say(text: str) -> None:

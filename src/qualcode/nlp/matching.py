@@ -17,7 +17,7 @@ pass per transcript; Hit tuples are made only for the hits that end up in a pass
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -113,16 +113,30 @@ def phrase_keys(texts: Sequence[str], lang: str) -> list[tuple[str, ...]]:
     return [tuple(t.norm_ for t in doc if not t.is_space) for doc in nlp.pipe(texts)]
 
 
-def compile_rules(codes: Sequence[Code], lang: str) -> list[CodeRules]:
-    """Every code's rules keyed for one language (one nlp.pipe call for all phrases)."""
+def rule_phrases(codes: Sequence[Code]) -> list[str]:
+    """Every phrase the codes' rules need keyed (keywords, excludes, context vetoes)."""
     texts: list[str] = []
     for code in codes:
         texts.extend(code.keywords)
         texts.extend(code.rules.get("exclude", []))
         for words in (code.rules.get("exclude_context") or {}).values():
             texts.extend(words)
-    unique = list(dict.fromkeys(texts))
-    keyed = dict(zip(unique, phrase_keys(unique, lang), strict=True))
+    return list(dict.fromkeys(texts))
+
+
+def compile_rules(
+    codes: Sequence[Code], lang: str, known: Mapping[str, tuple[str, ...]] | None = None
+) -> list[CodeRules]:
+    """Every code's rules keyed for one language (one nlp.pipe call for all phrases).
+
+    known: phrase -> keys already made by this language's pipeline (a cache); only the
+    other phrases are run through spaCy, so a fully cached run never imports it.
+    """
+    unique = rule_phrases(codes)
+    keyed = {t: tuple(known[t]) for t in unique if known and t in known}
+    missing = [t for t in unique if t not in keyed]
+    if missing:
+        keyed.update(zip(missing, phrase_keys(missing, lang), strict=True))
     out = []
     for code in codes:
         rules = code.rules or {}

@@ -114,6 +114,7 @@ class Store:
         from .cache import CacheStore
         from .codes import CodeStore
         from .history import HistoryStore
+        from .learned import LearnedStore
         from .memos import MemoStore
         from .pseudonyms import PseudonymStore
         from .respondents import RespondentStore
@@ -130,6 +131,7 @@ class Store:
         self.cache: CacheStore = CacheStore(self)
         self.pseudonyms: PseudonymStore = PseudonymStore(self)
         self.history: HistoryStore = HistoryStore(self)
+        self.learned: LearnedStore = LearnedStore(self)
         self.team: TeamStore = TeamStore(self)
         self.memos: MemoStore = MemoStore(self)
 

@@ -323,6 +323,28 @@ def m005_settlements(db: Database) -> None:
 
 
 @migrations()
+def m006_models(db: Database) -> None:
+    """Learned state kept as JSON data (never pickles), and each suggestion's probability.
+
+    `models` holds derived data that can always be made again (the per-code suggestion model,
+    cached keyword keys), each with the fingerprint of what it was made from; it is not
+    recorded in the history. `suggestions.probability` is the calibrated probability a coder
+    tags the passage (NULL when rules alone made the suggestion); `score` stays the rule score.
+    """
+    db.executescript(
+        """
+        CREATE TABLE models (
+            name TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        ALTER TABLE suggestions ADD COLUMN probability REAL;
+        """
+    )
+
+
+@migrations()
 def m007_memos(db: Database) -> None:
     """Memos on the project, a code, a transcript, a respondent or a tag.
 

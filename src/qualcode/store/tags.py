@@ -295,6 +295,32 @@ class TagStore:
             out.setdefault(turn_id, set()).add(name)
         return out
 
+    def turn_labels(self) -> dict[int, set[str]]:
+        """Turn id -> names of every code tagged on it (any coder, manual or accepted)."""
+        out: dict[int, set[str]] = {}
+        for turn_id, name in self.conn.execute(
+            "SELECT g.turn_id, c.name FROM tags g JOIN codes c ON c.id = g.code_id "
+            "WHERE g.turn_id IS NOT NULL AND g.status = 'placed'"
+        ):
+            out.setdefault(turn_id, set()).add(name)
+        return out
+
+    def complete_transcripts(self, marked: Sequence[str] = ()) -> set[str]:
+        """Names of fully coded transcripts: every respondent turn has a tag or a decided
+        suggestion, or the transcript is among `marked` (declared done by a coder)."""
+        rows = self.conn.execute(
+            "SELECT t.name FROM transcripts t WHERE EXISTS (SELECT 1 FROM turns u WHERE "
+            "u.transcript_id = t.id AND u.role = 'respondent') AND NOT EXISTS (SELECT 1 "
+            "FROM turns u WHERE u.transcript_id = t.id AND u.role = 'respondent' "
+            "AND NOT EXISTS (SELECT 1 FROM tags g WHERE g.turn_id = u.id AND g.status = "
+            "'placed') AND NOT EXISTS (SELECT 1 FROM suggestions s WHERE s.turn_id = u.id "
+            "AND s.status IN ('accepted', 'rejected')))"
+        )
+        names = {r[0] for r in rows}
+        if marked:
+            names.update(n for n in self.store.transcripts.names() if n in set(marked))
+        return names
+
     def tagged_turns(self, transcript_ids: Sequence[int]) -> set[tuple[int, int]]:
         """(turn id, code id) pairs that have a tag, in these transcripts."""
         if not transcript_ids:

@@ -1,0 +1,227 @@
+"""The store side of learning: training examples from the project's coding, the stored model.
+
+`qualcode suggest` turns every respondent turn into a `TrainingExample` (cached token keys,
+the interviewer's question before it, its tags, rejected suggestions, whether its transcript
+is fully coded, this run's rule scores), trains the per-code models of `nlp.learn` on the
+turns the coding says something about, and keeps the model as JSON in the `models` table
+with the fingerprint of its training data, so an unchanged project reuses it. Nothing is
+pickled. `evaluate_project` runs the same examples through `nlp.learn_eval.evaluate`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import QualcodeError
+from .models import RESPONDENT
+
+if TYPE_CHECKING:
+    from .models import Code
+    from .nlp.cache import TokenTable, TranscriptText
+    from .nlp.learn import Model, TrainingExample
+    from .nlp.learn_eval import Evaluation
+    from .store import Store
+
+MODEL_KEY = "suggest-model"
+DONE_SETTING = "transcripts.done"  # names a coder declared fully coded (comma-separated)
+
+# (transcript id, turn position) -> code name -> rule score of this run's matches
+RuleScores = Mapping[tuple[int, int], Mapping[str, float]]
+
+
+def has_coding(store: Store) -> bool:
+    """True when there is anything to learn from: a tag or a rejected suggestion."""
+    return store.tags.count() > 0 or bool(store.suggestions.rejected_turn_codes())
+
+
+def done_transcripts(store: Store) -> list[str]:
+    """Transcripts a coder declared fully coded."""
+    return store.list_setting(DONE_SETTING)
+
+
+def mark_done(store: Store, names: Sequence[str], *, done: bool = True) -> list[str]:
+    """Declare transcripts fully coded (their untagged turns teach 'not this code')."""
+    resolved = [store.transcripts.get(n).name for n in names]
+    current = done_transcripts(store)
+    if done:
+        new = sorted({*current, *resolved})
+    else:
+        new = [n for n in current if n not in set(resolved)]
+    with store.write():
+        store.set_setting(DONE_SETTING, ",".join(new))
+    return new
+
+
+def examples_for(
+    store: Store,
+    items: Sequence[TranscriptText],
+    tables: Mapping[int, TokenTable],
+    rule_scores: RuleScores,
+) -> list[TrainingExample]:
+    """Every respondent turn of these transcripts as a training example, in name order."""
+    from .nlp.learn import TrainingExample, context_of, turn_keys
+
+    labels = store.tags.turn_labels()
+    rejected = store.suggestions.rejected_turn_codes()
+    complete = store.tags.complete_transcripts(done_transcripts(store))
+    out = []
+    for item in sorted(items, key=lambda i: i.name):
+        keys = turn_keys(tables[item.id])
+        roles = [t.role for t in item.turns]
+        done = item.name in complete
+        for pos, turn in enumerate(item.turns):
+            if turn.role != RESPONDENT or pos >= len(keys):
+                continue
+            ctx = context_of(roles, pos)
+            out.append(
+                TrainingExample(
+                    item.name,
+                    turn.number,
+                    keys[pos],
+                    keys[ctx] if ctx is not None else (),
+                    frozenset(labels.get(turn.id, ())),
+                    frozenset(rejected.get(turn.id, ())),
+                    done,
+                    dict(sorted(rule_scores.get((item.id, pos), {}).items())),
+                )
+            )
+    return out
+
+
+def labelled(examples: Sequence[TrainingExample]) -> list[TrainingExample]:
+    """The examples the coding says something about."""
+    return [e for e in examples if e.labels or e.rejected or e.complete]
+
+
+def model_for(
+    store: Store, examples: Sequence[TrainingExample], codes: Sequence[str]
+) -> Model | None:
+    """The trained model (reused from the project when its training data is unchanged).
+
+    None when no turn is tagged yet: suggestions then come from the rules alone.
+    """
+    from .nlp.learn import MIN_TAGS, THRESHOLD, Model, fingerprint, train
+
+    training = labelled(examples)
+    if not any(e.labels for e in training):
+        return None
+    fp = fingerprint(training, codes, min_tags=MIN_TAGS, threshold=THRESHOLD)
+    stored = store.learned.get(MODEL_KEY)
+    if stored is not None and stored[0] == fp:
+        try:
+            return Model.from_dict(json.loads(stored[1]))
+        except (QualcodeError, ValueError):
+            pass  # damaged or of another format: train again below
+    model = train(training, codes)
+    store.learned.save(MODEL_KEY, fp, json.dumps(model.to_dict(), ensure_ascii=False))
+    return model
+
+
+def evaluate_project(
+    store: Store,
+    examples: Sequence[TrainingExample],
+    codes: Sequence[str],
+    *,
+    folds: int = 5,
+    in_sample: bool = False,
+) -> Evaluation:
+    """k-fold cross-validation by transcript over the project's own coding."""
+    from .nlp.learn_eval import evaluate
+
+    coded = {e.transcript for e in examples if e.labels or e.rejected}
+    training = [e for e in labelled(examples) if e.transcript in coded]
+    if not any(e.labels for e in training):
+        raise QualcodeError(
+            "nothing is coded yet; tag some turns (or review suggestions) and run "
+            "`qualcode suggest --evaluate` again"
+        )
+    if not any(e.complete or e.rejected for e in training):
+        raise QualcodeError(
+            "no turn is known to lack a code yet, so precision cannot be measured; mark "
+            "fully coded transcripts with `qualcode transcripts done NAME...` (or reject "
+            "some suggestions in `qualcode review`) and run again"
+        )
+    tagged = {c for e in training for c in e.labels}
+    return evaluate(training, [c for c in codes if c in tagged], folds=folds, in_sample=in_sample)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One passage to store: from a rule, the model, or both."""
+
+    item: TranscriptText
+    turn_index: int
+    code_id: int
+    start: int
+    end: int
+    score: float  # the rule score (0 when only the model suggests it)
+    hits: tuple[Any, ...]
+    probability: float | None = None  # calibrated, when a model made the call
+    reasons: tuple[str, ...] = ()
+
+
+def combine(
+    items: Sequence[TranscriptText],
+    passages: dict[tuple[int, int, int], Any],
+    examples: Sequence[Any],
+    model: Any,
+    codes: Sequence[Code],
+) -> list[Proposal]:
+    """The model's verdict on every respondent turn, with the rules' passage where one hit."""
+    by_name = {c.name: c for c in codes}
+    position = {(i.name, t.number): (i, pos) for i in items for pos, t in enumerate(i.turns)}
+    out: list[Proposal] = []
+    seen: set[tuple[int, int, int]] = set()
+    for example in examples:
+        where = position.get((example.transcript, example.turn))
+        if where is None:
+            continue
+        item, pos = where
+        turn = item.turns[pos]
+        for name, pred in model.predict(example).items():
+            code = by_name.get(name)
+            if code is None or not pred.suggested:
+                continue
+            p = passages.get((item.id, pos, code.id))
+            seen.add((item.id, pos, code.id))
+            probability = pred.probability if pred.source == "model" else None
+            if p is not None:
+                out.append(
+                    Proposal(
+                        item,
+                        pos,
+                        code.id,
+                        p.start,
+                        p.end,
+                        p.score,
+                        p.hits,
+                        probability,
+                        pred.reasons,
+                    )
+                )
+            elif pred.source == "model":
+                out.append(
+                    Proposal(
+                        item,
+                        pos,
+                        code.id,
+                        turn.start,
+                        turn.end,
+                        0.0,
+                        (),
+                        probability,
+                        pred.reasons,
+                    )
+                )
+    # Interviewer turns (--include-interviewer) are not learned: their rule passages stand.
+    by_id = {i.id: i for i in items}
+    code_ids = {c.id for c in codes}
+    for (tid, pos, cid), p in passages.items():
+        if tid in by_id and (tid, pos, cid) not in seen and cid in code_ids:
+            item = by_id[tid]
+            if item.turns[pos].role != RESPONDENT:
+                out.append(Proposal(item, pos, cid, p.start, p.end, p.score, p.hits))
+    return out

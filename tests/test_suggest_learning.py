@@ -1,0 +1,187 @@
+"""`suggest` learning from the project's coding, --evaluate, and set-based bulk decisions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from helpers import write_codebook, write_transcript
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+from qualcode.project import Project
+
+CODEBOOK = """\
+language: lv
+codes:
+  - name: wants-course
+    description: Wants training
+    keywords: [seminārs]
+  - name: weather
+    description: Talks about the weather
+    keywords: [laiks]
+"""
+
+COURSE = [
+    "Gribu apmeklēt kursus par bērnu tiesībām un likumiem.",
+    "Vajadzētu kursus par tiesībām, man tas palīdzētu darbā.",
+    "Kursi par bērnu tiesībām būtu ļoti noderīgi.",
+]
+OTHER = [
+    "Šodien ir silts laiks un spīd saule.",
+    "Mans dēls iet skolā katru rītu.",
+    "Vakarā mēs gatavojam vakariņas kopā.",
+]
+
+
+@pytest.fixture
+def coded(tmp_path: Path) -> Project:
+    """Four invented transcripts; the first three are to be coded by the tests."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(3):
+        write_transcript(
+            src,
+            f"T{i + 1}.txt",
+            [("I", "Ko jūs gribētu?"), ("R", COURSE[i]), ("I", "Un vēl?"), ("R", OTHER[i])],
+        )
+    write_transcript(
+        src,
+        "T4.txt",
+        [
+            ("I", "Ko jūs gribētu?"),
+            ("R", "Es gribētu kursus par bērnu tiesībām."),
+            ("I", "Un vēl?"),
+            ("R", "Mēs dzīvojam laukos."),
+        ],
+    )
+    p = Project.init(tmp_path / "proj")
+    p.load_codebook(write_codebook(src, CODEBOOK))
+    p.import_paths([src])
+    yield p
+    p.close()
+
+
+def code_three(p: Project) -> None:
+    for name in ("T1", "T2", "T3"):
+        p.tag(name, ["wants-course"], turns="2")
+    p.mark_coded(["T1", "T2", "T3"])
+
+
+def triples(p: Project) -> set[tuple[str, int | None, str]]:
+    return {(s.transcript, s.turn, s.code) for s in p.suggestions()}
+
+
+def test_learning_suggests_a_turn_like_the_coded_ones_without_a_keyword(coded: Project) -> None:
+    coded.suggest()
+    assert ("T4", 2, "wants-course") not in triples(coded)
+    code_three(coded)
+    run = coded.suggest()
+    assert "wants-course" in run.learned
+    got = {(s.transcript, s.turn, s.code): s for s in coded.suggestions()}
+    s = got[("T4", 2, "wants-course")]
+    assert s.probability is not None and 0.0 < s.probability <= 1.0
+    assert "similar to T" in (s.rule or "")
+
+
+def test_no_learn_gives_exactly_the_rules_only_suggestions(coded: Project, tmp_path: Path) -> None:
+    coded.suggest(learn=False)
+    rules_only = triples(coded)
+    code_three(coded)
+    coded.suggest(learn=False)
+    assert triples(coded) == rules_only - {("T1", 2, "wants-course")}
+    assert all(s.probability is None for s in coded.suggestions())
+
+
+def test_learned_suggestions_are_deterministic_and_the_model_is_reused(coded: Project) -> None:
+    code_three(coded)
+    coded.suggest()
+    first = [(s.transcript, s.turn, s.code, s.probability, s.rule) for s in coded.suggestions()]
+    stamp = coded.store.conn.execute("SELECT created_at FROM models WHERE name = 'suggest-model'")
+    before = stamp.fetchone()
+    run = coded.suggest()
+    again = [(s.transcript, s.turn, s.code, s.probability, s.rule) for s in coded.suggestions()]
+    assert again == first and run.new == 0 and run.updated == 0
+    after = coded.store.conn.execute(
+        "SELECT created_at FROM models WHERE name = 'suggest-model'"
+    ).fetchone()
+    assert after == before  # same fingerprint: not trained again
+
+
+def test_the_model_is_stored_as_json_never_pickled(coded: Project) -> None:
+    code_three(coded)
+    coded.suggest()
+    rows = coded.store.conn.execute("SELECT name, data FROM models").fetchall()
+    assert "suggest-model" in {r[0] for r in rows}
+    for _name, data in rows:
+        assert isinstance(data, str)
+        json.loads(data)  # plain JSON data
+        assert "pickle" not in data and not data.startswith("\x80")
+    model = json.loads(dict(rows)["suggest-model"])
+    assert model["codes"]["wants-course"]["status"] == "model"
+
+
+def test_evaluate_reports_each_code_and_says_which_are_rules_only(
+    coded: Project, runner: CliRunner
+) -> None:
+    code_three(coded)
+    coded.tag("T1", ["weather"], turns="4")
+    where = ["--project", str(coded.store.path)]
+    result = runner.invoke(app, [*where, "suggest", "--evaluate", "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "held out" in result.output and "rules only" in result.output
+    assert "needs more hand coding" in result.output
+    result = runner.invoke(app, [*where, "suggest", "--evaluate", "--format", "json"])
+    rows = json.loads(result.stdout)
+    assert [r["code"] for r in rows] == ["wants-course", "weather", "overall"]
+    assert set(rows[0]) == {"code", "tags", "method", "precision", "recall", "f1", "tp", "fp", "fn"}
+    assert rows[0]["tags"] == 3 and rows[1]["method"] == "rules only"
+    result = runner.invoke(app, [*where, "suggest", "--evaluate", "--format", "csv"])
+    assert result.stdout.splitlines()[0] == "code,tags,method,precision,recall,f1,tp,fp,fn"
+
+
+def test_evaluate_without_known_negatives_says_what_to_do(coded: Project) -> None:
+    coded.tag("T1", ["wants-course"], turns="2")
+    with pytest.raises(Exception, match="transcripts done"):
+        coded.evaluate_suggestions()
+
+
+def test_bulk_accept_makes_tags_records_decisions_and_undoes(coded: Project) -> None:
+    coded.suggest(learn=False)
+    pending = coded.suggestions()
+    tags_before = len(coded.tags())
+    done = coded.decide_all("accept")
+    assert len(done) == len(pending) > 0
+    assert all(s.status == "accepted" for s in coded.suggestions(status="accepted"))
+    assert coded.suggestions() == []
+    tags = coded.tags()
+    assert len(tags) == tags_before + len(pending)
+    assert {t.origin for t in tags} == {"suggested"}
+    conn = sqlite3.connect(coded.store.path)
+    linked = conn.execute(
+        "SELECT count(*) FROM suggestions s JOIN tags g ON g.id = s.tag_id "
+        "WHERE s.status = 'accepted' AND g.code_id = s.code_id AND g.start = s.start"
+    ).fetchone()[0]
+    assert linked == len(pending)
+    coded.undo()
+    assert len(coded.tags()) == tags_before
+    assert len(coded.suggestions()) == len(pending)
+
+
+def test_bulk_accept_links_no_tag_when_the_coder_had_tagged_the_turn(coded: Project) -> None:
+    coded.suggest(learn=False)
+    target = next(s for s in coded.suggestions() if s.code == "weather")
+    coded.tag(target.transcript, ["weather"], turns=str(target.turn))
+    n = len(coded.tags())
+    coded.store.conn.execute("PRAGMA foreign_keys = ON")
+    coded.decide_all("accept", code="weather")
+    assert (
+        len(coded.tags())
+        == n + len([s for s in coded.suggestions(status="accepted") if s.code == "weather"]) - 1
+    )
+    row = coded.store.conn.execute(
+        "SELECT tag_id FROM suggestions WHERE id = ?", [target.id]
+    ).fetchone()
+    assert row[0] is None  # undo must not delete the coder's own tag
