@@ -134,6 +134,8 @@ def _print_evaluation(result: Evaluation, fmt: Format) -> None:
         if result.held_out
         else "IN-SAMPLE (trained and scored on the same tags: optimistic)"
     )
+    from rich.table import Table
+
     table = Table(
         title=f"Suggestions on this project, {result.transcripts} coded transcripts ({how})",
         title_justify="left",
