@@ -559,7 +559,7 @@ def concurrent_writers(base: Path, writers: int, per_writer: int) -> dict[str, o
     calls = [r for res in results for r in res]
     failed = [r for r in calls if r[3] != 0]
     stored = {
-        (row["transcript"], row["turn_number"], row["code"])
+        (row["transcript"], row["turn"], row["code"])
         for row in json.loads(qc("tags", "--format", "json", cwd=base).stdout)
         if row.get("coder") == "stress"
     }

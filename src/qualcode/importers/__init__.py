@@ -90,7 +90,19 @@ def parse_bytes(
     reader = _reader(file_name)
     if not data:
         raise ImportFailed(file_name, "the file is empty; export the transcript again")
-    return reader(data, file_name, encoding=encoding, rules=rules)
+    try:
+        return reader(data, file_name, encoding=encoding, rules=rules)
+    except ImportFailed:
+        raise
+    except RecursionError:
+        raise ImportFailed(file_name, "the file is nested too deeply to read") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, LookupError) as exc:
+        # A damaged file that a format library trips over: one line, never a traceback.
+        raise ImportFailed(
+            file_name,
+            f"could not read the file ({type(exc).__name__}: {str(exc)[:80]}); "
+            "open it in the program that made it and save it again",
+        ) from None
 
 
 def read_transcript(

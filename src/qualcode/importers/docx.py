@@ -87,6 +87,9 @@ def _open(data: bytes, file_name: str) -> DocumentObject:
     except (OSError, NotImplementedError, RuntimeError):
         # Encrypted zip entries, unsupported compression methods.
         reason = "not a readable .docx (encrypted or unusually compressed)"
+    except (AttributeError, TypeError):
+        # python-docx meets a package whose relationships or part names are mangled.
+        reason = "not a valid .docx (its package structure is damaged)"
     raise ImportFailed(file_name, f"{reason}; {_RESAVE}")
 
 

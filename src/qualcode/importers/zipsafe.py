@@ -55,5 +55,13 @@ def check_zip(data: bytes, file_name: str, *, xml_parts: tuple[str, ...] = ()) -
                                 f"{part} declares a DTD or entities, which "
                                 "documents saved by Word or LibreOffice never do; refusing it",
                             )
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        ValueError,  # e.g. "negative seek value" from a mangled central directory
+        RuntimeError,
+    ):
         return  # not a readable zip: the format's own reader explains what is wrong
