@@ -175,13 +175,15 @@ def combine(
     position = {(i.name, t.number): (i, pos) for i in items for pos, t in enumerate(i.turns)}
     out: list[Proposal] = []
     seen: set[tuple[int, int, int]] = set()
-    for example in examples:
-        where = position.get((example.transcript, example.turn))
-        if where is None:
-            continue
-        item, pos = where
+    placed = [
+        (example, position[(example.transcript, example.turn)])
+        for example in examples
+        if (example.transcript, example.turn) in position
+    ]
+    predictions = model.predict_many([example for example, _ in placed])
+    for (_, (item, pos)), predicted in zip(placed, predictions, strict=True):
         turn = item.turns[pos]
-        for name, pred in model.predict(example).items():
+        for name, pred in predicted.items():
             code = by_name.get(name)
             if code is None or not pred.suggested:
                 continue

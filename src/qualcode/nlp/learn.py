@@ -150,6 +150,7 @@ class Model:
     examples: tuple[tuple[str, int, frozenset[str]], ...] = ()  # (transcript, turn, words)
     fingerprint: str = ""
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def index(self) -> dict[str, int]:
         """Feature name -> index."""
@@ -163,51 +164,94 @@ class Model:
 
     def predict(self, example: TrainingExample) -> dict[str, Prediction]:
         """Every code's prediction for one turn (rules-only codes pass their rule score)."""
+        return self.predict_many([example])[0]
+
+    def _weights(self) -> tuple[list[str], Any, Any]:
+        """(learned codes, feature x code weight matrix, intercepts), made once."""
+        if "weights" not in self._cache:
+            import numpy as np
+
+            learned = self.learned()
+            w = np.zeros((len(self.features), len(learned)))
+            for j, code in enumerate(learned):
+                for i, v in self.codes[code].coef.items():
+                    w[i, j] = v
+            b = np.array([self.codes[c].intercept for c in learned])
+            self._cache["weights"] = (learned, w, b)
+        cached: tuple[list[str], Any, Any] = self._cache["weights"]
+        return cached
+
+    def predict_many(self, examples: Iterable[TrainingExample]) -> list[dict[str, Prediction]]:
+        """Predictions for many turns: one sparse product gives every code's decision, and
+        the reasons of what is suggested are found per code in batches."""
+        examples = list(examples)
+        if not examples:
+            return []
+        import dataclasses
+
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
         index = self.index()
-        feats = {index[f]: v for f, v in features(example).items() if f in index}
-        words = frozenset(k for k in example.keys if _has_letters(k))
+        rows = [{index[f]: v for f, v in features(e).items() if f in index} for e in examples]
+        learned, w, b = self._weights()
+        column = {c: j for j, c in enumerate(learned)}
+        data = [v for r in rows for v in r.values()]
+        cols = [i for r in rows for i in r]
+        ptr = np.cumsum([0, *(len(r) for r in rows)])
+        x = csr_matrix(
+            (np.array(data, dtype=float), np.array(cols, dtype=np.int64), ptr),
+            shape=(len(rows), len(self.features)),
+        )
+        x.sort_indices()  # feature indices follow the names' order: ties break by name
+        decisions = np.asarray(x @ w) + b if learned else None
+        out: list[dict[str, Prediction]] = []
+        wanted: dict[str, list[int]] = {}
+        for k, e in enumerate(examples):
+            preds = self._predict_one(e, None if decisions is None else decisions[k], column)
+            for code, pr in preds.items():
+                if pr.suggested and pr.source == "model":
+                    wanted.setdefault(code, []).append(k)
+            out.append(preds)
+        for code, ks in wanted.items():
+            cm = self.codes[code]
+            similar = self._similar_many(cm, [examples[k] for k in ks])
+            weights = w[:, column[code]]
+            for k, best in zip(ks, similar, strict=True):
+                reasons = self._reasons(cm, x, k, weights, examples[k], best)
+                out[k][code] = dataclasses.replace(out[k][code], reasons=reasons)
+        return out
+
+    def _predict_one(
+        self, example: TrainingExample, decisions: Any, column: Mapping[str, int]
+    ) -> dict[str, Prediction]:
         out: dict[str, Prediction] = {}
         for code, cm in self.codes.items():
             if cm.status != "model":
                 out[code] = rule_prediction(code, example, cm)
                 continue
-            decision = cm.intercept + sum(cm.coef.get(i, 0.0) * v for i, v in feats.items())
-            p = cm.probability(decision)
+            p = cm.probability(float(decisions[column[code]]))
             # A rule hit counts for as much as the rules were right on this project's
             # coding; the model can add turns without a keyword but not veto a good rule.
             ruled = example.rule_scores.get(code, 0.0) > 0 and not cm.rule_vetoed
             if ruled:
                 p = max(p, cm.rule_precision())
             said = p >= cm.threshold or ruled
-            # Reasons only for what is suggested: the nearest tagged turn is a scan of the
-            # code's positives, too slow to run for every turn x code.
-            out[code] = Prediction(
-                code,
-                round(p, 4),
-                said,
-                "model",
-                cm.calibration is not None,
-                self._reasons(cm, feats, words, example) if said else (),
-            )
+            out[code] = Prediction(code, round(p, 4), said, "model", cm.calibration is not None)
         return out
 
     def _reasons(
         self,
         cm: CodeModel,
-        feats: Mapping[int, float],
-        words: frozenset[str],
+        x: Any,
+        k: int,
+        weights: Any,
         example: TrainingExample,
+        best: tuple[str, int] | None,
     ) -> tuple[str, ...]:
+        import numpy as np
+
         reasons: list[str] = []
-        best, best_sim = None, 0.0
-        for i in cm.positives:
-            transcript, turn, pos_words = self.examples[i]
-            if (transcript, turn) == (example.transcript, example.turn) or not pos_words:
-                continue
-            shared = len(words & pos_words)
-            sim = shared / math.sqrt(len(words) * len(pos_words)) if shared else 0.0
-            if sim > best_sim:
-                best, best_sim = (transcript, turn), sim
         if best is not None:
             reasons.append(f"similar to {best[0]} turn {best[1]}")
         if example.rule_scores.get(cm.code, 0.0) > 0:
@@ -215,21 +259,92 @@ class Model:
                 f"keyword rule matched (right {cm.rule_right} of {cm.rule_hits} times "
                 "on this project)"
             )
-        contrib = sorted(
-            ((cm.coef.get(i, 0.0) * v, self.features[i]) for i, v in feats.items()),
-            key=lambda t: (-t[0], t[1]),
-        )
-        words_up = [f[2:] for c, f in contrib if c > 0 and f[:2] in ("w:", "p:")][:3]
+        lo, hi = x.indptr[k], x.indptr[k + 1]
+        idx, vals = x.indices[lo:hi], x.data[lo:hi]
+        contrib = vals * weights[idx]
+        order = np.argsort(-contrib, kind="stable")
+        words_up: list[str] = []
+        context_up: list[str] = []
+        for o in order.tolist():
+            if contrib[o] <= 0 or (len(words_up) >= 3 and len(context_up) >= 2):
+                break
+            name = self.features[int(idx[o])]
+            if name[:2] in ("w:", "p:") and len(words_up) < 3:
+                words_up.append(name[2:])
+            elif name.startswith("c:") and len(context_up) < 2:
+                context_up.append(name[2:])
         if words_up:
             reasons.append("words: " + ", ".join(words_up))
-        context_up = [f[2:] for c, f in contrib if c > 0 and f.startswith("c:")][:2]
         if context_up:
             reasons.append("question: " + ", ".join(context_up))
         return tuple(reasons)
 
-    def predict_many(self, examples: Iterable[TrainingExample]) -> list[dict[str, Prediction]]:
-        """predict() over many turns."""
-        return [self.predict(e) for e in examples]
+    def _similar_many(
+        self, cm: CodeModel, examples: Sequence[TrainingExample], chunk: int = 2000
+    ) -> list[tuple[str, int] | None]:
+        """For each turn, the code's tagged turn sharing most words (cosine over word sets),
+        never the turn itself; one sparse product per chunk of turns."""
+        if not cm.positives:
+            return [None] * len(examples)
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        m, vocab, sizes = self._positives_index(cm)
+        mt = m.T.tocsr()  # vocabulary x positives
+        found: list[tuple[str, int] | None] = []
+        for start in range(0, len(examples), chunk):
+            part = examples[start : start + chunk]
+            words = [frozenset(k for k in e.keys if _has_letters(k)) for e in part]
+            qcols = [[vocab[w] for w in ws if w in vocab] for ws in words]
+            ptr = np.cumsum([0, *(len(c) for c in qcols)])
+            q = csr_matrix(
+                (
+                    np.ones(int(ptr[-1])),
+                    np.array([c for cs in qcols for c in cs], dtype=np.int64),
+                    ptr,
+                ),
+                shape=(len(part), mt.shape[0]),
+            )
+            shared = (q @ mt).tocsr()
+            for r, e in enumerate(part):
+                lo, hi = shared.indptr[r], shared.indptr[r + 1]
+                cand, counts = shared.indices[lo:hi], shared.data[lo:hi]
+                best: tuple[str, int] | None = None
+                if len(cand) and words[r]:
+                    sim = counts / np.sqrt(len(words[r]) * np.maximum(sizes[cand], 1.0))
+                    # the first positive among the best, as a scan in positives order gives
+                    for j in np.lexsort((cand, -sim)).tolist():
+                        t, n, _ = self.examples[cm.positives[int(cand[j])]]
+                        if (t, n) != (e.transcript, e.turn):
+                            best = (t, n)
+                            break
+                found.append(best)
+        return found
+
+    def _positives_index(self, cm: CodeModel) -> tuple[Any, dict[str, int], Any]:
+        """A code's tagged turns as a word matrix (CSC, binary), its vocabulary and norms."""
+        key = ("positives", cm.code)
+        if key not in self._cache:
+            import numpy as np
+            from scipy.sparse import csc_matrix
+
+            vocab: dict[str, int] = {}
+            rows, cols = [], []
+            for r, i in enumerate(cm.positives):
+                for word in self.examples[i][2]:
+                    rows.append(r)
+                    cols.append(vocab.setdefault(word, len(vocab)))
+            m = csc_matrix(
+                (
+                    np.ones(len(rows)),
+                    (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)),
+                ),
+                shape=(len(cm.positives), max(len(vocab), 1)),
+            )
+            sizes = np.array([len(self.examples[i][2]) for i in cm.positives], dtype=float)
+            self._cache[key] = (m, vocab, sizes)
+        cached: tuple[Any, dict[str, int], Any] = self._cache[key]
+        return cached
 
     # -- plain data ----------------------------------------------------------------------
 
@@ -395,8 +510,10 @@ def train(
                 rule_vetoed=rule_vetoed,
             )
             continue
-        x = matrix[idx]
-        coef, intercept, calibration = _fit(x, y, LogisticRegression)
+        fit_idx = _thin_negatives(idx, y)
+        x = matrix[fit_idx]
+        y_fit = np.array([labels[i] for i in fit_idx], dtype=bool)
+        coef, intercept, calibration = _fit(x, y_fit, LogisticRegression)
         positives = []
         for i in idx:
             e = examples[i]
@@ -427,6 +544,26 @@ def train(
         tuple(stored),
         fingerprint(examples, codes, min_tags=min_tags, threshold=threshold),
     )
+
+
+# On a large project most turns are negatives for any one code; past this many (and past
+# NEG_RATIO per positive) an evenly spaced subset of them trains as well, in a fraction of
+# the time. class_weight="balanced" keeps the classes' weights, so probabilities stay honest
+# after calibration.
+NEG_CAP = 3000
+NEG_RATIO = 4
+
+
+def _thin_negatives(idx: Sequence[int], y: Any) -> list[int]:
+    """idx with the negatives evenly thinned when there are far more than positives."""
+    pos = [i for i, yes in zip(idx, y, strict=True) if yes]
+    neg = [i for i, yes in zip(idx, y, strict=True) if not yes]
+    keep = max(NEG_CAP, NEG_RATIO * len(pos))
+    if len(neg) <= keep:
+        return list(idx)
+    step = len(neg) / keep
+    thinned = [neg[int(k * step)] for k in range(keep)]
+    return sorted([*pos, *thinned])
 
 
 def _vetoed(right: int, wrong: int, *, below: float = 0.5, sure: float = 0.9) -> bool:
