@@ -51,7 +51,7 @@ def check_file(path: Path, row: dict[str, str]) -> tuple[bool, str]:
         return False, f"error: {exc}"
     turns = str(len(pt.turns))
     speakers = str(len({t.speaker for t in pt.turns}))
-    lang = guess_language(pt.text)
+    lang = pt.declared_language or guess_language(pt.text)
     checks = {
         "turns": _ok(row["turns"], turns),
         "speakers": _ok(row["speakers"], speakers),

@@ -164,3 +164,39 @@ def test_empty_cues_are_skipped() -> None:
 def test_bad_subtitles_are_import_failed(source: str, name: str, reason: str) -> None:
     with pytest.raises(ImportFailed, match=reason):
         parse_bytes(source.encode(), name)
+
+
+def test_rolling_captions_keep_each_word_once() -> None:
+    from qualcode.importers import parse_bytes
+
+    vtt = (
+        "WEBVTT\nKind: captions\nLanguage: lv\n\n"
+        "00:00:01.000 --> 00:00:02.000\nlabdien\n\n"
+        "00:00:02.000 --> 00:00:03.000\nlabdien\nšodien runāsim\n\n"
+        "00:00:03.000 --> 00:00:04.000\nšodien runāsim\npar mācībām\n\n"
+        "00:00:04.000 --> 00:00:05.000\npar mācībām\nun algu\n"
+    )
+    pt = parse_bytes(vtt.encode(), "auto.vtt")
+    assert pt.text.split(": ", 1)[1] == "labdien šodien runāsim par mācībām un algu"
+
+
+def test_ordinary_subtitles_keep_a_word_repeated_across_cues() -> None:
+    from qualcode.importers import parse_bytes
+
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nJā, jā.\n\n"
+        "00:00:02.000 --> 00:00:03.000\njā. Es tā domāju.\n\n"
+        "00:00:03.000 --> 00:00:04.000\nMācības ir vajadzīgas.\n\n"
+        "00:00:04.000 --> 00:00:05.000\nTas ir viss.\n"
+    )
+    pt = parse_bytes(vtt.encode(), "plain.vtt")
+    assert pt.text.count("jā.") == 2
+
+
+def test_a_webvtt_language_header_is_taken_as_the_language() -> None:
+    from qualcode.importers import parse_bytes
+
+    vtt = "WEBVTT\nKind: captions\nLanguage: lv-LV\n\n00:00:01.000 --> 00:00:02.000\nLabdien.\n"
+    assert parse_bytes(vtt.encode(), "a.vtt").declared_language == "lv"
+    plain = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nLanguage: en\n"
+    assert parse_bytes(plain.encode(), "b.vtt").declared_language is None

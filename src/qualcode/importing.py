@@ -342,6 +342,7 @@ def plan_import(
                 language
                 or entry.attributes.get("language")
                 or entry.attributes.get("lang")
+                or pt.declared_language
                 or guess_language(pt.text, default_lang)
                 or default_lang
             )

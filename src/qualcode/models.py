@@ -37,6 +37,7 @@ class ParsedTranscript:
     # names them, or they ask most questions); the user confirms with --interviewer.
     proposed_interviewer: str | None = None
     speaker_turns: tuple[tuple[str, int], ...] = ()  # (speaker, turns) in order of appearance
+    declared_language: str | None = None  # what the file says it is (a WebVTT Language: line)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def preview_file(
         path=str(path),
         format=pt.format,
         encoding=pt.encoding,
-        language=language or guess_language(pt.text),
+        language=language or pt.declared_language or guess_language(pt.text),
         turn_count=len(pt.turns),
         speakers=people,
         proposed_interviewer=pt.proposed_interviewer,

@@ -100,7 +100,18 @@ def read_subtitles(
     if not cues:
         raise ImportFailed(file_name, "no text found in the subtitle cues")
     text, segmentation = _turns(cues, rules)
-    return build(data, file_name, fmt, codec, text, segmentation, guessed=encoding is None)
+    parsed = build(data, file_name, fmt, codec, text, segmentation, guessed=encoding is None)
+    declared = _declared_language(source)
+    return replace(parsed, declared_language=declared) if declared else parsed
+
+
+def _declared_language(source: str) -> str | None:
+    """The language a WebVTT header declares (`Language: en`), as a lowercase code."""
+    head = source.lstrip("\ufeff").split("\n\n", 1)[0]
+    if not head.startswith("WEBVTT"):
+        return None
+    m = re.search(r"(?m)^Language:\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?\s*$", head)
+    return m.group(1).lower() if m else None
 
 
 def parse_cues(source: str) -> list[Cue]:
@@ -174,13 +185,16 @@ def _turns(cues: list[Cue], rules: SpeakerRules) -> tuple[str, Segmentation]:
     # merge in linear time.
     merged: list[tuple[str, float, list[float], list[str]]] = []
     speaker = UNKNOWN_SPEAKER
+    rolling = _rolling([cue.text for _, cue in named])
+    previous = ""
     for name, cue in named:
         speaker = name or speaker
         if merged and merged[-1][0] == speaker:
             merged[-1][2][0] = cue.end
-            merged[-1][3].append(cue.text)
+            merged[-1][3].append(_new_words(previous, cue.text) if rolling else cue.text)
         else:
             merged.append((speaker, cue.start, [cue.end], [cue.text]))
+        previous = cue.text
     lines: list[str] = []
     turns: list[ParsedTurn] = []
     pos = 0
@@ -197,3 +211,28 @@ def _turns(cues: list[Cue], rules: SpeakerRules) -> tuple[str, Segmentation]:
         pos += len(lines[-1]) + 1
     warnings = () if any(name for name, _ in named) else (NO_SPEAKERS_WARNING,)
     return "\n".join(lines), Segmentation(0, tuple(turns), warnings)
+
+
+def _overlap(before: str, after: str, limit: int = 40) -> int:
+    """How many words at the start of `after` repeat the end of `before`."""
+    a, b = before.split()[-limit:], after.split()[:limit]
+    for k in range(min(len(a), len(b)), 0, -1):
+        if a[-k:] == b[:k]:
+            return k
+    return 0
+
+
+def _rolling(texts: list[str]) -> bool:
+    """Rolling captions (YouTube's automatic ones): most cues start by repeating the end of
+    the cue before, so each word would appear twice or three times."""
+    pairs = [(a, b) for a, b in zip(texts, texts[1:], strict=False) if a and b]
+    if len(pairs) < 2:
+        return False
+    repeating = sum(1 for a, b in pairs if _overlap(a, b) >= 1)
+    return repeating >= 0.6 * len(pairs)
+
+
+def _new_words(before: str, after: str) -> str:
+    """`after` without the words it repeats from the end of `before`."""
+    k = _overlap(before, after)
+    return " ".join(after.split()[k:]) if k else after
