@@ -75,7 +75,10 @@ class State:
 def fail(message: str, code: int = 1) -> None:
     """Print one error line to stderr and exit."""
     consoles.err.print(
-        f"[bold red]{_('Error:')}[/bold red] {message}", markup=True, highlight=False, soft_wrap=True
+        f"[bold red]{_('Error:')}[/bold red] {message}",
+        markup=True,
+        highlight=False,
+        soft_wrap=True,
     )
     raise typer.Exit(code)
 
