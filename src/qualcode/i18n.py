@@ -162,6 +162,17 @@ ERROR_TEMPLATES = (
         "command again"
     ),
 )
+# Whole messages and hints the core raises most often (project.py, store/).
+ERROR_MESSAGES = (
+    N_(
+        "no qualcode project here (no qualcode.db in this folder or its parents); run "
+        "`qualcode init FOLDER` or pass --project"
+    ),
+    N_("import transcripts with `qualcode import`"),
+    N_("load a codebook with `qualcode codebook load FILE`"),
+    N_("import attributes first"),
+    N_("load attributes with `qualcode import --attributes FILE`"),
+)
 # What not_found() names, so `{kind}` reads in Latvian too.
 KINDS = (N_("code"), N_("transcript"), N_("respondent"), N_("attribute"), N_("setting"))
 _TRANSLATED_PARTS = ("kind", "hint")
