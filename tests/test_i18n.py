@@ -57,20 +57,16 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No language variable set: the default interface."""
     for name in LANG_VARS:
         monkeypatch.delenv(name, raising=False)
-    i18n.localize_app(app)
     yield
 
 
 @pytest.fixture
 def latvian(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """QUALCODE_LANG=lv, help texts included; English again afterwards."""
+    """QUALCODE_LANG=lv for the test (the CLI reads it on each run, help texts included)."""
     for name in LANG_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("QUALCODE_LANG", "lv")
-    i18n.localize_app(app)
     yield
-    monkeypatch.setenv("QUALCODE_LANG", "en")
-    i18n.localize_app(app)
 
 
 def test_every_message_has_a_latvian_translation() -> None:

@@ -69,27 +69,20 @@ def N_(message: str) -> str:
 
 
 # --- typer help texts ---------------------------------------------------------------------
-# typer reads help texts (docstrings, help=...) when it builds the click command, so rather
-# than wrapping every docstring, the CLI hands its app to `localize_app` once all commands are
-# registered. The English originals are kept, so localizing again (a test switching the
-# language) translates from English, never from a translation.
-
-_ORIGINALS: dict[tuple[int, str], str | None] = {}
+# typer builds its click commands from the docstrings and help=... texts each time the app
+# runs, so rather than wrapping every docstring, the root group translates the built commands
+# (help and every option's help) in place: one hook, and the msgids stay the English texts
+# the code declares. `help_texts` lists them for the catalogue.
 
 
-def _translate_attr(obj: Any, attr: str, fallback: str | None = None) -> None:
-    key = (id(obj), attr)
-    if key not in _ORIGINALS:
-        _ORIGINALS[key] = getattr(obj, attr, None)
-    original = _ORIGINALS[key]
-    if original is None and fallback is None:
-        return
-    text = original if original is not None else fallback
-    assert text is not None
-    if original is None and language() == "en":
-        setattr(obj, attr, None)  # typer falls back to the docstring itself
-        return
-    setattr(obj, attr, _(text))
+def _translate_command(command: Any) -> None:
+    if getattr(command, "help", None):
+        command.help = _(command.help)
+    for param in getattr(command, "params", ()):
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_command(sub)
 
 
 def _parameter_infos(callback: Any) -> list[Any]:
@@ -100,6 +93,9 @@ def _parameter_infos(callback: Any) -> list[Any]:
     from typer.models import ParameterInfo
 
     found: list[Any] = []
+    # Commands are wrapped (@handle_errors): the annotations resolve in the module of the
+    # function underneath, not the wrapper's.
+    callback = inspect.unwrap(callback)
     try:
         hints = typing.get_type_hints(callback, include_extras=True)
     except Exception:  # an unresolvable annotation: typer itself will report it
@@ -135,15 +131,20 @@ def help_texts(app: Any) -> list[tuple[Any, str, str | None]]:
 
 
 def localize_app(app: Any) -> None:
-    """Put a typer app's help texts (commands, groups, options) into the interface language."""
-    if language() == "en" and not _ORIGINALS:
-        return  # nothing was ever translated: English costs nothing at start-up
-    seen: set[tuple[int, str]] = set()
-    for obj, attr, fallback in help_texts(app):
-        if (id(obj), attr) in seen:  # shared options (--format) appear in many commands
-            continue
-        seen.add((id(obj), attr))
-        _translate_attr(obj, attr, fallback)
+    """Make a typer app show its help texts (commands, groups, options) in the interface language.
+
+    The language is read each time the app runs, so QUALCODE_LANG set for one run applies.
+    """
+    from typer.core import TyperGroup
+
+    class LocalizedGroup(TyperGroup):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if language() != "en":
+                _translate_command(self)
+
+    if app.info.cls is None or not isinstance(app.info.cls, type):
+        app.info.cls = LocalizedGroup
 
 
 # --- errors from the core library -----------------------------------------------------------
