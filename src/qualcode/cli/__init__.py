@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import localize_app
 from .app import app
 
 # Each module registers its commands on `app` when imported; the order here is the order of
@@ -23,6 +24,9 @@ from . import refi_cmds  # noqa: E402,F401
 from . import team_cmds  # noqa: E402,F401
 
 # isort: on
+
+# Help texts in the interface language (a no-op in English); see qualcode.i18n.
+localize_app(app)
 
 
 def main() -> None:

@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, _
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
 from .team_cmds import CODER_VIEW, FINAL_VIEW, view_note
 
-NOTHING_YET = (
+NOTHING_YET = N_(
     "Nothing to show yet: load a codebook (`qualcode codebook load FILE`) and import "
     "transcripts (`qualcode import FOLDER`)."
 )
@@ -59,7 +60,7 @@ def matrix(
     if emit(fmt, matrix_table(result), result):
         return
     if not result.rows or not result.groups:
-        consoles.out.print(NOTHING_YET)
+        consoles.out.print(_(NOTHING_YET))
         return
     consoles.out.print(matrix_view(result))
     view_note(result.view)
@@ -91,7 +92,7 @@ def cooccur(
     if emit(fmt, cooccur_table(result, unit), result):
         return
     if not result.codes:
-        consoles.out.print(NOTHING_YET)
+        consoles.out.print(_(NOTHING_YET))
         return
     consoles.out.print(cooccur_view(result, unit))
 
@@ -137,11 +138,11 @@ def quotes(
         emit(fmt, quotes_table(result[0]), result[0])
     elif fmt is not Format.table:
         tables = [quotes_table(r) for r in result]
-        headers, _, _ = tables[0].flat() if tables else ([], [], [])
+        headers, _kinds, _rows = tables[0].flat() if tables else ([], [], [])
         rows = [row for t in tables for row in t.flat()[2]]
         print_table_as(fmt, headers, rows, result)
     elif not result:
-        consoles.out.print("No quotes yet: tag passages with `qualcode tag`.")
+        consoles.out.print(_("No quotes yet: tag passages with `qualcode tag`."))
     else:
         consoles.out.print(quotes_view(result))
         view_note(result[0].view)
@@ -257,7 +258,9 @@ def chart(
         path = project.chart(
             output, codes=codes or None, by=by or [], unit=unit, sort=sort, force=force
         )
-    consoles.out.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
+    consoles.out.print(
+        _("Wrote {path} ({size:,} bytes)").format(path=path, size=path.stat().st_size)
+    )
 
 
 pseudonyms_app = typer.Typer()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..i18n import _
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
 
@@ -30,11 +31,21 @@ def load(
         r = project.load_codebook(file, unflatten=unflatten)
     out = consoles.out
     for problem in r.problems:
-        consoles.err.print(f"Note: {problem}", highlight=False, markup=False)
+        consoles.err.print(
+            _("Note: {problem}").format(problem=problem), highlight=False, markup=False
+        )
     out.print(
-        f"Loaded {file} (version {r.version}): {len(r.added)} added, "
-        f"{len(r.updated)} updated, {len(r.unchanged)} unchanged"
-        + (f", {len(r.removed)} removed" if r.removed else "")
+        _(
+            "Loaded {file} (version {version}): {added} added, {updated} updated, "
+            "{unchanged} unchanged"
+        ).format(
+            file=file,
+            version=r.version,
+            added=len(r.added),
+            updated=len(r.updated),
+            unchanged=len(r.unchanged),
+        )
+        + (_(", {n} removed").format(n=len(r.removed)) if r.removed else "")
     )
     if r.retired:
         out.print(
@@ -93,11 +104,13 @@ def show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     if print_table_as(fmt, headers, rows, data):
         return
     if not codes:
-        consoles.out.print("No codebook loaded yet; run `qualcode codebook load FILE`.")
+        consoles.out.print(_("No codebook loaded yet; run `qualcode codebook load FILE`."))
         return
     from .render import codebook_tree
 
-    consoles.out.print(codebook_tree(codes, counts, (book.title if book else None) or "Codebook"))
+    consoles.out.print(
+        codebook_tree(codes, counts, (book.title if book else None) or _("Codebook"))
+    )
 
 
 @codebook_app.command("rename")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from ..errors import QualcodeError
+from ..i18n import _, translate_error
 
 # Start-up matters (`--help`, `report` should answer at once): rich's console and the project
 # (store, models) are imported when a command first needs them, not when the CLI loads.
@@ -74,7 +75,10 @@ class State:
 def fail(message: str, code: int = 1) -> None:
     """Print one error line to stderr and exit."""
     consoles.err.print(
-        f"[bold red]Error:[/bold red] {message}", markup=True, highlight=False, soft_wrap=True
+        f"[bold red]{_('Error:')}[/bold red] {message}",
+        markup=True,
+        highlight=False,
+        soft_wrap=True,
     )
     raise typer.Exit(code)
 
@@ -87,21 +91,32 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except QualcodeError as exc:
-            fail(str(exc), exc.exit_code)
+            fail(translate_error(str(exc)), exc.exit_code)
         except KeyboardInterrupt:
-            fail("interrupted; everything committed before stays, nothing was half-written", 130)
+            fail(_("interrupted; everything committed before stays, nothing was half-written"), 130)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 fail(
-                    "another qualcode process is writing to this project; wait for it to "
-                    "finish and run the command again"
+                    _(
+                        "another qualcode process is writing to this project; wait for it to "
+                        "finish and run the command again"
+                    )
                 )
-            fail(f"database error: {exc}; nothing was changed")
+            fail(_("database error: {error}; nothing was changed").format(error=exc))
         except sqlite3.DatabaseError as exc:
-            fail(f"the project database is damaged or not a qualcode database ({exc})")
+            fail(
+                _("the project database is damaged or not a qualcode database ({error})").format(
+                    error=exc
+                )
+            )
         except OSError as exc:
-            where = f" {exc.filename}" if exc.filename else ""
-            fail(f"cannot access{where}: {exc.strerror or exc}")
+            if exc.filename:
+                fail(
+                    _("cannot access {path}: {reason}").format(
+                        path=exc.filename, reason=exc.strerror or exc
+                    )
+                )
+            fail(_("cannot access: {reason}").format(reason=exc.strerror or exc))
         return None
 
     return wrapper  # type: ignore[return-value]

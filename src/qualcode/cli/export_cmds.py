@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..i18n import _, ngettext
 from .app import app
 from .common import consoles, handle_errors, make_progress, open_project
 from .team_cmds import CODER_VIEW, FINAL_VIEW
@@ -54,8 +55,13 @@ def progress_bar(what: str) -> Iterator[Callable[[int, int, str], None]]:
 
 
 def _done(result: ExportResult) -> None:
-    sections = f"{result.sections} section" + ("" if result.sections == 1 else "s")
-    consoles.out.print(f"Wrote {result.path} ({result.size:,} bytes, {sections})", highlight=False)
+    sections = ngettext("{n} section", "{n} sections", result.sections).format(n=result.sections)
+    consoles.out.print(
+        _("Wrote {path} ({size:,} bytes, {sections})").format(
+            path=result.path, size=result.size, sections=sections
+        ),
+        highlight=False,
+    )
 
 
 @export_app.command("report")

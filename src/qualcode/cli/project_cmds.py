@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..i18n import _
 from .app import app
 from .common import consoles, handle_errors, open_project
 
@@ -35,8 +36,8 @@ def init(
     project = Project.init(folder)
     project.close()
     out = consoles.out
-    out.print(f"Created {folder / 'qualcode.db'}")
-    out.print("Next:")
+    out.print(_("Created {path}").format(path=folder / "qualcode.db"))
+    out.print(_("Next:"))
     out.print(f"  cd {folder}")
     out.print("  qualcode codebook load CODEBOOK.yaml")
     out.print("  qualcode import TRANSCRIPTS/ --attributes TRANSCRIPTS/attributes.csv")

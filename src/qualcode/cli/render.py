@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import _, ngettext
 from ..textsafe import terminal_safe
 from .render_analysis import code_style, safe
 
@@ -23,9 +24,18 @@ if TYPE_CHECKING:
 
 def transcripts_table(items: Sequence[Transcript], attribute_keys: Sequence[str]) -> Table:
     """Transcripts with respondent, attributes, turns and tags."""
-    table = Table(title=f"{len(items)} transcripts", title_justify="left")
-    for col in ("name", "file", "respondent", *attribute_keys, "lang", "turns", "tags"):
-        table.add_column(safe(col), justify="right" if col in ("turns", "tags") else "left")
+    title = ngettext("{n} transcript", "{n} transcripts", len(items)).format(n=len(items))
+    table = Table(title=title, title_justify="left")
+    for col, label in (
+        ("name", _("name")),
+        ("file", _("file")),
+        ("respondent", _("respondent")),
+        *((k, k) for k in attribute_keys),
+        ("lang", _("lang")),
+        ("turns", _("turns")),
+        ("tags", _("tags")),
+    ):
+        table.add_column(safe(label), justify="right" if col in ("turns", "tags") else "left")
     for t in items:
         table.add_row(
             safe(t.name),
@@ -85,7 +95,10 @@ def transcript_view(console: Console, view: TranscriptView, colors: dict[str, st
     console.print(grid)
     loose = by_turn.get(None, [])
     if loose:
-        console.print(Text(f"{len(loose)} span tags outside any turn", style="dim"))
+        note = ngettext(
+            "{n} span tag outside any turn", "{n} span tags outside any turn", len(loose)
+        )
+        console.print(Text(note.format(n=len(loose)), style="dim"))
 
 
 def codebook_tree(codes: Sequence[Code], counts: dict[str, int], title: str) -> Tree:
@@ -100,7 +113,7 @@ def codebook_tree(codes: Sequence[Code], counts: dict[str, int], title: str) -> 
             label.append(terminal_safe(f"  {c.label}"), style="dim")
         label.append(f"  ({counts.get(c.name, 0)})", style="cyan")
         if not c.active:
-            label.append("  retired", style="red")
+            label.append("  " + _("retired"), style="red")
         parent = nodes.get(c.parent) if c.parent else None
         nodes[c.name] = (parent or tree).add(label)
     return tree
@@ -112,20 +125,20 @@ def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
     Bars and the group cells follow the report's unit (respondents, passages, transcripts)."""
 
     unit = report.unit
-    title = (
-        f"Theme frequencies: {report.total_respondents} respondents, "
-        f"{report.total_transcripts} transcripts (respondent turns only)"
-    )
+    title = _(
+        "Theme frequencies: {respondents} respondents, {transcripts} transcripts "
+        "(respondent turns only)"
+    ).format(respondents=report.total_respondents, transcripts=report.total_transcripts)
     if report.min_count:
-        title += f"; at least {report.min_count} {unit}s"
+        title += _("; at least {n} {units}").format(n=report.min_count, units=_(unit + "s"))
     table = Table(title=safe(title), title_justify="left")
-    table.add_column("code", no_wrap=True)
-    table.add_column("respondents", justify="right", no_wrap=True)
+    table.add_column(_("code"), no_wrap=True)
+    table.add_column(_("respondents"), justify="right", no_wrap=True)
     if bars and not report.by:
         table.add_column("", no_wrap=True)
-    table.add_column("passages", justify="right", min_width=8)
+    table.add_column(_("passages"), justify="right", min_width=8)
     if not report.by:
-        table.add_column("transcripts", justify="right")
+        table.add_column(_("transcripts"), justify="right")
     for key in report.groups:  # one line per nested value keeps the columns narrow
         table.add_column(safe("\n".join(key) + f"\n(n={report.group_sizes[key]})"), justify="right")
     top = max((r.count(unit) for r in report.rows), default=0) or 1
@@ -150,8 +163,8 @@ def frequency_table(report: FrequencyReport, *, bars: bool = True) -> Table:
         table.add_row(*cells)
     if report.by:
         table.caption = (
-            "each group cell: transcripts (t), passages (p)"
+            _("each group cell: transcripts (t), passages (p)")
             if unit == "transcript"
-            else "each group cell: respondents/group size, passages (p)"
+            else _("each group cell: respondents/group size, passages (p)")
         )
     return table

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qualcode.exports.tabular import group_label
+from qualcode.i18n import _
 from qualcode.textsafe import terminal_safe
 
 from .common import Format, print_csv, print_json, print_md
@@ -84,7 +85,9 @@ def bars(report: FrequencyReport) -> RenderableType:
                 Text("█" * round(BAR_WIDTH * n / top) or "·", style=code_style(r.color) or "cyan"),
                 str(r.respondents) if unit == "respondent" else str(n),
             )
-        return RichGroup(Text(f"{unit}s per code", style="bold"), grid)
+        return RichGroup(
+            Text(_("{units} per code").format(units=_(unit + "s")), style="bold"), grid
+        )
     for r in report.rows:
         for i, key in enumerate(report.groups):
             cell = r.groups[key]
@@ -107,18 +110,23 @@ def bars(report: FrequencyReport) -> RenderableType:
                 Text("█" * round(BAR_WIDTH * frac) or "·", style=code_style(r.color) or "cyan"),
                 label,
             )
-    what = "share of each group's respondents" if unit == "respondent" else f"{unit}s"
-    return RichGroup(safe(f"{what} per code and {' / '.join(report.by)}", style="bold"), grid)
+    by = " / ".join(report.by)
+    heading = (
+        _("share of each group's respondents per code and {by}").format(by=by)
+        if unit == "respondent"
+        else _("{units} per code and {by}").format(units=_(unit + "s"), by=by)
+    )
+    return RichGroup(safe(heading, style="bold"), grid)
 
 
 def matrix_view(report: MatrixReport) -> Table:
     """Codes down, groups across; each cell n/N and its short quotes."""
     table = Table(
-        title=safe(f"Framework matrix by {' / '.join(report.by)}"),
+        title=safe(_("Framework matrix by {by}").format(by=" / ".join(report.by))),
         title_justify="left",
         show_lines=True,
     )
-    table.add_column("code", no_wrap=True)
+    table.add_column(_("code"), no_wrap=True)
     for key in report.groups:
         table.add_column(safe(f"{group_label(key)} (n={report.group_sizes[key]})"), overflow="fold")
     for r in report.rows:
@@ -136,9 +144,9 @@ def matrix_view(report: MatrixReport) -> Table:
 
 def cooccur_view(report: CooccurReport, unit: str) -> Table:
     """Code x code counts; the diagonal (each code's own count) dimmed."""
-    what = "same turn" if unit == "turn" else "same respondent"
-    table = Table(title=f"Co-occurrence ({what})", title_justify="left")
-    table.add_column("code", no_wrap=True)
+    what = _("same turn") if unit == "turn" else _("same respondent")
+    table = Table(title=_("Co-occurrence ({what})").format(what=what), title_justify="left")
+    table.add_column(_("code"), no_wrap=True)
     for i in range(1, len(report.codes) + 1):
         table.add_column(str(i), justify="right")
     for i, a in enumerate(report.codes, start=1):
@@ -149,7 +157,7 @@ def cooccur_view(report: CooccurReport, unit: str) -> Table:
                 for b in report.codes
             ],
         )
-    table.caption = "columns are numbered like the rows; the diagonal is each code's own count"
+    table.caption = _("columns are numbered like the rows; the diagonal is each code's own count")
     return table
 
 
@@ -159,14 +167,19 @@ def quotes_view(reports: list[QuoteReport]) -> RenderableType:
     for rep in reports:
         parts.append(
             safe(
-                f"{rep.label or rep.code}  ({rep.count} quotes)",
+                _("{code}  ({n} quotes)").format(code=rep.label or rep.code, n=rep.count),
                 style="bold " + code_style(rep.color),
             )
         )
         for g in rep.groups:
             if rep.by:
                 parts.append(
-                    safe(f"  {group_label(g.key)}: {len(g.quotes)} of {g.total}", style="bold")
+                    safe(
+                        _("  {group}: {n} of {total}").format(
+                            group=group_label(g.key), n=len(g.quotes), total=g.total
+                        ),
+                        style="bold",
+                    )
                 )
             for q in g.quotes:
                 attrs = ", ".join(f"{k}={v}" for k, v in q.attributes.items())
@@ -184,20 +197,21 @@ def quotes_view(reports: list[QuoteReport]) -> RenderableType:
 def ratings_view(report: RatingsReport) -> RenderableType:
     """Per statement: answered, missing, mean, median, bands and each value's count."""
     table = Table(
-        title=f"Ratings {report.scale[0]}-{report.scale[1]}: {report.respondents} "
-        "respondents answered",
+        title=_("Ratings {low}-{high}: {n} respondents answered").format(
+            low=report.scale[0], high=report.scale[1], n=report.respondents
+        ),
         title_justify="left",
     )
     # Two tables, so that neither squeezes the statement column on an ordinary terminal:
     # the summary (mean, median, bands) and the distribution of every value.
-    table.add_column("statement", overflow="fold", min_width=20, max_width=48)
-    for h in ("n", "missing", "mean", "median"):
+    table.add_column(_("statement"), overflow="fold", min_width=20, max_width=48)
+    for h in ("n", _("missing"), _("mean"), _("median")):
         table.add_column(h, justify="right")
     bands = list(report.rows[0].overall.bands) if report.rows else []
     for b in bands:
         table.add_column(b, justify="right", min_width=6)
-    values = Table(title="Answers per value", title_justify="left")
-    values.add_column("statement", overflow="fold", min_width=24, max_width=48)
+    values = Table(title=_("Answers per value"), title_justify="left")
+    values.add_column(_("statement"), overflow="fold", min_width=24, max_width=48)
     for v in report.values:
         values.add_column(str(v), justify="right")
     for r in report.rows:
@@ -213,10 +227,12 @@ def ratings_view(report: RatingsReport) -> RenderableType:
         values.add_row(safe(r.statement), *[str(s.counts[v]) for v in report.values])
     parts: list[RenderableType] = [table, values]
     if report.by:
-        split = Table(title=safe(f"by {' / '.join(report.by)}"), title_justify="left")
-        split.add_column("statement", overflow="fold", min_width=16, max_width=40)
+        split = Table(
+            title=safe(_("by {by}").format(by=" / ".join(report.by))), title_justify="left"
+        )
+        split.add_column(_("statement"), overflow="fold", min_width=16, max_width=40)
         split.add_column(safe(" / ".join(report.by)), no_wrap=True)
-        for h in ("n", "missing", "mean"):
+        for h in ("n", _("missing"), _("mean")):
             split.add_column(h, justify="right")
         for b in bands:
             split.add_column(b, justify="right", min_width=6)
@@ -238,9 +254,9 @@ def ratings_view(report: RatingsReport) -> RenderableType:
 
 def pseudonyms_view(items: list[Pseudonym]) -> Table:
     """The pseudonym table."""
-    table = Table(title=f"{len(items)} pseudonyms", title_justify="left")
-    table.add_column("name")
-    table.add_column("pseudonym")
+    table = Table(title=_("{n} pseudonyms").format(n=len(items)), title_justify="left")
+    table.add_column(_("name"))
+    table.add_column(_("pseudonym"))
     for p in items:
         table.add_row(safe(p.name), safe(p.pseudonym))
     return table

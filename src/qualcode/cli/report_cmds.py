@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project
 from .team_cmds import CODER_VIEW, FINAL_VIEW, view_note
@@ -66,9 +67,12 @@ def report(
         return
     if not result.rows:
         consoles.out.print(
-            "No codes to show; load a codebook with `qualcode codebook load FILE`"
-            + (f" or lower --min {min_count}" if min_count else "")
-            + "."
+            _("No codes to show; load a codebook with `qualcode codebook load FILE`.")
+            if not min_count
+            else _(
+                "No codes to show; load a codebook with `qualcode codebook load FILE` "
+                "or lower --min {n}."
+            ).format(n=min_count)
         )
         return
     consoles.out.print(frequency_table(result))

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..i18n import _
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_json
 
@@ -31,7 +32,7 @@ FINAL_VIEW = typer.Option(
 def view_note(note: str) -> None:
     """Say under a table whose tags it counts (nothing for the default, all tags)."""
     if note:
-        consoles.out.print(f"[dim]tags: {note}[/dim]")
+        consoles.out.print(f"[dim]{_('tags:')} {note}[/dim]")
 
 
 @app.command()

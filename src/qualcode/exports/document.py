@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from qualcode.codebook_ops import stored_codebook
+from qualcode.i18n import _
 from qualcode.ratings import RatingsReport, band_label, ratings
 from qualcode.reports import FrequencyReport, cooccurrence, frequencies, matrix
 from qualcode.reports_quotes import QuoteReport, grouping_attributes, quotes
@@ -118,7 +119,7 @@ def frequency_chart(report: FrequencyReport, key: str = "frequencies") -> Chart:
     if not report.by:
         return Chart(
             key,
-            f"Codes by {what}",
+            _("Codes by {what}").format(what=_(what)),
             labels,
             [Series(what, [float(r.count(unit)) for r in report.rows])],
             xlabel=what,
@@ -150,7 +151,7 @@ def frequency_chart(report: FrequencyReport, key: str = "frequencies") -> Chart:
     series = [Series(group_label(g), [float(value(r, g)) for r in rows]) for g in report.groups]
     return Chart(
         key,
-        f"Most frequent codes by {by}",
+        _("Most frequent codes by {by}").format(by=by),
         [r.code for r in rows],
         series,
         xlabel=xlabel,
@@ -163,7 +164,7 @@ def ratings_chart(report: RatingsReport) -> Chart:
     band = band_label(report.bands[0])
     return Chart(
         "ratings",
-        f"Share answering {band}",
+        _("Share answering {band}").format(band=band),
         [r.statement for r in report.rows],
         [Series(band, [r.overall.bands[band].ratio for r in report.rows])],
         xlabel=f"share answering {band}",
@@ -230,7 +231,7 @@ def _report_doc(
     sections = [
         Section(
             "frequencies",
-            "Theme frequencies",
+            _("Theme frequencies"),
             tables=[frequencies_table(overall)],
             chart=frequency_chart(overall),
         )
@@ -241,7 +242,7 @@ def _report_doc(
         sections.append(
             Section(
                 f"by {name}",
-                f"Themes by {name}",
+                _("Themes by {name}").format(name=name),
                 tables=[group_table(split)],
                 chart=frequency_chart(split, key=f"by {name}"),
             )
@@ -251,7 +252,7 @@ def _report_doc(
         sections.append(
             Section(
                 "matrix",
-                "Framework matrix",
+                _("Framework matrix"),
                 tables=[
                     matrix_table(
                         matrix(store, codes=codes, by=first, quotes=matrix_quotes, view=view)
@@ -263,7 +264,7 @@ def _report_doc(
         sections.append(
             Section(
                 "co-occurrence",
-                "Co-occurrence",
+                _("Co-occurrence"),
                 tables=[cooccur_table(co, "turn"), cooccur_table(co, "respondent")],
             )
         )
@@ -274,7 +275,11 @@ def _report_doc(
             tables.append(ratings_group_table(ratings(store, by=groupings[0])))
         sections.append(
             Section(
-                "ratings", "Ratings", "; ".join(rated.skipped), tables, chart=ratings_chart(rated)
+                "ratings",
+                _("Ratings"),
+                "; ".join(rated.skipped),
+                tables,
+                chart=ratings_chart(rated),
             )
         )
     shown = list(dict.fromkeys([a for g in groupings for a in g]))
@@ -282,14 +287,15 @@ def _report_doc(
     if team is not None:
         sections.append(team)
     for q in quotes(store, codes, limit=quotes_limit, skip_empty=True, attributes=shown, view=view):
-        sections.append(Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q))
+        title = _("Quotes: {code}").format(code=q.label or q.code)
+        sections.append(Section(f"q {q.code}", title, quotes=q))
     memos = memos_section(store)
     if memos is not None:
         sections.append(memos)
     meta = [("anonymised", "yes" if anonymize else "no")]
     if overall.view:
         meta.append(("tags", overall.view))
-    return ReportDoc("Theme report", _meta(store, meta), sections)
+    return ReportDoc(_("Theme report"), _meta(store, meta), sections)
 
 
 def agreement_section(store: Store) -> Section | None:
@@ -302,8 +308,8 @@ def agreement_section(store: Store) -> Section | None:
     try:
         table = agreement_rows_table(agreement_table(store))
     except QualcodeError as exc:  # e.g. the coders split the transcripts: nothing to compare
-        return Section("agreement", "Inter-coder agreement", str(exc), [])
-    return Section("agreement", "Inter-coder agreement", table.note, [table])
+        return Section("agreement", _("Inter-coder agreement"), str(exc), [])
+    return Section("agreement", _("Inter-coder agreement"), table.note, [table])
 
 
 def memos_section(store: Store) -> Section | None:
@@ -315,7 +321,7 @@ def memos_section(store: Store) -> Section | None:
         return None
     table = Table(
         "memos",
-        "Memos",
+        _("Memos"),
         [
             Column("id", "int"),
             Column("kind", doc=False),
@@ -327,7 +333,12 @@ def memos_section(store: Store) -> Section | None:
         ],
         [[m.id, m.kind, m.name or "", m.about, m.coder, m.created_at[:10], m.text] for m in memos],
     )
-    return Section("memos", "Appendix: memos", "The analysts' notes, oldest first.", tables=[table])
+    return Section(
+        "memos",
+        _("Appendix: memos"),
+        _("The analysts' notes, oldest first."),
+        tables=[table],
+    )
 
 
 def build_quotes(
@@ -340,11 +351,11 @@ def build_quotes(
 ) -> ReportDoc:
     """Quotes of the codes, one section each, grouped by the `by` attributes."""
     sections = [
-        Section(f"q {q.code}", f"Quotes: {q.label or q.code}", quotes=q)
+        Section(f"q {q.code}", _("Quotes: {code}").format(code=q.label or q.code), quotes=q)
         for q in quotes(store, codes or None, by=by, limit=limit)
     ]
     doc = ReportDoc(
-        "Quotes", _meta(store, [("anonymised", "yes" if anonymize else "no")]), sections
+        _("Quotes"), _meta(store, [("anonymised", "yes" if anonymize else "no")]), sections
     )
     return _anonymised(store, doc) if anonymize else doc
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualcode.i18n import _
 from qualcode.ratings import RatingsReport
 from qualcode.reports import CooccurReport, FrequencyReport, MatrixReport, Share
 from qualcode.reports_quotes import QuoteReport
@@ -165,18 +166,20 @@ def frequencies_table(report: FrequencyReport) -> Table:
             row += [r.groups[key].respondents, r.groups[key].passages]
         rows.append(row)
     by = f" by {' / '.join(report.by)}" if report.by else ""
-    note = (
-        f"{report.total_respondents} respondents, {report.total_transcripts} transcripts; "
-        "respondent turns only; a respondent counts once per code; parent codes include "
-        "their children"
-    )
+    note = _(
+        "{respondents} respondents, {transcripts} transcripts; respondent turns only; a "
+        "respondent counts once per code; parent codes include their children"
+    ).format(respondents=report.total_respondents, transcripts=report.total_transcripts)
     if report.min_count:
-        note += f"; codes with fewer than {report.min_count} {_UNIT_COLUMN[report.unit]} left out"
+        note += _("; codes with fewer than {n} {units} left out").format(
+            n=report.min_count, units=_(_UNIT_COLUMN[report.unit])
+        )
     if getattr(report, "view", ""):
         note += f"; {report.view}"
     return Table(
         "frequencies" + by.replace(" ", "-"),
-        "Theme frequencies" + by,
+        _("Theme frequencies")
+        + (_(" by {by}").format(by=" / ".join(report.by)) if report.by else ""),
         cols,
         rows,
         note,
@@ -187,7 +190,7 @@ def frequencies_table(report: FrequencyReport) -> Table:
 
 def frequency_table(report: FrequencyReport) -> tuple[list[str], list[list[Any]]]:
     """The frequency report as flat headers and rows (numbers stay numbers)."""
-    headers, _, rows = frequencies_table(report).flat()
+    headers, _kinds, rows = frequencies_table(report).flat()
     return headers, rows
 
 
@@ -211,7 +214,7 @@ def group_table(report: FrequencyReport) -> Table:
     ]
     return Table(
         f"by {by}",
-        f"Themes by {by}",
+        _("Themes by {by}").format(by=by),
         cols,
         rows,
         "each group: respondents who raised the code / respondents in the group",
@@ -237,7 +240,7 @@ def matrix_table(report: MatrixReport) -> Table:
     by = " / ".join(report.by)
     return Table(
         "matrix",
-        f"Framework matrix: codes by {by}",
+        _("Framework matrix: codes by {by}").format(by=by),
         cols,
         rows,
         f"each cell: respondents n/N and up to {report.quotes_per_cell} short quotes",
@@ -253,7 +256,7 @@ def cooccur_table(report: CooccurReport, unit: str = "turn") -> Table:
     rows = [[a, *[report.count(a, b, unit) for b in report.codes]] for a in report.codes]
     return Table(
         f"co-occurrence {unit}",
-        f"Co-occurrence ({what})",
+        _("Co-occurrence ({what})").format(what=_(what)),
         cols,
         rows,
         f"{'turns' if unit == 'turn' else 'respondents'} carrying both codes; the "
@@ -291,7 +294,7 @@ def ratings_table(report: RatingsReport) -> Table:
         )
     return Table(
         "ratings",
-        f"Ratings ({report.scale[0]}-{report.scale[1]})",
+        _("Ratings ({low}-{high})").format(low=report.scale[0], high=report.scale[1]),
         cols,
         rows,
         f"{report.respondents} respondents answered; shares are of those who "
@@ -317,7 +320,10 @@ def ratings_group_table(report: RatingsReport) -> Table:
         for key, s in r.groups.items()
     ]
     return Table(
-        f"ratings by {' '.join(report.by)}", f"Ratings by {' / '.join(report.by)}", cols, rows
+        f"ratings by {' '.join(report.by)}",
+        _("Ratings by {by}").format(by=" / ".join(report.by)),
+        cols,
+        rows,
     )
 
 
@@ -345,4 +351,5 @@ def quotes_table(report: QuoteReport) -> Table:
         for g in report.groups
         for q in g.quotes
     ]
-    return Table(f"q {report.code}", f"Quotes: {report.label or report.code}", cols, rows)
+    title = _("Quotes: {code}").format(code=report.label or report.code)
+    return Table(f"q {report.code}", title, cols, rows)
