@@ -56,3 +56,4 @@ def _plain_wide_output(monkeypatch: pytest.MonkeyPatch) -> None:
     """CLI output in tests: no colour and 200 columns, whatever the terminal running pytest."""
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("QUALCODE_LANG", "en")  # English unless a test asks for Latvian
