@@ -11,7 +11,6 @@ never change: the table is applied to the rows of an export.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import re
 import unicodedata
@@ -121,24 +120,9 @@ class Anonymizer:
 
     def apply(self, obj: T) -> T:
         """A copy of obj (dataclasses, dicts, lists, tuples) with every string anonymised."""
-        return _walk(obj, self.text)  # type: ignore[no-any-return]
+        from .textsafe import map_strings
 
-
-def _walk(obj: Any, fn: Any) -> Any:
-    if isinstance(obj, str):
-        return fn(obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {
-            f.name: _walk(getattr(obj, f.name), fn) for f in dataclasses.fields(obj) if f.init
-        }
-        return dataclasses.replace(obj, **changes)
-    if isinstance(obj, dict):
-        return {_walk(k, fn): _walk(v, fn) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_walk(v, fn) for v in obj]
-    if isinstance(obj, tuple):
-        return tuple(_walk(v, fn) for v in obj)
-    return obj
+        return map_strings(obj, self.text)
 
 
 # -- the pseudonym table (migration m003) ----------------------------------------------

@@ -51,34 +51,12 @@ class TagStore:
         """
         from . import now
 
-        if full_text is not None:  # the caller has the transcript: no re-read per tag
-            cur = self.conn.execute(
-                'INSERT OR IGNORE INTO tags(transcript_id, turn_id, code_id, start, "end", '
-                "text, coder, origin, rule, memo, created_at, context_before, context_after) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    transcript_id,
-                    turn_id,
-                    code_id,
-                    start,
-                    end,
-                    text,
-                    coder,
-                    origin,
-                    rule,
-                    memo,
-                    created_at or now(),
-                    full_text[max(start - CONTEXT, 0) : start],
-                    full_text[end : end + CONTEXT],
-                ],
-            )
-            return int(cur.lastrowid or 0) if cur.rowcount else None
+        if full_text is None:  # callers that hold the transcript text pass it
+            full_text = self.store.transcripts.text(transcript_id)
         cur = self.conn.execute(
-            'INSERT OR IGNORE INTO tags(transcript_id, turn_id, code_id, start, "end", text, '
-            "coder, origin, rule, memo, created_at, context_before, context_after) "
-            "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "substr(t.text, max(? - ?, 0) + 1, ? - max(? - ?, 0)), substr(t.text, ? + 1, ?) "
-            "FROM transcripts t WHERE t.id = ?",
+            'INSERT OR IGNORE INTO tags(transcript_id, turn_id, code_id, start, "end", '
+            "text, coder, origin, rule, memo, created_at, context_before, context_after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 transcript_id,
                 turn_id,
@@ -91,14 +69,8 @@ class TagStore:
                 rule,
                 memo,
                 created_at or now(),
-                start,
-                CONTEXT,
-                start,
-                start,
-                CONTEXT,
-                end,
-                CONTEXT,
-                transcript_id,
+                full_text[max(start - CONTEXT, 0) : start],
+                full_text[end : end + CONTEXT],
             ],
         )
         return int(cur.lastrowid or 0) if cur.rowcount else None
