@@ -92,7 +92,10 @@ def render_preview(preview: FilePreview, width: int = 100) -> str:
             return "interviewer? (guessed)"
         return "interviewer" if s.role == INTERVIEWER else "respondent"
 
-    found = ", ".join(f"{s.name} ({s.turns} turns, {role(s)})" for s in preview.speakers)
+    found = ", ".join(
+        f"{s.name} ({s.turns} turn{'' if s.turns == 1 else 's'}, {role(s)})"
+        for s in preview.speakers
+    )
     lines.append(f"  speakers found: {found}")
     if preview.proposed_interviewer:
         name = preview.proposed_interviewer
