@@ -138,6 +138,7 @@ def test_browse_in_a_pseudo_terminal_opens_tags_and_quits(proj: Path) -> None:
     env.pop("NO_COLOR", None)
     pid, master = pty.fork()
     if pid == 0:  # pragma: no cover - the child
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a runner's worker may ignore it
         os.execve(str(EXE), [str(EXE), "--project", str(proj), "browse", "LV-B"], env)
     seen = ""
     deadline = time.monotonic() + 60  # a hard limit for the whole run

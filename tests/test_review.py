@@ -113,6 +113,9 @@ def test_review_in_a_pseudo_terminal_single_keys_and_ctrl_c(proj: Path) -> None:
     # the terminal) becomes SIGINT for it, as for a person at a real terminal.
     pid, master = pty.fork()
     if pid == 0:  # pragma: no cover - the child
+        # A test runner's worker may ignore SIGINT, and an ignored signal stays ignored
+        # across exec: give the child the default, as a shell gives a person's command.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execve(str(EXE), [str(EXE), "--project", str(proj), "review"], env)
     seen = ""
 
