@@ -292,3 +292,14 @@ def test_a_project_shared_between_threads_never_fails_a_write(study: Project) ->
         t.join(timeout=60)
     assert errors == [] and study.tags() == []
     assert study.check().ok
+
+
+def test_log_marks_undone_commands_and_the_undo(study: Project) -> None:
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    study.tag("R06", ["low-pay"], turns="2")
+    study.undo()
+    out = CliRunner().invoke(app, ["--project", str(study.root), "log", "-n", "2"]).stdout
+    assert "[undone by" in out and "[undo of" in out

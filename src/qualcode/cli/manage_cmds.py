@@ -167,7 +167,7 @@ def log(
         state = f"  [undone by {e.undone_by}]" if e.undone_by else ""
         state += f"  [undo of {e.undo_of}]" if e.undo_of else ""
         out.print(
-            f"{e.id:>5}  {e.at}  {plain(e.coder)}  {plain(e.command)}{state}", highlight=False
+            f"{e.id:>5}  {e.at}  {plain(e.coder)}  {plain(e.command)}{plain(state)}", highlight=False
         )
         for line in summarize(e):
             out.print(f"       {plain(line)}", highlight=False)
