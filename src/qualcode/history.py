@@ -118,8 +118,8 @@ def undo(store: Store, n: int = 1, *, coder: str | None = None) -> UndoResult:
     if not entries:
         raise QualcodeError(f"nothing to undo for coder {who!r}; see `qualcode log`")
     saved = store.command
-    ids = ", ".join(str(e.id) for e in entries)
-    store.command = f"{saved} (undo of {ids})" if "undo" in saved else f"undo (of {ids})"
+    if "undo" not in saved:  # called from Python: say what the command was
+        store.command = "undo " + ", ".join(str(e.id) for e in entries)
     try:
         with store.write(coder=who):
             store.history.undo(entries)
