@@ -166,9 +166,8 @@ def log(
     for e in entries:
         state = f"  [undone by {e.undone_by}]" if e.undone_by else ""
         state += f"  [undo of {e.undo_of}]" if e.undo_of else ""
-        out.print(
-            f"{e.id:>5}  {e.at}  {plain(e.coder)}  {plain(e.command)}{plain(state)}", highlight=False
-        )
+        head = f"{e.id:>5}  {e.at}  {plain(e.coder)}  {plain(e.command)}{plain(state)}"
+        out.print(head, highlight=False)
         for line in summarize(e):
             out.print(f"       {plain(line)}", highlight=False)
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.i18n import _
-from qualcode.ratings import RatingsReport
-from qualcode.reports import CooccurReport, FrequencyReport, MatrixReport, Share
-from qualcode.reports_quotes import QuoteReport
+from qualcode.reports import Share
+
+if TYPE_CHECKING:  # annotations only: `report` need not load ratings (statistics) or quotes
+    from qualcode.ratings import RatingsReport
+    from qualcode.reports import CooccurReport, FrequencyReport, MatrixReport
+    from qualcode.reports_quotes import QuoteReport
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 KINDS = ("text", "int", "float", "percent", "share")
