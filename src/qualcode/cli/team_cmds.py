@@ -351,6 +351,5 @@ def settle(
     else:
         message = _("{transcript} turn {turn} {code}: keeps nobody's tags")
     consoles.out.print(
-        message.format(transcript=s.transcript, turn=s.turn, code=s.code, kept=", ".join(s.keep)),
-        markup=False,
+        message.format(transcript=s.transcript, turn=s.turn, code=s.code, kept=", ".join(s.keep))
     )
