@@ -134,9 +134,11 @@ def _print_hits(result: object) -> None:
         out.print(line, soft_wrap=True)
     turns = sum(len(v) for v in result.turns().values())
     out.print(
-        _("{hits} hits in {turns} turns of {transcripts} transcripts").format(
-            hits=len(result.hits), turns=turns, transcripts=len(result.turns())
-        )
+        ngettext(
+            "{hits} hit in {turns} turns of {transcripts} transcripts",
+            "{hits} hits in {turns} turns of {transcripts} transcripts",
+            len(result.hits),
+        ).format(hits=len(result.hits), turns=turns, transcripts=len(result.turns()))
         + (" " + _("({n} tokenised now)").format(n=result.tokenised) if result.tokenised else "")
     )
 

@@ -182,7 +182,8 @@ def log(
         state = "  " + _("[undone by {id}]").format(id=e.undone_by) if e.undone_by else ""
         state += "  " + _("[undo of {id}]").format(id=e.undo_of) if e.undo_of else ""
         out.print(
-            f"{e.id:>5}  {e.at}  {plain(e.coder)}  {plain(e.command)}{state}", highlight=False
+            f"{e.id:>5}  {e.at}  {plain(e.coder)}  {plain(e.command)}{plain(state)}",
+            highlight=False,
         )
         for line in summarize(e):
             out.print(f"       {plain(line)}", highlight=False)
