@@ -193,3 +193,47 @@ def test_error_prefix_and_missing_project_in_latvian(
     assert result.exit_code == 1
     assert "Kļūda:" in result.stderr
     assert "nav qualcode projekta" in result.stderr
+
+
+@pytest.fixture
+def latvian_demo(latvian: None, demo_db: Path, tmp_path: Path) -> Path:
+    """A copy of the demo project, with the interface in Latvian."""
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    shutil.copy2(demo_db, folder / "qualcode.db")
+    return folder
+
+
+def test_tag_and_log_print_latvian(latvian_demo: Path, runner: CliRunner) -> None:
+    project = ["--project", str(latvian_demo)]
+    tagged = runner.invoke(app, [*project, "tag", "EN-01", "3", "social-work", "--coder", "t"])
+    assert tagged.exit_code == 0, tagged.output
+    assert tagged.output.startswith("atzīmēts EN-01 replika 3 ")
+    again = runner.invoke(app, [*project, "tag", "EN-01", "3", "social-work", "--coder", "t"])
+    assert "izlaists EN-01 replika 3" in again.output and "jau atzīmēts" in again.output
+    undone = runner.invoke(app, [*project, "undo", "--coder", "t"])
+    assert undone.output.startswith("atsaukts ") and "(1 izmaiņa)" in undone.output
+    log = runner.invoke(app, [*project, "log", "-n", "3"])
+    assert log.exit_code == 0, log.output
+    assert "[atsaukts ar " in log.output and "[atsauc " in log.output
+
+
+def test_transcripts_rm_and_review_print_latvian(latvian_demo: Path, runner: CliRunner) -> None:
+    project = ["--project", str(latvian_demo)]
+    removed = runner.invoke(app, [*project, "transcripts", "rm", "EN-02", "--yes"])
+    assert removed.exit_code == 0, removed.output
+    assert removed.output.startswith("noņemts EN-02 un ")
+    assert "atzīmes (atsaukt ar `qualcode undo`)" in removed.output
+    accepted = runner.invoke(app, [*project, "review", "--accept", "--code", "social-work"])
+    assert accepted.exit_code == 0, accepted.output
+    assert re.match(r"pieņemt[si] \d+ ieteikum", accepted.output)
+
+
+def test_empty_project_messages_are_latvian(
+    latvian: None, tmp_path: Path, runner: CliRunner
+) -> None:
+    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    project = ["--project", str(tmp_path)]
+    assert "Vēl nav reģistrētu izmaiņu." in runner.invoke(app, [*project, "log"]).output
+    assert "Vēl nav transkriptu" in runner.invoke(app, [*project, "transcripts"]).output
+    assert "Vēl nav atzīmju." in runner.invoke(app, [*project, "coders"]).output

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..i18n import _, ngettext
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, fail, handle_errors, open_project
 
@@ -61,7 +62,7 @@ def _search_table(result: object) -> object:
         row += [h.start, h.end, h.before, h.text, h.after, ", ".join(h.codes)]
         row += [h.attributes.get(a, "") for a in attrs]
         rows.append(row)
-    return Table("search", f"Search: {result.query}", cols, rows)
+    return Table("search", _("Search: {query}").format(query=result.query), cols, rows)
 
 
 @app.command()
@@ -107,8 +108,10 @@ def _print_hits(result: object) -> None:
     out = consoles.out
     if not result.hits:
         out.print(
-            f"No occurrences of {result.query!r} in {result.transcripts} transcripts"
-            + (f" (turns tagged {result.code})" if result.code else "")
+            _("No occurrences of {query} in {n} transcripts").format(
+                query=repr(result.query), n=result.transcripts
+            )
+            + (" " + _("(turns tagged {code})").format(code=result.code) if result.code else "")
         )
         return
     group = None
@@ -116,7 +119,14 @@ def _print_hits(result: object) -> None:
         if result.by and h.group != group:
             group = h.group
             n = result.group_counts()[group]
-            out.print(Text(f"{' / '.join(result.by)} = {group}: {n} hits", style="bold"))
+            out.print(
+                Text(
+                    ngettext("{by} = {group}: {n} hit", "{by} = {group}: {n} hits", n).format(
+                        by=" / ".join(result.by), group=group, n=n
+                    ),
+                    style="bold",
+                )
+            )
         line = Text(f"{h.transcript} {h.turn:>3} {h.speaker[:12]:<12} ", style="dim")
         line.append_text(safe(h.before.rjust(40)[-40:]))
         line.append_text(safe(h.text, style="bold reverse"))
@@ -124,8 +134,12 @@ def _print_hits(result: object) -> None:
         out.print(line, soft_wrap=True)
     turns = sum(len(v) for v in result.turns().values())
     out.print(
-        f"{len(result.hits)} hits in {turns} turns of {len(result.turns())} transcripts"
-        + (f" ({result.tokenised} tokenised now)" if result.tokenised else "")
+        ngettext(
+            "{hits} hit in {turns} turns of {transcripts} transcripts",
+            "{hits} hits in {turns} turns of {transcripts} transcripts",
+            len(result.hits),
+        ).format(hits=len(result.hits), turns=turns, transcripts=len(result.turns()))
+        + (" " + _("({n} tokenised now)").format(n=result.tokenised) if result.tokenised else "")
     )
 
 
@@ -136,17 +150,24 @@ def _tag_hits(project: object, result: object, code: str, yes: bool) -> None:
     assert isinstance(project, Project) and isinstance(result, SearchResult)
     turns = result.turns()
     if not turns:
-        fail(f"no occurrences of {result.query!r}; nothing to tag")
+        fail(_("no occurrences of {query}; nothing to tag").format(query=repr(result.query)))
     project.code(code)  # an unknown code fails before asking
     out = consoles.out
-    out.print(f"Tag {sum(map(len, turns.values()))} turns with {code}:")
+    out.print(_("Tag {n} turns with {code}:").format(n=sum(map(len, turns.values())), code=code))
     for name, numbers in turns.items():
-        out.print(f"  {name}: turns {', '.join(map(str, numbers))}")
-    if not yes and not typer.confirm("Tag them?", default=False):
-        fail("nothing tagged")
+        out.print(
+            "  "
+            + _("{name}: turns {numbers}").format(name=name, numbers=", ".join(map(str, numbers)))
+        )
+    if not yes and not typer.confirm(_("Tag them?"), default=False):
+        fail(_("nothing tagged"))
     changes = project.tag_search_hits(result, code)
     done = sum(c.done for c in changes)
-    out.print(f"tagged {done} turns with {code} ({len(changes) - done} already tagged)")
+    out.print(
+        _("tagged {n} turns with {code} ({already} already tagged)").format(
+            n=done, code=code, already=len(changes) - done
+        )
+    )
 
 
 @app.command()
@@ -244,7 +265,7 @@ def browse(
     import sys
 
     if not sys.stdout.isatty():
-        fail("browse needs a terminal; use `qualcode show` or `qualcode search` in scripts")
+        fail(_("browse needs a terminal; use `qualcode show` or `qualcode search` in scripts"))
     from qualcode.tui import run_browser  # Textual is imported only here
 
     with open_project(ctx) as project:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _, ngettext
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, fail, handle_errors, open_project, print_json
 from .transcript_cmds import respondents_app, transcripts_app
@@ -35,11 +36,18 @@ def transcripts_rm(
     with open_project(ctx) as project:
         t = project.transcript(name)
         if not yes:
-            if not typer.confirm(f"Remove {t.name} and its {t.tag_count} tags?", default=False):
-                fail("nothing removed", 1)
+            question = ngettext(
+                "Remove {name} and its {n} tag?", "Remove {name} and its {n} tags?", t.tag_count
+            ).format(name=t.name, n=t.tag_count)
+            if not typer.confirm(question, default=False):
+                fail(_("nothing removed"), 1)
         removed = project.remove_transcript(t.name)
     consoles.out.print(
-        f"removed {removed.name} and {removed.tags} tags (undo with `qualcode undo`)"
+        ngettext(
+            "removed {name} and {n} tag (undo with `qualcode undo`)",
+            "removed {name} and {n} tags (undo with `qualcode undo`)",
+            removed.tags,
+        ).format(name=removed.name, n=removed.tags)
     )
 
 
@@ -56,7 +64,7 @@ def transcripts_rename(
     """
     with open_project(ctx) as project:
         t = project.rename_transcript(name, new)
-    consoles.out.print(f"renamed {name} -> {t.name}")
+    consoles.out.print(_("renamed {old} -> {new}").format(old=name, new=t.name))
 
 
 @transcripts_app.command("relink")
@@ -72,7 +80,11 @@ def transcripts_relink(
     """
     with open_project(ctx) as project:
         t = project.relink_transcript(name, respondent)
-    consoles.out.print(f"{t.name} -> respondent {t.respondent}")
+    consoles.out.print(
+        _("{transcript} -> respondent {respondent}").format(
+            transcript=t.name, respondent=t.respondent
+        )
+    )
 
 
 @respondents_app.command("set")
@@ -107,7 +119,7 @@ def respondents_unset(
     with open_project(ctx) as project:
         r = project.unset_attributes(respondent, keys)
     consoles.out.print(
-        f"{r.id}: " + (", ".join(f"{k}={v}" for k, v in r.attributes.items()) or "no attributes")
+        f"{r.id}: " + (", ".join(f"{k}={v}" for k, v in r.attributes.items()) or _("no attributes"))
     )
 
 
@@ -124,7 +136,10 @@ def respondents_rename(
     """
     with open_project(ctx) as project:
         r = project.rename_respondent(old, new)
-    consoles.out.print(f"renamed {old} -> {r.id} ({', '.join(r.transcripts) or 'no transcripts'})")
+    listed = ", ".join(r.transcripts) or _("no transcripts")
+    consoles.out.print(
+        _("renamed {old} -> {new} ({transcripts})").format(old=old, new=r.id, transcripts=listed)
+    )
 
 
 @app.command()
@@ -160,14 +175,16 @@ def log(
         print_table_as(fmt, ["id", "at", "coder", "command", "changes", "undone_by"], rows, entries)
         return
     if not entries:
-        consoles.out.print("No recorded changes yet.")
+        consoles.out.print(_("No recorded changes yet."))
         return
     out = consoles.out
     for e in entries:
-        state = f"  [undone by {e.undone_by}]" if e.undone_by else ""
-        state += f"  [undo of {e.undo_of}]" if e.undo_of else ""
-        head = f"{e.id:>5}  {e.at}  {plain(e.coder)}  {plain(e.command)}{plain(state)}"
-        out.print(head, highlight=False)
+        state = "  " + _("[undone by {id}]").format(id=e.undone_by) if e.undone_by else ""
+        state += "  " + _("[undo of {id}]").format(id=e.undo_of) if e.undo_of else ""
+        out.print(
+            f"{e.id:>5}  {e.at}  {plain(e.coder)}  {plain(e.command)}{plain(state)}",
+            highlight=False,
+        )
         for line in summarize(e):
             out.print(f"       {plain(line)}", highlight=False)
 
@@ -187,7 +204,12 @@ def undo(
         result = project.undo(n, coder=coder)
     for e in result.undone:
         consoles.out.print(
-            f"undone {e.id}: {e.command} ({len(e.changes)} changes)", highlight=False
+            ngettext(
+                "undone {id}: {command} ({n} change)",
+                "undone {id}: {command} ({n} changes)",
+                len(e.changes),
+            ).format(id=e.id, command=e.command, n=len(e.changes)),
+            highlight=False,
         )
 
 
@@ -206,9 +228,9 @@ def check(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         for note in report.notes:
             consoles.out.print(note, highlight=False)
         for p in report.problems:
-            consoles.out.print(f"problem: {plain(p)}", highlight=False)
+            consoles.out.print(_("problem: {problem}").format(problem=plain(p)), highlight=False)
         if report.ok:
-            consoles.out.print("OK: no problems found")
+            consoles.out.print(_("OK: no problems found"))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -225,7 +247,7 @@ def backup(
     """
     with open_project(ctx) as project:
         path = project.backup(target)
-    consoles.out.print(f"backed up to {path}")
+    consoles.out.print(_("backed up to {path}").format(path=path))
 
 
 @transcripts_app.command("resplit")
@@ -249,7 +271,9 @@ def transcripts_resplit(
         view = project.show(name)
     roles: dict[str, str] = {u.speaker: u.role for u in view.turns}
     consoles.out.print(
-        f"{view.transcript.name}: {len(view.turns)} turns; "
+        ngettext("{name}: {n} turn; ", "{name}: {n} turns; ", len(view.turns)).format(
+            name=view.transcript.name, n=len(view.turns)
+        )
         + ", ".join(f"{s} ({r})" for s, r in roles.items())
         + f"; {result.summary()}",
         highlight=False,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..i18n import _
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, fail, handle_errors, open_project
 
@@ -45,7 +46,10 @@ def _about(
         if v is not None
     ]
     if len(given) > 1:
-        fail("a memo is about one thing: give one of --code, --transcript, --respondent, --tag", 2)
+        fail(
+            _("a memo is about one thing: give one of --code, --transcript, --respondent, --tag"),
+            2,
+        )
     return given[0] if given else ("project", None)
 
 
@@ -118,7 +122,9 @@ def memo_add(
             message = _from_editor()
     with open_project(ctx) as project:
         memo = project.add_memo(message, kind=kind, name=name)
-    consoles.out.print(f"memo {memo.id} on {memo.about} saved", markup=False)
+    consoles.out.print(
+        _("memo {id} on {about} saved").format(id=memo.id, about=memo.about), markup=False
+    )
 
 
 @memo_app.command("list")
@@ -148,7 +154,9 @@ def memo_list(
     if emit(fmt, table, memos):
         return
     if not memos:
-        consoles.out.print("No memos" + (f" with {search!r}" if search else ""))
+        consoles.out.print(
+            _("No memos with {search}").format(search=repr(search)) if search else _("No memos")
+        )
         return
     for m in memos:
         consoles.out.print(
@@ -181,4 +189,6 @@ def memo_rm(ctx: typer.Context, memo_id: Annotated[int, typer.Argument(help="Mem
     """
     with open_project(ctx) as project:
         m = project.remove_memo(memo_id)
-    consoles.out.print(f"removed memo {m.id} on {m.about}", markup=False)
+    consoles.out.print(
+        _("removed memo {id} on {about}").format(id=m.id, about=m.about), markup=False
+    )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..i18n import N_, _, ngettext
 from .app import app
 from .common import consoles, handle_errors, open_project
 from .export_cmds import FORCE, export_app
@@ -21,18 +22,25 @@ SHOWN = 20  # problems and warnings listed one by one; the rest are counted
 
 def _exported(result: RefiExport) -> None:
     out = consoles.out
-    parts = [f"{result.codes} codes"]
+    parts = [_("{n} codes").format(n=result.codes)]
     if result.sources:
         parts += [
-            f"{result.sources} transcripts",
-            f"{result.codings} tags on {result.selections} passages",
-            f"{result.cases} respondents",
+            _("{n} transcripts").format(n=result.sources),
+            _("{tags} tags on {passages} passages").format(
+                tags=result.codings, passages=result.selections
+            ),
+            _("{n} respondents").format(n=result.cases),
         ]
     if result.notes:
-        parts.append(f"{result.notes} memos")
-    out.print(f"Wrote {result.path} ({result.size:,} bytes): {', '.join(parts)}", highlight=False)
+        parts.append(_("{n} memos").format(n=result.notes))
+    out.print(
+        _("Wrote {path} ({size:,} bytes): {parts}").format(
+            path=result.path, size=result.size, parts=", ".join(parts)
+        ),
+        highlight=False,
+    )
     for item in result.left_out:
-        consoles.err.print(f"Left out: {item}", highlight=False)
+        consoles.err.print(_("Left out: {item}").format(item=item), highlight=False)
 
 
 @export_app.command("codebook")
@@ -78,28 +86,50 @@ def _listed(title: str, items: tuple[str, ...], verbose: bool) -> None:
     if not items:
         return
     err = consoles.err
-    err.print(f"{title} ({len(items)}):", highlight=False)
+    err.print(f"{_(title)} ({len(items)}):", highlight=False)
     shown = items if verbose else items[:SHOWN]
     for item in shown:
         err.print(f"  {item}", highlight=False, markup=False)
     if len(shown) < len(items):
-        err.print(f"  ... and {len(items) - len(shown)} more (--verbose lists all)")
+        err.print(
+            "  "
+            + ngettext(
+                "... and {n} more (--verbose lists all)",
+                "... and {n} more (--verbose lists all)",
+                len(items) - len(shown),
+            ).format(n=len(items) - len(shown))
+        )
 
 
 def report_import(result: RefiImport, path: Path, db: Path, verbose: bool = False) -> None:
     """Print what an import stored and everything it could not take as given."""
     consoles.out.print(
-        f"Imported {path} ({result.origin or 'unknown tool'}) into {db}: {result.codes} codes, "
-        f"{result.transcripts} transcripts, {result.tags} tags (of {result.codings_read} "
-        f"codings on {result.selections_read} selections), {result.respondents} respondents, "
-        f"{result.attributes} attribute values, {result.memos} tag memos",
+        _(
+            "Imported {path} ({origin}) into {db}: {codes} codes, {transcripts} transcripts, "
+            "{tags} tags (of {codings} codings on {selections} selections), "
+            "{respondents} respondents, {attributes} attribute values, {memos} tag memos"
+        ).format(
+            path=path,
+            origin=result.origin or _("unknown tool"),
+            db=db,
+            codes=result.codes,
+            transcripts=result.transcripts,
+            tags=result.tags,
+            codings=result.codings_read,
+            selections=result.selections_read,
+            respondents=result.respondents,
+            attributes=result.attributes,
+            memos=result.memos,
+        ),
         highlight=False,
     )
     if result.position_unit != "codepoint":
-        consoles.out.print(f"Positions were counted as {result.position_unit} and converted.")
-    _listed("Problems (a selection listed here was not imported)", result.problems, verbose)
-    _listed("Skipped", result.skipped, verbose)
-    _listed("Warnings (imported)", result.warnings, verbose)
+        consoles.out.print(
+            _("Positions were counted as {unit} and converted.").format(unit=result.position_unit)
+        )
+    _listed(N_("Problems (a selection listed here was not imported)"), result.problems, verbose)
+    _listed(N_("Skipped"), result.skipped, verbose)
+    _listed(N_("Warnings (imported)"), result.warnings, verbose)
 
 
 def import_into(

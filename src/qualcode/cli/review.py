@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 import typer
 
 from ..errors import NotFound, QualcodeError
+from ..i18n import N_, _, ngettext
 from .app import app
 from .common import consoles, fail, handle_errors, open_project
 
@@ -26,7 +27,10 @@ if TYPE_CHECKING:
     from ..models import Suggestion
     from ..project import Project
 
-KEYS = "a=accept  r=reject  s=skip  e=accept as another code  u=undo  q=quit"
+# The keys stay a/r/s/e/u/q in every language; only the words beside them are translated.
+KEYS = N_("a=accept  r=reject  s=skip  e=accept as another code  u=undo  q=quit")
+# Decision and summary words shown through a variable.
+WORDS = (N_("accepted"), N_("rejected"), N_("stopped"), N_("done"), N_("paused"))
 MATCH_STYLE = "bold black on yellow"
 
 
@@ -81,14 +85,17 @@ def render(console: Console, s: Suggestion, position: int, total: int) -> None:
     from rich.text import Text
 
     head = Text(f"[{position}/{total}] ", style="bold")
-    head.append(f"{s.transcript} turn {s.turn}", style="bold cyan")
+    head.append(
+        _("{transcript} turn {turn}").format(transcript=s.transcript, turn=s.turn),
+        style="bold cyan",
+    )
     head.append(f"  {s.code}", style="bold magenta")
     if s.probability is not None:
-        head.append(f"  probability {s.probability:.2f}")
+        head.append("  " + _("probability {p:.2f}").format(p=s.probability))
     else:
-        head.append(f"  score {s.score:.2f}")
+        head.append("  " + _("score {score:.2f}").format(score=s.score))
     if s.status == "skipped":
-        head.append("  (skipped before)", style="dim")
+        head.append("  " + _("(skipped before)"), style="dim")
     console.print(head, soft_wrap=True)
     body = Text(f"{s.speaker}: " if s.speaker else "", style="dim")
     offset = len(body)
@@ -99,12 +106,12 @@ def render(console: Console, s: Suggestion, position: int, total: int) -> None:
         body.stylize(MATCH_STYLE, offset + m.start - s.turn_start, offset + m.end - s.turn_start)
     console.print(body)
     if s.why:
-        console.print(Text(f"matched: {s.why}", style="dim"), soft_wrap=True)
+        console.print(Text(_("matched: {why}").format(why=s.why), style="dim"), soft_wrap=True)
     # The rule column holds the matched rules first, then the model's reasons.
     kinds = ("keyword:", "pattern:", "folded:", "context:")
     reasons = [r for r in (s.rule or "").split("; ") if r and not r.startswith(kinds)]
     if reasons:
-        console.print(Text("why: " + "; ".join(reasons), style="dim"), soft_wrap=True)
+        console.print(Text(_("why: ") + "; ".join(reasons), style="dim"), soft_wrap=True)
 
 
 @dataclass
@@ -133,7 +140,7 @@ class Session:
     def ask_code(self) -> str | None:
         """Ask for another code's name until it is a known code (None: cancelled)."""
         while True:
-            self.prompt("accept as which code? (empty to cancel) ")
+            self.prompt(_("accept as which code? (empty to cancel) "))
             name = self.reader.line()
             if not name:
                 return None
@@ -153,7 +160,7 @@ class Session:
         self.console.print()
         render(self.console, s, i + 1, len(self.queue))
         while True:
-            self.prompt(f"{KEYS} > ")
+            self.prompt(f"{_(KEYS)} > ")
             key = self.reader.key()
             if self.reader.tty and key is not None:
                 self.console.print(key)
@@ -171,7 +178,7 @@ class Session:
             if key == "u":
                 return self.undo(i)
             if key:
-                self.say(f"unknown key {key!r}", "red")
+                self.say(_("unknown key {key}").format(key=repr(key)), "red")
 
     def decide(self, i: int, s: Suggestion, action: str, as_code: str | None) -> int:
         """Save a decision at once and move on."""
@@ -182,14 +189,14 @@ class Session:
             return i + 1
         self.counts[decision.status] += 1
         self.history.append(i)
-        note = f" as {decision.code}" if as_code else ""
-        self.say(f"{decision.status}{note}", "green")
+        note = " " + _("as {code}").format(code=decision.code) if as_code else ""
+        self.say(f"{_(decision.status)}{note}", "green")
         return i + 1
 
     def undo(self, i: int) -> int:
         """Undo this session's latest decision and show that suggestion again."""
         if not self.history:
-            self.say("nothing to undo in this session", "yellow")
+            self.say(_("nothing to undo in this session"), "yellow")
             return i
         j = self.history.pop()
         before = self.project.undo_decision(self.queue[j].id)
@@ -197,7 +204,9 @@ class Session:
         if before is None:
             return j
         self.say(
-            f"undone: {before.transcript} turn {before.turn} {before.code} is pending again",
+            _("undone: {transcript} turn {turn} {code} is pending again").format(
+                transcript=before.transcript, turn=before.turn, code=before.code
+            ),
             "yellow",
         )
         return j
@@ -222,8 +231,17 @@ class Session:
         c = self.counts
         left = len(self.project.suggestions(status=("pending", "skipped")))
         self.say(
-            f"{word}: {c['accepted']} accepted, {c['rejected']} rejected, {c['skipped']} "
-            f"skipped, {c['undone']} undone (all saved); {left} left to review"
+            _(
+                "{word}: {accepted} accepted, {rejected} rejected, {skipped} skipped, "
+                "{undone} undone (all saved); {left} left to review"
+            ).format(
+                word=_(word),
+                accepted=c["accepted"],
+                rejected=c["rejected"],
+                skipped=c["skipped"],
+                undone=c["undone"],
+                left=left,
+            )
         )
 
 
@@ -245,7 +263,7 @@ def review(
     Example: qualcode review --accept --min-score 0.8 --code low-pay
     """
     if accept and reject:
-        fail("give --accept or --reject, not both", 2)
+        fail(_("give --accept or --reject, not both"), 2)
     out = consoles.out
     with open_project(ctx) as project:
         if accept or reject:
@@ -257,7 +275,11 @@ def review(
                 coder=coder,
             )
             out.print(
-                f"{len(done)} suggestions {'accepted' if accept else 'rejected'}",
+                (
+                    ngettext("{n} suggestion accepted", "{n} suggestions accepted", len(done))
+                    if accept
+                    else ngettext("{n} suggestion rejected", "{n} suggestions rejected", len(done))
+                ).format(n=len(done)),
                 markup=False,
                 soft_wrap=True,
             )
@@ -265,11 +287,19 @@ def review(
         queue = project.review_queue(code=code, transcript=transcript, min_score=min_score)
         if not queue:
             out.print(
-                "No suggestions waiting for review. Run `qualcode suggest` to make some "
-                "(see `qualcode suggestions --status all` for decided ones).",
+                _(
+                    "No suggestions waiting for review. Run `qualcode suggest` to make some "
+                    "(see `qualcode suggestions --status all` for decided ones)."
+                ),
                 markup=False,
                 soft_wrap=True,
             )
             return
-        out.print(f"{len(queue)} suggestions to review. {KEYS}", markup=False, soft_wrap=True)
+        out.print(
+            ngettext(
+                "{n} suggestion to review. {keys}", "{n} suggestions to review. {keys}", len(queue)
+            ).format(n=len(queue), keys=_(KEYS)),
+            markup=False,
+            soft_wrap=True,
+        )
         Session(project, queue, KeyReader(sys.stdin), out, coder).run()

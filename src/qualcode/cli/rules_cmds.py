@@ -5,9 +5,16 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from ..i18n import N_, _
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_table_as
 from .transcript_cmds import transcripts_app
+
+# The column headings, shown translated in the table (the CSV/JSON keep the English names).
+HEADINGS = (
+    *(N_("code"), N_("term"), N_("kind"), N_("suggestions"), N_("accepted")),
+    *(N_("rejected"), N_("pending"), N_("share"), N_("remove")),
+)
 
 
 def _say(text: str) -> None:
@@ -67,24 +74,26 @@ def rules(
     ]
     if print_table_as(fmt, headers, rows, None):
         return
-    table = Table(title=f"{len(stats)} keywords and patterns", title_justify="left")
+    table = Table(title=_("{n} keywords and patterns").format(n=len(stats)), title_justify="left")
     for h in headers:
-        table.add_column(h, justify="left" if h in ("code", "term", "kind") else "right")
+        table.add_column(_(h), justify="left" if h in ("code", "term", "kind") else "right")
     for r in rows:
         share = "-" if r[7] is None else f"{r[7]:.0%}"
-        table.add_row(*(str(v) for v in r[:7]), share, "remove?" if r[8] else "")
+        table.add_row(*(str(v) for v in r[:7]), share, _("remove?") if r[8] else "")
     consoles.out.print(table)
     proposed = [s for s in stats if s.remove]
     if pruned is not None:
-        gone = ", ".join(f"{s.code}: {s.term}" for s in pruned.removed) or "nothing"
-        _say(f"removed from {pruned.path}: {gone}")
+        gone = ", ".join(f"{s.code}: {s.term}" for s in pruned.removed) or _("nothing")
+        _say(_("removed from {path}: {gone}").format(path=pruned.path, gone=gone))
     elif proposed:
         _say(
-            f"{len(proposed)} proposed for removal (accepted under {threshold:.0%} of at least "
-            f"{min_decided} decisions): run `qualcode rules --prune` to remove them"
+            _(
+                "{n} proposed for removal (accepted under {threshold:.0%} of at least "
+                "{decided} decisions): run `qualcode rules --prune` to remove them"
+            ).format(n=len(proposed), threshold=threshold, decided=min_decided)
         )
     else:
-        _say("no keyword is proposed for removal")
+        _say(_("no keyword is proposed for removal"))
 
 
 @transcripts_app.command("done")
@@ -101,4 +110,4 @@ def transcripts_done(
     """
     with open_project(ctx) as project:
         done = project.mark_coded(names, done=not undo)
-    _say(f"fully coded: {', '.join(done) if done else '(none declared)'}")
+    _say(_("fully coded: {names}").format(names=", ".join(done) if done else _("(none declared)")))

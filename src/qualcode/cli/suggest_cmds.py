@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import ProjectNotFound
+from ..i18n import N_, _
 from .app import app
 from .common import (
     FORMAT_OPTION,
@@ -28,6 +29,14 @@ if TYPE_CHECKING:
     from ..project import Project
 
 STATUSES = ("pending", "skipped", "accepted", "rejected", "all")
+# The words shown translated through a variable (column headings, statuses): for the catalogue.
+LABELS = (
+    *(N_("pending"), N_("skipped"), N_("accepted"), N_("rejected"), N_("all")),
+    *(N_("id"), N_("score"), N_("why"), N_("text"), N_("tags"), N_("method")),
+    *(N_("precision"), N_("recall"), N_("f1"), N_("term"), N_("here"), N_("rest")),
+    *(N_("G2"), N_("log2 ratio"), N_("in codebook"), N_("example"), N_("codes")),
+    *(N_("shared"), N_("word"), N_("lemma"), N_("key"), N_("turn"), N_("transcript")),
+)
 
 
 @app.command()
@@ -96,19 +105,47 @@ def suggest(
             progress=progress,
         )
     for warning in run.warnings:
-        consoles.err.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+        consoles.err.print(
+            _("Warning: {warning}").format(warning=warning),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     say(
-        f"{run.transcripts} transcripts ({run.tokenised} tokenised, {run.from_cache} from "
-        f"cache), {run.codes} codes with rules"
+        _(
+            "{transcripts} transcripts ({tokenised} tokenised, {cached} from cache), "
+            "{codes} codes with rules"
+        ).format(
+            transcripts=run.transcripts,
+            tokenised=run.tokenised,
+            cached=run.from_cache,
+            codes=run.codes,
+        )
     )
     say(
-        f"{run.new} new, {run.updated} updated, {run.unchanged} unchanged, "
-        f"{run.removed} withdrawn; {run.kept_rejected} stay rejected, "
-        f"{run.already_tagged} already tagged"
+        _(
+            "{new} new, {updated} updated, {unchanged} unchanged, {removed} withdrawn; "
+            "{rejected} stay rejected, {tagged} already tagged"
+        ).format(
+            new=run.new,
+            updated=run.updated,
+            unchanged=run.unchanged,
+            removed=run.removed,
+            rejected=run.kept_rejected,
+            tagged=run.already_tagged,
+        )
     )
     if run.learned:
-        say(f"learned from the coding: {', '.join(run.learned)} (other codes: rules only)")
-    say(f"{run.pending} suggestions waiting: see `qualcode suggestions` or run `qualcode review`")
+        say(
+            _("learned from the coding: {codes} (other codes: rules only)").format(
+                codes=", ".join(run.learned)
+            )
+        )
+    say(
+        _("{n} suggestions waiting: see `qualcode suggestions` or run `qualcode review`").format(
+            n=run.pending
+        )
+    )
 
 
 def _print_evaluation(result: Evaluation, fmt: Format) -> None:
@@ -130,28 +167,34 @@ def _print_evaluation(result: Evaluation, fmt: Format) -> None:
     if print_table_as(fmt, headers, rows, None):
         return
     how = (
-        f"held out: {result.folds}-fold cross-validation by transcript"
+        _("held out: {folds}-fold cross-validation by transcript").format(folds=result.folds)
         if result.held_out
-        else "IN-SAMPLE (trained and scored on the same tags: optimistic)"
+        else _("IN-SAMPLE (trained and scored on the same tags: optimistic)")
     )
     from rich.table import Table
 
     table = Table(
-        title=f"Suggestions on this project, {result.transcripts} coded transcripts ({how})",
+        title=_("Suggestions on this project, {n} coded transcripts ({how})").format(
+            n=result.transcripts, how=how
+        ),
         title_justify="left",
     )
     for h in headers[:6]:
-        table.add_column(h, justify="left" if h in ("code", "method") else "right")
+        table.add_column(_(h), justify="left" if h in ("code", "method") else "right")
     for row in rows:
         table.add_row(*(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row[:6]))
     consoles.out.print(table)
     if result.needs_more:
         say(
-            "needs more hand coding (under 6 tags or F1 under 0.5): " + ", ".join(result.needs_more)
+            _("needs more hand coding (under 6 tags or F1 under 0.5): ")
+            + ", ".join(result.needs_more)
         )
     few = [r.code for r in result.codes if not r.learned]
     if few:
-        say("rules only (fewer than 3 tags, or no turn known to lack the code): " + ", ".join(few))
+        say(
+            _("rules only (fewer than 3 tags, or no turn known to lack the code): ")
+            + ", ".join(few)
+        )
 
 
 def say(text: str) -> None:
@@ -174,7 +217,7 @@ def suggestions(
     Example: qualcode suggestions --code low-pay --format json
     """
     if status not in STATUSES:
-        fail(f"--status must be one of {', '.join(STATUSES)}", 2)
+        fail(_("--status must be one of {statuses}").format(statuses=", ".join(STATUSES)), 2)
     with open_project(ctx) as project:
         items = project.suggestions(
             status=None if status == "all" else status,
@@ -219,15 +262,23 @@ def suggestions(
     if print_table_as(fmt, headers, rows, data):
         return
     if not items:
-        which = "" if status == "all" else f"{status} "
-        say(f"No {which}suggestions. Run `qualcode suggest` to make some.")
+        say(
+            _("No suggestions. Run `qualcode suggest` to make some.")
+            if status == "all"
+            else _("No {status} suggestions. Run `qualcode suggest` to make some.").format(
+                status=_(status)
+            )
+        )
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(items)} suggestions ({status})", title_justify="left")
+    table = Table(
+        title=_("{n} suggestions ({status})").format(n=len(items), status=_(status)),
+        title_justify="left",
+    )
     for h in ("id", "transcript", "turn", "code", "score", "why", "text"):
         table.add_column(
-            h, justify="right" if h in ("id", "turn", "score") else "left", overflow="fold"
+            _(h), justify="right" if h in ("id", "turn", "score") else "left", overflow="fold"
         )
     for s in items:
         short = s.text if len(s.text) <= 90 else s.text[:87] + "..."
@@ -242,13 +293,20 @@ def _keyness_table(result: KeynessResult) -> Table:
     from rich.text import Text
 
     table = Table(
-        title=f"{result.target}: {result.target_turns} turns ({result.target_tokens} "
-        f"words) against {result.reference_turns} turns ({result.reference_tokens})",
+        title=_(
+            "{target}: {turns} turns ({words} words) against {ref_turns} turns ({ref_words})"
+        ).format(
+            target=result.target,
+            turns=result.target_turns,
+            words=result.target_tokens,
+            ref_turns=result.reference_turns,
+            ref_words=result.reference_tokens,
+        ),
         title_justify="left",
     )
     for h in ("term", "here", "rest", "G2", "log2 ratio", "in codebook", "example"):
         table.add_column(
-            h,
+            _(h),
             justify="right" if h in ("here", "rest", "G2", "log2 ratio") else "left",
             overflow="fold",
         )
@@ -266,7 +324,7 @@ def _keyness_table(result: KeynessResult) -> Table:
             str(t.reference),
             f"{t.g2:.1f}{t.significance}",
             f"{t.log_ratio:.1f}",
-            "yes" if t.in_codebook else "",
+            _("yes") if t.in_codebook else "",
             example,
         )
     return table
@@ -299,20 +357,27 @@ def keywords(
         if add is not None:
             if code is None:
                 fail(
-                    "name the code to add keywords to, e.g. "
-                    '`qualcode keywords needs-training --add "kursi,apmācība"`',
+                    _(
+                        "name the code to add keywords to, e.g. "
+                        '`qualcode keywords needs-training --add "kursi,apmācība"`'
+                    ),
                     2,
                 )
             assert code is not None
             done = project.add_keywords(code, add.split(","))
             if not done.added:
-                say(f"{done.code} already has these keywords; nothing changed")
+                say(_("{code} already has these keywords; nothing changed").format(code=done.code))
                 return
-            say(f"added to {done.code} in {done.path}: {', '.join(done.added)}")
+            say(
+                _("added to {code} in {path}: {keywords}").format(
+                    code=done.code, path=done.path, keywords=", ".join(done.added)
+                )
+            )
             if done.load is not None:
                 say(
-                    f"codebook reloaded (version {done.load.version}); run "
-                    "`qualcode suggest` to use them"
+                    _(
+                        "codebook reloaded (version {version}); run `qualcode suggest` to use them"
+                    ).format(version=done.load.version)
                 )
             return
         results = project.keyness(code, by=by, limit=limit, min_freq=min_freq, contexts=contexts)
@@ -350,7 +415,7 @@ def keywords(
 
     for r in results:
         if not r.terms:
-            say(f"{r.target}: no distinctive terms (try --min-freq 1)")
+            say(_("{target}: no distinctive terms (try --min-freq 1)").format(target=r.target))
             continue
         consoles.out.print(_keyness_table(r))
         if contexts > 1 and code is not None:
@@ -383,7 +448,7 @@ def similar(
     Example: qualcode similar LV-03 12
     """
     if code is None and (transcript is None or turn is None):
-        fail("give TRANSCRIPT TURN (e.g. `qualcode similar LV-03 12`) or --code CODE", 2)
+        fail(_("give TRANSCRIPT TURN (e.g. `qualcode similar LV-03 12`) or --code CODE"), 2)
     with open_project(ctx) as project:
         result = project.similar(
             transcript=transcript, turn=turn, code=code, limit=limit, include_tagged=include_tagged
@@ -397,9 +462,11 @@ def similar(
         return
     from rich.table import Table
 
-    table = Table(title=f"Most like {result.query}", title_justify="left")
+    table = Table(title=_("Most like {query}").format(query=result.query), title_justify="left")
     for h in headers:
-        table.add_column(h, justify="right" if h in ("turn", "score") else "left", overflow="fold")
+        table.add_column(
+            _(h), justify="right" if h in ("turn", "score") else "left", overflow="fold"
+        )
     for r in rows:
         text = str(r[5])
         table.add_row(
@@ -466,9 +533,11 @@ def keys(
         return
     from rich.table import Table
 
-    table = Table(title=f"Matching keys ({items[0].lang})", title_justify="left")
+    table = Table(
+        title=_("Matching keys ({lang})").format(lang=items[0].lang), title_justify="left"
+    )
     for h in headers:
-        table.add_column(h, overflow="fold")
+        table.add_column(_(h), overflow="fold")
     for r in rows:
         table.add_row(*(str(x) for x in r))
     consoles.out.print(table)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from ..i18n import N_, _, ngettext
 from .app import app
 from .common import (
     FORMAT_OPTION,
@@ -35,14 +36,23 @@ def _split(
         if len(args) >= 2 and _TURNS.match(args[0]):
             return args[0], args[1:]
         if not args:
-            fail('name at least one code, e.g. `qualcode tag LV-03 --text "par maz" low-pay`', 2)
+            fail(_('name at least one code, e.g. `qualcode tag LV-03 --text "par maz" low-pay`'), 2)
         return None, args
     if len(args) < 2:
-        fail("give the turns and at least one code, e.g. `qualcode tag LV-03 12 needs-training`", 2)
+        fail(
+            _("give the turns and at least one code, e.g. `qualcode tag LV-03 12 needs-training`"),
+            2,
+        )
     return args[0], args[1:]
 
 
 QUOTE_WIDTH = 100  # characters of the tagged text echoed
+# The fixed notes tagging.py attaches to a change (joined by "; "), translated when shown.
+NOTES = (
+    N_("already tagged"),
+    N_("interviewer turn (not counted in reports)"),
+    N_("no such tag"),
+)
 
 
 def _print_changes(changes: list[TagChange], verb: str) -> None:
@@ -50,11 +60,19 @@ def _print_changes(changes: list[TagChange], verb: str) -> None:
 
     out = consoles.out
     for c in changes:
-        where = f"turn {c.turn}" if c.turn is not None else "span"
-        mark = verb if c.done else "skipped"
-        note = f"  ({c.note})" if c.note else ""
+        where = _("turn {n}").format(n=c.turn) if c.turn is not None else _("span")
+        mark = verb if c.done else _("skipped")
+        note = f"  ({'; '.join(_(part) for part in c.note.split('; '))})" if c.note else ""
         out.print(
-            f"{mark} {c.transcript} {where} [{c.start}:{c.end}] {c.code}{note}",
+            _("{mark} {transcript} {where} [{start}:{end}] {code}{note}").format(
+                mark=mark,
+                transcript=c.transcript,
+                where=where,
+                start=c.start,
+                end=c.end,
+                code=c.code,
+                note=note,
+            ),
             highlight=False,
             markup=False,
         )
@@ -95,10 +113,16 @@ def tag(
     with open_project(ctx) as project:
         if from_csv is not None:
             result = project.import_tags(from_csv, coder=coder)
-            consoles.out.print(f"{result.added} tags added, {result.already} already there")
+            consoles.out.print(
+                ngettext(
+                    "{added} tag added, {already} already there",
+                    "{added} tags added, {already} already there",
+                    result.added,
+                ).format(added=result.added, already=result.already)
+            )
             return
         if not transcript:
-            fail("name a transcript, e.g. `qualcode tag LV-03 12 needs-training`", 2)
+            fail(_("name a transcript, e.g. `qualcode tag LV-03 12 needs-training`"), 2)
         turns, codes = _split(args or [], span, text)
         changes = project.tag(
             transcript,
@@ -110,7 +134,7 @@ def tag(
             across_turns=across_turns,
             text=text,
         )
-    _print_changes(changes, "tagged")
+    _print_changes(changes, _("tagged"))
 
 
 @app.command()
@@ -141,7 +165,7 @@ def untag(
             all_coders=all_coders,
             inside=inside,
         )
-    _print_changes(changes, "removed")
+    _print_changes(changes, _("removed"))
 
 
 @app.command()
@@ -193,12 +217,17 @@ def tags(
     def safe(text: str) -> Text:  # stored text: no markup read, controls made visible
         return Text(terminal_safe(text))
 
-    table = Table(title=f"{len(items)} tags", title_justify="left")
-    for h in ("transcript", "turn", "code", "coder", "origin", "text"):
+    table = Table(
+        title=ngettext("{n} tag", "{n} tags", len(items)).format(n=len(items)),
+        title_justify="left",
+    )
+    for h in (_("transcript"), _("turn"), _("code"), _("coder"), _("origin"), _("text")):
         table.add_column(h, overflow="fold")
     for g in items:
         short = g.text if len(g.text) <= 120 else g.text[:117] + "..."
-        origin = g.origin if g.status == "placed" else f"{g.origin}, detached"
+        origin = (
+            g.origin if g.status == "placed" else _("{origin}, detached").format(origin=g.origin)
+        )
         table.add_row(
             safe(g.transcript),
             str(g.turn_number or ""),

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..i18n import _
+from ..i18n import N_, _, ngettext
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, handle_errors, open_project, print_json
 
@@ -55,10 +55,14 @@ def coders(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     if emit(fmt, table, rows):
         return
     if not rows:
-        consoles.out.print("No tags yet.")
+        consoles.out.print(_("No tags yet."))
         return
     for r in rows:
-        consoles.out.print(f"{r.coder:<20} {r.tags:>6} tags  {r.transcripts:>4} transcripts")
+        consoles.out.print(
+            _("{coder:<20} {tags:>6} tags  {transcripts:>4} transcripts").format(
+                coder=r.coder, tags=r.tags, transcripts=r.transcripts
+            )
+        )
 
 
 @app.command()
@@ -83,40 +87,61 @@ def merge(
         print_json({**_plan_json(plan), "changes": plan.changes})
         return
     out = consoles.out
-    verb = "would add" if plan.dry_run else "added"
+    verb = _("would add") if plan.dry_run else _("added")
     if not plan.changes and not _reported(plan):
-        out.print(f"{plan.source}: nothing new; the projects already agree")
+        out.print(_("{source}: nothing new; the projects already agree").format(source=plan.source))
         return
     out.print(f"{plan.source}: {verb}")
     by = ", ".join(f"{c} {n}" for c, n in plan.tags_by_coder.items())
     for label, n, names in (
-        ("transcripts", len(plan.transcripts_added), plan.transcripts_added),
-        ("respondents", len(plan.respondents_added), plan.respondents_added),
-        ("attribute values", plan.attributes_added, []),
-        ("codes", len(plan.codes_added), plan.codes_added),
-        ("tags", plan.tags_added, [by] if by else []),
-        ("review decisions", plan.decisions_added + plan.decisions_updated, []),
-        ("settlements", plan.settlements_added, []),
-        ("pseudonyms", plan.pseudonyms_added, []),
-        ("history entries", plan.history_added, []),
+        (N_("transcripts"), len(plan.transcripts_added), plan.transcripts_added),
+        (N_("respondents"), len(plan.respondents_added), plan.respondents_added),
+        (N_("attribute values"), plan.attributes_added, []),
+        (N_("codes"), len(plan.codes_added), plan.codes_added),
+        (N_("tags"), plan.tags_added, [by] if by else []),
+        (N_("review decisions"), plan.decisions_added + plan.decisions_updated, []),
+        (N_("settlements"), plan.settlements_added, []),
+        (N_("pseudonyms"), plan.pseudonyms_added, []),
+        (N_("history entries"), plan.history_added, []),
     ):
         if n:
             shown = f" ({', '.join(names[:8])}{', ...' if len(names) > 8 else ''})" if names else ""
-            out.print(f"  {n:>6} {label}{shown}")
+            out.print(f"  {n:>6} {_(label)}{shown}")
     for t in plan.transcripts_conflicting:
-        out.print(f"  conflict: transcript {t} has different text there; skipped with its tags")
+        out.print(
+            "  "
+            + _(
+                "conflict: transcript {transcript} has different text there; skipped with its tags"
+            ).format(transcript=t)
+        )
     for a in plan.attribute_conflicts:
         out.print(
-            f"  conflict: {a.respondent} {a.key} is {a.ours!r} here, {a.theirs!r} there; kept ours"
+            "  "
+            + _("conflict: {respondent} {key} is {ours} here, {theirs} there; kept ours").format(
+                respondent=a.respondent, key=a.key, ours=repr(a.ours), theirs=repr(a.theirs)
+            )
         )
     for c in plan.codes_differing:
-        out.print(f"  conflict: code {c.code} differs ({', '.join(c.fields)}); kept ours")
+        out.print(
+            "  "
+            + _("conflict: code {code} differs ({fields}); kept ours").format(
+                code=c.code, fields=", ".join(c.fields)
+            )
+        )
     if plan.decision_conflicts:
-        out.print(f"  conflict: {plan.decision_conflicts} review decisions differ; kept ours")
+        out.print(
+            "  "
+            + _("conflict: {n} review decisions differ; kept ours").format(
+                n=plan.decision_conflicts
+            )
+        )
     if plan.settlement_conflicts:
-        out.print(f"  conflict: {plan.settlement_conflicts} settlements differ; kept ours")
+        out.print(
+            "  "
+            + _("conflict: {n} settlements differ; kept ours").format(n=plan.settlement_conflicts)
+        )
     if plan.dry_run:
-        out.print("Nothing written (dry run).")
+        out.print(_("Nothing written (dry run)."))
 
 
 def _plan_json(plan: object) -> dict[str, object]:
@@ -162,8 +187,11 @@ def export_copy(
     """
     with open_project(ctx) as project:
         copy = project.export_project_db(output, coder=coder, force=force)
-    who = f" for {copy.coder}" if copy.coder else ""
-    consoles.out.print(f"wrote {copy.path}{who} ({copy.tags} tags)")
+    if copy.coder:
+        message = _("wrote {path} for {coder} ({n} tags)")
+    else:
+        message = _("wrote {path} ({n} tags)")
+    consoles.out.print(message.format(path=copy.path, coder=copy.coder, n=copy.tags))
 
 
 @app.command()
@@ -271,22 +299,31 @@ def disagreements(
         return
     out = consoles.out
     if not rows:
-        out.print("No disagreements: the coders agree on every turn they both coded.")
+        out.print(_("No disagreements: the coders agree on every turn they both coded."))
         return
     from rich.markup import escape
 
     for r in rows:
-        settled = f"  [settled: {r.settled}]" if r.settled else ""
+        settled = "  " + _("[settled: {who}]").format(who=r.settled) if r.settled else ""
+        where = _("{transcript} turn {turn}").format(transcript=r.transcript, turn=r.turn)
         out.print(
-            f"[bold]{escape(r.transcript)} turn {r.turn}[/bold]  {escape(r.code)}: "
-            f"{escape(', '.join(r.applied_by))} yes, {escape(', '.join(r.not_applied_by))} no"
-            f"{escape(settled)}"
+            f"[bold]{escape(where)}[/bold]  {escape(r.code)}: "
+            + escape(
+                _("{yes} yes, {no} no").format(
+                    yes=", ".join(r.applied_by), no=", ".join(r.not_applied_by)
+                )
+            )
+            + escape(settled)
         )
         if r.question:
-            out.print(f"  Q: {escape(r.question)}", style="dim")
+            out.print("  " + escape(_("Q: {question}").format(question=r.question)), style="dim")
         out.print(f"  {escape(r.text)}")
     open_ = sum(1 for r in rows if not r.settled)
-    out.print(f"{len(rows)} disagreements, {open_} unsettled")
+    out.print(
+        ngettext(
+            "{n} disagreement, {open} unsettled", "{n} disagreements, {open} unsettled", len(rows)
+        ).format(n=len(rows), open=open_)
+    )
 
 
 @app.command()
@@ -309,5 +346,10 @@ def settle(
     """
     with open_project(ctx) as project:
         s = project.settle(transcript, turn, code, keep)
-    kept = ", ".join(s.keep) if s.keep else "nobody"
-    consoles.out.print(f"{s.transcript} turn {s.turn} {s.code}: keeps {kept}'s tags")
+    if s.keep:
+        message = _("{transcript} turn {turn} {code}: keeps {kept}'s tags")
+    else:
+        message = _("{transcript} turn {turn} {code}: keeps nobody's tags")
+    consoles.out.print(
+        message.format(transcript=s.transcript, turn=s.turn, code=s.code, kept=", ".join(s.keep))
+    )

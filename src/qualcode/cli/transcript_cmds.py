@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import ProjectNotFound
+from ..i18n import N_, _, ngettext
 from ..models import INTERVIEWER
 from .app import app
 from .common import (
@@ -25,13 +26,19 @@ from .common import (
 if TYPE_CHECKING:
     from ..importing import ImportOutcome
 
+# Import outcomes as printed (the status words are the core's; shown translated).
+STATUSES = (N_("imported"), N_("replaced"))
+
 
 def _parse_attrs(values: list[str]) -> dict[str, str]:
     attrs = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            fail(f"--attr {item!r}: write KEY=VALUE, e.g. --attr town=Talsi", 2)
+            fail(
+                _("--attr {item}: write KEY=VALUE, e.g. --attr town=Talsi").format(item=repr(item)),
+                2,
+            )
         attrs[key.strip()] = value.strip()
     return attrs
 
@@ -85,7 +92,7 @@ def import_(
             project.set_config("speakers", ",".join([*project.speaker_labels(), *speaker]))
         total = len(collect_files(paths)[0])
         with make_progress(
-            TextColumn("importing"),
+            TextColumn(_("importing")),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.description}"),
@@ -111,8 +118,9 @@ def import_(
     for o in report.outcomes:
         if o.status in ("imported", "replaced"):
             out.print(
-                f"{o.status:>9}  {o.name:<12} {Path(o.file).name}: {o.turns} turns, "
-                f"{o.format}, {o.encoding or '-'}, {o.language or '?'}"
+                f"{_(o.status):>9}  {o.name:<12} {Path(o.file).name}: "
+                + ngettext("{n} turn", "{n} turns", o.turns).format(n=o.turns)
+                + f", {o.format}, {o.encoding or '-'}, {o.language or '?'}"
                 + (f"  ({o.message})" if o.message else ""),
                 highlight=False,
                 markup=False,
@@ -120,39 +128,55 @@ def import_(
             if len(paths) == 1 or o.proposed_interviewer or len(report.outcomes) <= 3:
                 out.print("           " + _speakers_line(o), highlight=False, markup=False)
         elif o.status == "unchanged":
-            out.print(f"{'unchanged':>9}  {o.name:<12} {Path(o.file).name}: {o.message}")
+            out.print(f"{_('unchanged'):>9}  {o.name:<12} {Path(o.file).name}: {o.message}")
         elif o.status == "skipped":
-            consoles.err.print(f"  skipped  {o.file}: {o.message}", highlight=False)
+            consoles.err.print(f"{_('skipped'):>9}  {o.file}: {o.message}", highlight=False)
     for o in report.failed:
-        consoles.err.print(f"[red]   failed[/red]  {o.file}: {o.message}", highlight=False)
+        consoles.err.print(f"[red]{_('failed'):>9}[/red]  {o.file}: {o.message}", highlight=False)
     if report.failed:
         if report.all_or_nothing:
-            fail(f"{len(report.failed)} file(s) failed; nothing was imported (--all-or-nothing)")
+            fail(
+                ngettext(
+                    "{n} file failed; nothing was imported (--all-or-nothing)",
+                    "{n} files failed; nothing was imported (--all-or-nothing)",
+                    len(report.failed),
+                ).format(n=len(report.failed))
+            )
         done = len(report.imported)
-        others = f"the other {done} were imported" if done else "nothing else was imported"
+        others = (
+            ngettext("the other {n} was imported", "the other {n} were imported", done).format(
+                n=done
+            )
+            if done
+            else _("nothing else was imported")
+        )
         fail(
-            f"{len(report.failed)} file(s) failed and were not imported; {others}. "
-            "Fix them and run the import again"
+            ngettext(
+                "{n} file failed and was not imported; {others}. Fix it and run the import again",
+                "{n} files failed and were not imported; {others}. "
+                "Fix them and run the import again",
+                len(report.failed),
+            ).format(n=len(report.failed), others=others)
         )
     for w in report.warnings:
-        consoles.err.print(f"  warning  {w}", highlight=False, markup=False)
-    out.print(f"{len(report.imported)} imported. Next: qualcode transcripts")
+        consoles.err.print(f"{_('warning'):>9}  {w}", highlight=False, markup=False)
+    out.print(_("{n} imported. Next: qualcode transcripts").format(n=len(report.imported)))
 
 
 def _speakers_line(o: ImportOutcome) -> str:
     """'speakers: Anna (12, interviewer), Jānis (11)'."""
     parts = [
-        f"{name} ({n}{', interviewer' if role == INTERVIEWER else ''})"
+        f"{name} ({n}{', ' + _('interviewer') if role == INTERVIEWER else ''})"
         for name, n, role in o.speakers
     ]
-    line = "speakers: " + ", ".join(parts[:8]) + (" …" if len(parts) > 8 else "")
+    line = _("speakers: ") + ", ".join(parts[:8]) + (" …" if len(parts) > 8 else "")
     if o.proposed_interviewer:
-        line += (
-            f"; no interviewer label known, {o.proposed_interviewer!r} asks most questions: "
-            f"confirm with --interviewer {o.proposed_interviewer!r} and `transcripts resplit`"
-        )
-    elif o.speakers and not any(role == INTERVIEWER for _, _, role in o.speakers):
-        line += "; no interviewer found: name one with --interviewer LABEL"
+        line += _(
+            "; no interviewer label known, {label} asks most questions: "
+            "confirm with --interviewer {label} and `transcripts resplit`"
+        ).format(label=repr(o.proposed_interviewer))
+    elif o.speakers and not any(s[2] == INTERVIEWER for s in o.speakers):
+        line += _("; no interviewer found: name one with --interviewer LABEL")
     return line
 
 
@@ -185,7 +209,13 @@ def _preview(
     for item in items:
         consoles.out.print(render_preview(item, width=width), highlight=False, markup=False)
         consoles.out.print()
-    consoles.out.print(f"{len(items)} file(s) previewed; nothing was written.")
+    consoles.out.print(
+        ngettext(
+            "{n} file previewed; nothing was written.",
+            "{n} files previewed; nothing was written.",
+            len(items),
+        ).format(n=len(items))
+    )
 
 
 transcripts_app = typer.Typer()
@@ -240,7 +270,7 @@ def transcripts(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     if print_table_as(fmt, headers, rows, items):
         return
     if not items:
-        consoles.out.print("No transcripts yet; run `qualcode import FILES`.")
+        consoles.out.print(_("No transcripts yet; run `qualcode import FILES`."))
         return
     from .render import transcripts_table
 
@@ -311,7 +341,11 @@ def show(
         transcript_view(consoles.out, view, colors)
         n_int = sum(u.role == INTERVIEWER for u in view.turns)
         consoles.out.print(
-            f"\n{len(view.turns)} turns ({n_int} interviewer), {len(view.tags)} tags", style="dim"
+            "\n"
+            + _("{turns} turns ({interviewer} interviewer), {tags} tags").format(
+                turns=len(view.turns), interviewer=n_int, tags=len(view.tags)
+            ),
+            style="dim",
         )
 
 
@@ -338,8 +372,11 @@ def respondents(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(ids)} respondents", title_justify="left")
-    for h in headers:
+    table = Table(
+        title=ngettext("{n} respondent", "{n} respondents", len(ids)).format(n=len(ids)),
+        title_justify="left",
+    )
+    for h in [_("respondent"), *keys]:
         table.add_column(h)
     for row in rows:
         table.add_row(*map(str, row))
