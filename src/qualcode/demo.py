@@ -6,14 +6,19 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import QualcodeError
 from .importing import ImportReport
 from .project import Project
 from .reports import FrequencyReport
 
+if TYPE_CHECKING:
+    from .agreement import AgreementTable
+
 DEMO_CODEBOOK = "roma-mediators.yaml"
 DEMO_CODING = "coding.csv"
+DEMO_SECOND_CODING = "coding-second.csv"  # a second coder's double coding of 4 interviews
 
 
 def demo_dirs() -> tuple[Path, Path]:
@@ -35,6 +40,7 @@ class DemoResult:
     tags: int
     suggestions: int
     report: FrequencyReport
+    agreement: AgreementTable | None = None
 
 
 def run_demo(
@@ -67,16 +73,26 @@ def run_demo(
             if coding.is_file():
                 tags = project.import_tags(coding, coder="demo-coder").added
                 log(f"coding: {tags} tags from {DEMO_CODING}")
+            agreement = None
+            second = transcripts / DEMO_SECOND_CODING
+            if second.is_file():
+                added = project.import_tags(second, coder="second-coder").added
+                agreement = project.agreement(unit="turn")
+                log(
+                    f"second coder: {added} tags on {len(agreement.transcripts)} double-coded "
+                    f"interviews ({DEMO_SECOND_CODING}); see `qualcode agreement`"
+                )
             run = project.suggest()
             log(
                 f"suggest: {run.new} keyword suggestions beyond the hand coding "
                 f"({run.already_tagged} matches already tagged); see `qualcode review`"
             )
-            report = project.report(by=["role"], sort="tree")
+            # The report counts the first coder's coding: the second only double-coded four.
+            report = project.report(by=["role"], sort="tree", coder="demo-coder")
             if export is not None:  # the full report in every format (issue 5)
-                for written in project.export_all(export, force=True):
+                for written in project.export_all(export, force=True, coder="demo-coder"):
                     log(f"exported: {written.path} ({written.size:,} bytes)")
-        return DemoResult(folder, imported, tags, run.pending, report)
+        return DemoResult(folder, imported, tags, run.pending, report, agreement)
     finally:
         if tmp is not None:
             tmp.cleanup()

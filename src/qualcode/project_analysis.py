@@ -280,9 +280,11 @@ class AnalysisMixin:
         progress: ExportProgress | None = None,
         by: Sequence[str] | None = None,
         anonymize: bool = False,
+        coder: str | None = None,
     ) -> list[ExportResult]:
-        """The full report in every format into a folder."""
+        """The full report in every format into a folder (all tags, or one coder's)."""
         from .exports.api import export_all
+        from .teamwork import TagView
 
         return export_all(
             self.store,
@@ -292,6 +294,7 @@ class AnalysisMixin:
             progress=progress,
             by=by,
             anonymize=anonymize,
+            view=TagView(coder, False),
         )
 
     def chart(

@@ -97,5 +97,27 @@ def demo(
     out = consoles.out
     result = run_demo(keep, log=lambda msg: consoles.err.print(msg, highlight=False), export=export)
     out.print(frequency_table(result.report))
+    if result.agreement is not None:
+        from rich.table import Table as RichTable
+
+        from ..teamwork import agreement_rows_table
+
+        table = agreement_rows_table(result.agreement)
+        headers, rows = table.display()
+        shown = [
+            headers.index(h)
+            for h in ("code", "percent_agreement", "kappa", "alpha", "both", "only_a", "only_b")
+            if h in headers
+        ]
+        view = RichTable(
+            *[headers[i] for i in shown],
+            title="Inter-coder agreement, 4 double-coded interviews (turns as units)",
+            caption="demo-coder = a, second-coder = b; every code: `qualcode agreement`",
+            title_justify="left",
+        )
+        for row in rows:
+            if row[0] in ("(overall)", "needs-training", "low-pay", "more-hours", "work-tools"):
+                view.add_row(*[row[i] for i in shown])
+        out.print(view)
     if keep:
         out.print(f"\nThe demo project is in {keep}; try: cd {keep} && qualcode review")
