@@ -236,9 +236,22 @@ def agreement(
     from rich.table import Table as RichTable
 
     headers, rows = table.display()
-    view = RichTable(*headers, title=table.title, caption=table.note)
+    # The terminal shows the figures; --format json|csv carry every column (coded, note...).
+    wanted = (
+        "code",
+        "units",
+        "percent_agreement",
+        "kappa",
+        "alpha",
+        "both",
+        "only_a",
+        "only_b",
+        "overlap",
+    )
+    shown = [i for i, h in enumerate(headers) if h in wanted]
+    view = RichTable(*[headers[i] for i in shown], title=table.title, caption=table.note)
     for row in rows:
-        view.add_row(*row)
+        view.add_row(*[row[i] for i in shown])
     consoles.out.print(view)
 
 
