@@ -303,3 +303,13 @@ def test_log_marks_undone_commands_and_the_undo(study: Project) -> None:
     study.undo()
     out = CliRunner().invoke(app, ["--project", str(study.root), "log", "-n", "2"]).stdout
     assert "[undone by" in out and "[undo of" in out
+
+
+def test_respondents_set_prints_stored_text_literally(study: Project) -> None:
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    where = ["--project", str(study.root)]
+    out = CliRunner().invoke(app, [*where, "respondents", "set", "R06", "note=[red]x[/red]"])
+    assert out.exit_code == 0 and "note=[red]x[/red]" in out.stdout

@@ -503,8 +503,8 @@ def decide_all(
 ) -> list[Decision]:
     """Accept or reject every pending or skipped suggestion that passes the filters.
 
-    Set-based (store.suggestions.accept_many / reject_many: one INSERT ... SELECT of the
-    tags and one UPDATE of the decisions), in one transaction recorded as one command, so
+    Set-based (store.suggestions.accept_many / reject_many write all the tags and all the
+    decisions at once), in one transaction recorded as one command, so
     `qualcode undo` takes the whole bulk decision back.
     """
     if action not in ("accept", "reject"):

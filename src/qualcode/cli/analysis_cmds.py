@@ -57,7 +57,7 @@ def matrix(
             coder=coder,
             final=final,
         )
-    if emit(fmt, matrix_table(result), result):
+    if emit(fmt, matrix_table(result)):
         return
     if not result.rows or not result.groups:
         consoles.out.print(_(NOTHING_YET))
@@ -89,7 +89,7 @@ def cooccur(
         raise typer.BadParameter("use turn or respondent", param_hint="--unit")
     with open_project(ctx) as project:
         result = project.cooccurrence(codes=codes or None)
-    if emit(fmt, cooccur_table(result, unit), result):
+    if emit(fmt, cooccur_table(result, unit)):
         return
     if not result.codes:
         consoles.out.print(_(NOTHING_YET))
@@ -135,12 +135,12 @@ def quotes(
         if anonymize:
             result = project.anonymize(result)
     if fmt is not Format.table and len(result) == 1:
-        emit(fmt, quotes_table(result[0]), result[0])
+        emit(fmt, quotes_table(result[0]))
     elif fmt is not Format.table:
         tables = [quotes_table(r) for r in result]
         headers, _kinds, _rows = tables[0].flat() if tables else ([], [], [])
         rows = [row for t in tables for row in t.flat()[2]]
-        print_table_as(fmt, headers, rows, result)
+        print_table_as(fmt, headers, rows)
     elif not result:
         consoles.out.print(_("No quotes yet: tag passages with `qualcode tag`."))
     else:
@@ -194,7 +194,7 @@ def ratings(
     bands = [parse_range(b) for b in band or []]
     with open_project(ctx) as project:
         result = project.ratings(column or [], by=by or [], scale=_scale(scale), bands=bands)
-    if emit(fmt, ratings_table(result), result):
+    if emit(fmt, ratings_table(result)):
         return
     if not result.rows:
         consoles.out.print(
@@ -280,7 +280,7 @@ def pseudonyms(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         return
     with open_project(ctx) as project:
         items = project.pseudonyms()
-    if print_table_as(fmt, ["name", "pseudonym"], [[p.name, p.pseudonym] for p in items], items):
+    if print_table_as(fmt, ["name", "pseudonym"], [[p.name, p.pseudonym] for p in items]):
         return
     if not items:
         consoles.out.print('No pseudonyms yet: qualcode pseudonyms add "Jānis Bērziņš" R-07')

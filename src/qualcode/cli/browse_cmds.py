@@ -94,7 +94,7 @@ def search(
         if tag_code is not None:
             _tag_hits(project, result, tag_code, yes)
             return
-    if emit(fmt, _search_table(result), result):
+    if emit(fmt, _search_table(result)):
         return
     _print_hits(result)
 
@@ -190,7 +190,7 @@ def coverage(
     with open_project(ctx) as project:
         report = project.coverage(by=by or [])
     table = coverage_group_table(report) if by and fmt is not Format.table else None
-    if emit(fmt, table or coverage_table(report), report):
+    if emit(fmt, table or coverage_table(report)):
         return
     tables = [coverage_table(report)]
     if by:
@@ -237,7 +237,7 @@ def saturation(
     with open_project(ctx) as project:
         report = project.saturation(order=order)
     table = saturation_table(report)
-    if emit(fmt, table, report):
+    if emit(fmt, table):
         return
     _print_table(table)
     top = max((r.cumulative for r in report.rows), default=0) or 1

@@ -97,11 +97,7 @@ def show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         ]
         for c in codes
     ]
-    data = [
-        {**dict(zip(headers, row, strict=True)), "keywords": list(c.keywords), "rules": c.rules}
-        for row, c in zip(rows, codes, strict=True)
-    ]
-    if print_table_as(fmt, headers, rows, data):
+    if print_table_as(fmt, headers, rows):
         return
     if not codes:
         consoles.out.print(_("No codebook loaded yet; run `qualcode codebook load FILE`."))

@@ -170,9 +170,7 @@ def print_md(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     sys.stdout.write(markdown_table(headers, rows))
 
 
-def print_table_as(
-    fmt: Format, headers: Sequence[str], rows: Sequence[Sequence[Any]], json_data: Any
-) -> bool:
+def print_table_as(fmt: Format, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
     """Print in a machine format; False when fmt is `table` (the caller renders it).
 
     JSON rows carry the same field names as the CSV columns: one shape per result.

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import _, ngettext
+from ..models import Respondent
 from .app import app
 from .common import FORMAT_OPTION, Format, consoles, fail, handle_errors, open_project, print_json
 from .transcript_cmds import respondents_app, transcripts_app
@@ -87,6 +88,12 @@ def transcripts_relink(
     )
 
 
+def _respondent_line(r: Respondent) -> str:
+    """'LV-04: role=mediator, town=Liepāja', safe to print (stored text, no markup read)."""
+    pairs = ", ".join(f"{k}={v}" for k, v in r.attributes.items())
+    return plain(f"{r.id}: " + (pairs or _("no attributes")))
+
+
 @respondents_app.command("set")
 @handle_errors
 def respondents_set(
@@ -102,7 +109,7 @@ def respondents_set(
 
     with open_project(ctx) as project:
         r = project.set_attributes(respondent, parse_assignments(values))
-    consoles.out.print(f"{r.id}: " + ", ".join(f"{k}={v}" for k, v in r.attributes.items()))
+    consoles.out.print(_respondent_line(r), highlight=False)
 
 
 @respondents_app.command("unset")
@@ -118,9 +125,7 @@ def respondents_unset(
     """
     with open_project(ctx) as project:
         r = project.unset_attributes(respondent, keys)
-    consoles.out.print(
-        f"{r.id}: " + (", ".join(f"{k}={v}" for k, v in r.attributes.items()) or _("no attributes"))
-    )
+    consoles.out.print(_respondent_line(r), highlight=False)
 
 
 @respondents_app.command("rename")
@@ -172,7 +177,7 @@ def log(
         rows = [
             [e.id, e.at, e.coder, e.command, len(e.changes), e.undone_by or ""] for e in entries
         ]
-        print_table_as(fmt, ["id", "at", "coder", "command", "changes", "undone_by"], rows, entries)
+        print_table_as(fmt, ["id", "at", "coder", "command", "changes", "undone_by"], rows)
         return
     if not entries:
         consoles.out.print(_("No recorded changes yet."))

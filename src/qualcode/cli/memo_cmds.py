@@ -151,7 +151,7 @@ def memo_list(
     with open_project(ctx) as project:
         memos = project.memos(kind=None if kind == "project" else kind, name=name, search=search)
     table = _table(list(memos))
-    if emit(fmt, table, memos):
+    if emit(fmt, table):
         return
     if not memos:
         consoles.out.print(

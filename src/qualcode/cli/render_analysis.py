@@ -47,7 +47,7 @@ def code_style(color: str | None) -> str:
     return color
 
 
-def emit(fmt: Format, table: DataTable, json_data: Any) -> bool:
+def emit(fmt: Format, table: DataTable) -> bool:
     """Print a report as json, csv (numbers as numbers) or md; False for `table`.
 
     The caller renders `table` itself.

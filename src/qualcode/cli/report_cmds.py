@@ -63,7 +63,7 @@ def report(
             coder=coder,
             final=final,
         )
-    if emit(fmt, frequencies_table(result), result):
+    if emit(fmt, frequencies_table(result)):
         return
     if not result.rows:
         consoles.out.print(

@@ -72,7 +72,7 @@ def rules(
         ]
         for s in stats
     ]
-    if print_table_as(fmt, headers, rows, None):
+    if print_table_as(fmt, headers, rows):
         return
     table = Table(title=_("{n} keywords and patterns").format(n=len(stats)), title_justify="left")
     for h in headers:

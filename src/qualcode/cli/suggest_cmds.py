@@ -164,7 +164,7 @@ def _print_evaluation(result: Evaluation, fmt: Format) -> None:
         ]
         for r in (*result.codes, result.overall)
     ]
-    if print_table_as(fmt, headers, rows, None):
+    if print_table_as(fmt, headers, rows):
         return
     how = (
         _("held out: {folds}-fold cross-validation by transcript").format(folds=result.folds)
@@ -254,12 +254,7 @@ def suggestions(
         ]
         for s in items
     ]
-    data = [
-        dict(zip(headers, r, strict=True))
-        | {"matched": [m.__dict__ for m in s.matched], "codebook_version": s.codebook_version}
-        for r, s in zip(rows, items, strict=True)
-    ]
-    if print_table_as(fmt, headers, rows, data):
+    if print_table_as(fmt, headers, rows):
         return
     if not items:
         say(
@@ -409,7 +404,7 @@ def keywords(
         for r in results
         for t in r.terms
     ]
-    if print_table_as(fmt, headers, rows, results):
+    if print_table_as(fmt, headers, rows):
         return
     from rich.text import Text
 
@@ -458,7 +453,7 @@ def similar(
         [s.transcript, s.turn, s.score, " ".join(s.codes), " ".join(s.shared), s.text]
         for s in result.turns
     ]
-    if print_table_as(fmt, headers, rows, result):
+    if print_table_as(fmt, headers, rows):
         return
     from rich.table import Table
 
@@ -529,7 +524,7 @@ def keys(
         ]
         for e in items
     ]
-    if print_table_as(fmt, headers, rows, items):
+    if print_table_as(fmt, headers, rows):
         return
     from rich.table import Table
 

@@ -207,7 +207,7 @@ def tags(
         ]
         for g in items
     ]
-    if print_table_as(fmt, headers, rows, items):
+    if print_table_as(fmt, headers, rows):
         return
     from rich.table import Table
     from rich.text import Text

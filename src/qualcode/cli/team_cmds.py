@@ -52,7 +52,7 @@ def coders(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         [Column("coder"), Column("tags", "int"), Column("transcripts", "int")],
         [[r.coder, r.tags, r.transcripts] for r in rows],
     )
-    if emit(fmt, table, rows):
+    if emit(fmt, table):
         return
     if not rows:
         consoles.out.print(_("No tags yet."))
@@ -221,7 +221,7 @@ def agreement(
 
     Example: qualcode agreement --coders anna --coders ben --unit turn --exclude-uncoded
     """
-    from ..teamwork import agreement_json, agreement_rows_table
+    from ..teamwork import agreement_rows_table
 
     with open_project(ctx) as project:
         result = project.agreement(
@@ -231,7 +231,7 @@ def agreement(
             exclude_uncoded=exclude_uncoded,
         )
     table = agreement_rows_table(result)
-    if emit(fmt, table, agreement_json(result)):
+    if emit(fmt, table):
         return
     from rich.table import Table as RichTable
 
@@ -308,7 +308,7 @@ def disagreements(
             for r in rows
         ],
     )
-    if emit(fmt, table, rows):
+    if emit(fmt, table):
         return
     out = consoles.out
     if not rows:

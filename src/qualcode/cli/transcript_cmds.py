@@ -267,7 +267,7 @@ def transcripts(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         ]
         for t in items
     ]
-    if print_table_as(fmt, headers, rows, items):
+    if print_table_as(fmt, headers, rows):
         return
     if not items:
         consoles.out.print(_("No transcripts yet; run `qualcode import FILES`."))
@@ -333,7 +333,7 @@ def show(
     data = {"transcript": view.transcript, "header": view.header, "turns": turns}
     if fmt is Format.json:
         print_json(data)
-    elif print_table_as(fmt, headers, rows, data):
+    elif print_table_as(fmt, headers, rows):
         return
     else:
         from .render import transcript_view
@@ -368,7 +368,7 @@ def respondents(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
         attrs = {r.id: r.attributes for r in people}
     headers = ["respondent", *keys]
     rows = [[r, *(attrs[r].get(k, "") for k in keys)] for r in ids]
-    if print_table_as(fmt, headers, rows, [{"respondent": r, **attrs[r]} for r in ids]):
+    if print_table_as(fmt, headers, rows):
         return
     from rich.table import Table
 

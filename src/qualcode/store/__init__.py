@@ -377,8 +377,3 @@ def find_project_db(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
-
-
-def in_marks(values: Sequence[Any]) -> str:
-    """'?,?,?' for an IN clause of len(values)."""
-    return ",".join("?" * len(values))

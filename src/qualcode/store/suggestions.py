@@ -265,16 +265,6 @@ class SuggestionStore:
             raise
         return True
 
-    def decision_stats(self) -> list[tuple[str, str | None, str, int]]:
-        """(code, rule, status, count) over every suggestion, for rule statistics."""
-        return [
-            (r[0], r[1], r[2], r[3])
-            for r in self.conn.execute(
-                "SELECT c.name, s.rule, s.status, count(*) FROM suggestions s "
-                "JOIN codes c ON c.id = s.code_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-            )
-        ]
-
     # -- learning and rule statistics ----------------------------------------------------
 
     def rejected_turn_codes(self) -> dict[int, set[str]]:

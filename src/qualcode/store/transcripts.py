@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import not_found
@@ -159,13 +158,6 @@ class TranscriptStore:
             "SELECT id, name, sha256, language, text FROM transcripts ORDER BY name"
         )
 
-    def respondents_of(self) -> list[tuple[int, str, str | None]]:
-        """(transcript id, name, respondent id) of every transcript."""
-        return [
-            (r[0], r[1], r[2])
-            for r in self.conn.execute("SELECT id, name, respondent_id FROM transcripts")
-        ]
-
     # -- writing ----------------------------------------------------------------------------
 
     def insert(
@@ -271,10 +263,7 @@ class TranscriptStore:
     def delete(self, transcript_id: int) -> int:
         """Remove a transcript with its turns; its tags and decisions are deleted one by one
         (each recorded in the history, so undo restores them). Returns the tags removed."""
-        self.conn.execute(
-            "DELETE FROM suggestions WHERE transcript_id = ? AND status = 'pending'",
-            [transcript_id],
-        )
+        # Decided suggestions are recorded as they go (pending ones are made again by suggest).
         self.conn.execute("DELETE FROM suggestions WHERE transcript_id = ?", [transcript_id])
         n = self.conn.execute("DELETE FROM tags WHERE transcript_id = ?", [transcript_id]).rowcount
         self.conn.execute("DELETE FROM token_cache WHERE transcript_id = ?", [transcript_id])
@@ -290,23 +279,6 @@ class TranscriptStore:
         """Link a transcript to another respondent (which must exist)."""
         self.conn.execute(
             "UPDATE transcripts SET respondent_id = ? WHERE id = ?", [respondent_id, transcript_id]
-        )
-
-    def set_language(self, transcript_id: int, language: str | None) -> None:
-        """Set the stored language of a transcript."""
-        self.conn.execute(
-            "UPDATE transcripts SET language = ? WHERE id = ?", [language, transcript_id]
-        )
-
-    def ids_named(self, names: Sequence[str]) -> dict[str, int]:
-        """name -> id for the given transcript names that exist."""
-        if not names:
-            return {}
-        marks = ",".join("?" * len(names))
-        return dict(
-            self.conn.execute(
-                f"SELECT name, id FROM transcripts WHERE name IN ({marks})", list(names)
-            ).fetchall()
         )
 
     def source(self, transcript_id: int) -> dict[str, Any]:
