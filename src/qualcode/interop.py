@@ -346,6 +346,7 @@ def import_project(
                 origin="imported",
                 memo=tag.memo,
                 created_at=tag.created_at,
+                full_text=nl.text,
             )
             if new is None:
                 warnings.append(
