@@ -9,8 +9,8 @@ Accepting creates a tag with origin 'suggested' in the same transaction as the s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from .suggest_learn import (
 if TYPE_CHECKING:
     from .nlp.cache import TranscriptText
     from .nlp.learn_eval import Evaluation
+    from .nlp.matching import CodeRules
     from .store import Store
 
 # (phase description, steps just done, total steps of the phase)
@@ -64,7 +65,6 @@ class _Counts:
     removed: int = 0
     kept_rejected: int = 0
     already_tagged: int = 0
-    seen: set[int] = field(default_factory=set)
 
 
 def _stamp() -> str:
@@ -160,27 +160,39 @@ def suggest(
     if not items:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
-    tables, tokenised, passages, warnings = _match_all(
-        store, with_rules, everything, items, include_interviewer, progress
-    )
+    rules_by_lang, warnings = _compile_all(store, with_rules, everything, items)
+    tokenised = _ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
     model = None
     if learning:
+        from .nlp.cache import load_tables
+
+        tables, _ = load_tables(store, everything)
+        passages = _all_passages(store, rules_by_lang, everything, include_interviewer)
         examples = examples_for(store, everything, tables, _scores(passages))
+        del tables
         model = model_for(store, examples, [c.name for c in selected])
     if model is None:
-        by_id = {i.id: i for i in items}
-        proposals = [
-            Proposal(by_id[tid], p.turn_index, p.code_id, p.start, p.end, p.score, p.hits)
-            for (tid, _pos, _cid), p in passages.items()
-            if tid in by_id
-        ]
+        # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).
+        chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]] = (
+            (
+                part,
+                [
+                    Proposal(item, p.turn_index, p.code_id, p.start, p.end, p.score, p.hits)
+                    for item, found in _cached_passages(
+                        store, rules_by_lang, part, include_interviewer
+                    )
+                    for p in found
+                ],
+            )
+            for part in _chunked(items)
+        )
         stored_codes = with_rules
     else:
-        proposals = combine(items, passages, examples, model, selected)
+        chunks = [(items, combine(items, passages, examples, model, selected))]
         stored_codes = selected
-    counts = _store_passages(store, items, stored_codes, proposals)
+    counts = _store_passages(store, stored_codes, chunks)
     pending = store.suggestions.pending_count()
-    totals = {k: v for k, v in vars(counts).items() if k != "seen"}
+    totals = vars(counts)
     return SuggestRun(
         transcripts=len(items),
         tokenised=tokenised,
@@ -193,46 +205,154 @@ def suggest(
     )
 
 
-def _match_all(
+CHUNK = 50  # transcripts whose passages are held at once while storing
+
+
+def _chunked(items: Sequence[TranscriptText]) -> list[Sequence[TranscriptText]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _compile_all(
     store: Store,
     codes: Sequence[Code],
     everything: Sequence[TranscriptText],
     items: Sequence[TranscriptText],
-    include_interviewer: bool,
-    progress: Progress | None,
-) -> tuple[dict[int, Any], int, dict[tuple[int, int, int], Any], list[str]]:
-    """Token tables, how many were tokenised now, every rule passage by (transcript id,
-    turn position, code id), and the pipelines' warnings."""
-    from .nlp.cache import load_tables
-    from .nlp.matching import match_transcript
-
-    def tick(done: int) -> None:
-        if progress:
-            progress("tokenising", done, len(everything))
-
-    tables, tokenised = load_tables(store, everything, tick)
+) -> tuple[dict[str, list[CodeRules]], list[str]]:
+    """Every language's compiled rules and the pipelines' warnings."""
     warnings = []
-    rules_by_lang: dict[str, Any] = {}
+    rules_by_lang: dict[str, list[CodeRules]] = {}
     for lang in sorted({i.language for i in everything}):
         rules_by_lang[lang], warning = _rules_for(store, codes, lang)
         if warning:
             names = ", ".join(i.name for i in items if i.language == lang)
             warnings.append(f"{names}: {warning}")
-    passages: dict[tuple[int, int, int], Any] = {}
-    for item in everything:
-        spans = [(t.start, t.end) for t in item.turns]
-        only = (
-            None
-            if include_interviewer
-            else {i for i, t in enumerate(item.turns) if t.role == RESPONDENT}
+    return rules_by_lang, warnings
+
+
+def _only_turns(item: TranscriptText, include_interviewer: bool) -> set[int] | None:
+    if include_interviewer:
+        return None
+    return {i for i, t in enumerate(item.turns) if t.role == RESPONDENT}
+
+
+def _expected(
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    items: Sequence[TranscriptText],
+    include_interviewer: bool,
+) -> Iterator[tuple[TranscriptText, list[tuple[CodeRules, str]]]]:
+    """Each transcript with its codes' rules and the fingerprint their matches must have."""
+    from .nlp.match_cache import pair_fingerprint, rules_fingerprint, transcript_fingerprint
+
+    by_rule = {
+        id(r): rules_fingerprint(r)
+        for rules in rules_by_lang.values()
+        for r in rules
+        if not r.empty
+    }
+    for item in items:
+        tfp = transcript_fingerprint(item, _only_turns(item, include_interviewer))
+        yield (
+            item,
+            [
+                (r, pair_fingerprint(tfp, by_rule[id(r)]))
+                for r in rules_by_lang[item.language]
+                if not r.empty
+            ],
         )
-        for p in match_transcript(
-            tables[item.id], item.text, spans, rules_by_lang[item.language], only_turns=only
-        ):
-            passages[(item.id, p.turn_index, p.code_id)] = p
+
+
+def _ensure_matches(
+    store: Store,
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    everything: Sequence[TranscriptText],
+    include_interviewer: bool,
+    progress: Progress | None,
+) -> int:
+    """Match every (transcript, code) pair whose stored matches are stale; how many
+    transcripts were tokenised for it.
+
+    Streams: one chunk of token tables at a time (nlp.cache.iter_tables), each transcript's
+    new matches saved as it goes. A pair that is up to date is not matched, and a transcript
+    with every pair up to date never has its token table loaded.
+    """
+    from .nlp.cache import iter_tables
+    from .nlp.match_cache import encode
+    from .nlp.matching import match_transcript
+
+    stored = store.cache.match_fingerprints([i.id for i in everything])
+    stale = {
+        item.id: missing
+        for item, pairs in _expected(rules_by_lang, everything, include_interviewer)
+        if (missing := [(r, fp) for r, fp in pairs if stored.get((item.id, r.code_id)) != fp])
+    }
+    todo = [i for i in everything if i.id in stale]
+
+    def tick(done: int) -> None:
         if progress:
-            progress("matching", 1, len(everything))
-    return tables, tokenised, passages, warnings
+            progress("tokenising", done, len(todo))
+
+    tokenised = 0
+    rows: list[tuple[int, int, str, bytes]] = []
+    for item, table, fresh in iter_tables(store, todo, tick):
+        tokenised += fresh
+        missing = stale[item.id]
+        found: dict[int, list[Any]] = {r.code_id: [] for r, _ in missing}
+        spans = [(t.start, t.end) for t in item.turns]
+        only = _only_turns(item, include_interviewer)
+        for p in match_transcript(
+            table, item.text, spans, [r for r, _ in missing], only_turns=only
+        ):
+            found[p.code_id].append(p)
+        rows.extend((item.id, r.code_id, fp, encode(found[r.code_id])) for r, fp in missing)
+        if len(rows) >= 500:
+            store.cache.save_matches(rows)
+            rows = []
+        if progress:
+            progress("matching", 1, len(todo))
+    if rows:
+        store.cache.save_matches(rows)
+    return tokenised
+
+
+def _cached_passages(
+    store: Store,
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    items: Sequence[TranscriptText],
+    include_interviewer: bool,
+) -> Iterator[tuple[TranscriptText, list[Any]]]:
+    """Each transcript's passages from the match cache (made current by _ensure_matches)."""
+    from .nlp.match_cache import decode
+
+    rows = {
+        (tid, cid): (fp, data) for tid, cid, fp, data in store.cache.matches([i.id for i in items])
+    }
+    for item, pairs in _expected(rules_by_lang, items, include_interviewer):
+        out: list[Any] = []
+        for rule, fp in pairs:
+            entry = rows.get((item.id, rule.code_id))
+            found = decode(entry[1], rule.code, rule.code_id) if entry and entry[0] == fp else None
+            if found is None:
+                raise QualcodeError(
+                    f"the stored matches of {item.name} are unreadable; run `qualcode suggest` "
+                    "again (they are made anew)"
+                )
+            out.extend(found)
+        yield item, out
+
+
+def _all_passages(
+    store: Store,
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    items: Sequence[TranscriptText],
+    include_interviewer: bool,
+) -> dict[tuple[int, int, int], Any]:
+    """Every rule passage by (transcript id, turn position, code id)."""
+    return {
+        (item.id, p.turn_index, p.code_id): p
+        for part in _chunked(items)
+        for item, found in _cached_passages(store, rules_by_lang, part, include_interviewer)
+        for p in found
+    }
 
 
 def _scores(passages: dict[tuple[int, int, int], Any]) -> dict[tuple[int, int], dict[str, float]]:
@@ -258,7 +378,12 @@ def evaluate_suggestions(
     everything = _select_transcripts(store, None)
     if not everything:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
-    tables, _, passages, _ = _match_all(store, with_rules, everything, everything, False, progress)
+    rules_by_lang, _ = _compile_all(store, with_rules, everything, everything)
+    _ensure_matches(store, rules_by_lang, everything, False, progress)
+    from .nlp.cache import load_tables
+
+    tables, _ = load_tables(store, everything)
+    passages = _all_passages(store, rules_by_lang, everything, False)
     examples = examples_for(store, everything, tables, _scores(passages))
     return evaluate_project(
         store, examples, [c.name for c in selected], folds=folds, in_sample=in_sample
@@ -275,82 +400,94 @@ def _reason_text(proposal: Proposal) -> str:
 
 def _store_passages(
     store: Store,
-    items: Sequence[TranscriptText],
     codes: Sequence[Code],
-    found: Sequence[Proposal],
+    chunks: Iterable[tuple[Sequence[TranscriptText], Sequence[Proposal]]],
 ) -> _Counts:
+    """Store the proposals, one chunk of transcripts at a time, in one transaction."""
     version = (store.codes.latest_version() or {}).get("id")
-    tids = [i.id for i in items]
     cids = [c.id for c in codes]
     counts = _Counts()
     with store.write():
-        existing = store.suggestions.existing(tids, cids)
-        tagged = store.tags.tagged_turns(tids)
         stamp = now()
-        new_rows: list[tuple[Any, ...]] = []
-        same: list[int] = []
-        for p in found:
-            item = p.item
-            turn = item.turns[p.turn_index]
-            key = (turn.id, p.code_id)
-            old = existing.get(key)
-            if old is not None:
-                counts.seen.add(old[0])
-            if key in tagged:
-                counts.already_tagged += 1
-                continue
-            terms = [
-                MatchedTerm(h.term, item.text[h.start : h.end], h.start, h.end, h.kind)
-                for h in p.hits
-            ]
-            matched = json.dumps([vars(m) for m in terms], ensure_ascii=False)
-            rule = _reason_text(p)
-            if old is None:
-                new_rows.append(
-                    (
-                        item.id,
-                        turn.id,
-                        p.code_id,
-                        p.start,
-                        p.end,
-                        p.score,
-                        matched,
-                        rule,
-                        version,
-                        stamp,
-                        p.probability,
-                    )
-                )
-                counts.new += 1
-            elif old[3] in ("rejected", "accepted"):
-                counts.kept_rejected += old[3] == "rejected"
-            elif tuple(old[4:10]) == (p.start, p.end, p.score, matched, rule, p.probability):
-                same.append(old[0])
-                counts.unchanged += 1
-            else:
-                store.suggestions.update_match(
-                    old[0],
-                    start=p.start,
-                    end=p.end,
-                    score=p.score,
-                    matched=matched,
-                    rule=rule,
-                    version=version,
-                    probability=p.probability,
-                )
-                counts.updated += 1
-        store.suggestions.insert_many(new_rows)
-        store.suggestions.set_version(same, version)
-        # Pending or skipped suggestions the rules no longer produce (or whose turn has been
-        # tagged since) go; rejected and accepted ones stay as the record of a decision.
-        stale = [
-            r[0]
-            for key, r in existing.items()
-            if r[3] in ("pending", "skipped") and (r[0] not in counts.seen or key in tagged)
-        ]
-        store.suggestions.delete(stale)
-        counts.removed = len(stale)
+        for items, found in chunks:
+            _store_chunk(store, [i.id for i in items], cids, found, counts, version, stamp)
     return counts
+
+
+def _store_chunk(
+    store: Store,
+    tids: Sequence[int],
+    cids: Sequence[int],
+    found: Sequence[Proposal],
+    counts: _Counts,
+    version: Any,
+    stamp: str,
+) -> None:
+    existing = store.suggestions.existing(tids, cids)
+    tagged = store.tags.tagged_turns(tids)
+    seen: set[int] = set()
+    new_rows: list[tuple[Any, ...]] = []
+    same: list[int] = []
+    for p in found:
+        item = p.item
+        turn = item.turns[p.turn_index]
+        key = (turn.id, p.code_id)
+        old = existing.get(key)
+        if old is not None:
+            seen.add(old[0])
+        if key in tagged:
+            counts.already_tagged += 1
+            continue
+        terms = [
+            MatchedTerm(h.term, item.text[h.start : h.end], h.start, h.end, h.kind) for h in p.hits
+        ]
+        matched = json.dumps([vars(m) for m in terms], ensure_ascii=False)
+        rule = _reason_text(p)
+        if old is None:
+            new_rows.append(
+                (
+                    item.id,
+                    turn.id,
+                    p.code_id,
+                    p.start,
+                    p.end,
+                    p.score,
+                    matched,
+                    rule,
+                    version,
+                    stamp,
+                    p.probability,
+                )
+            )
+            counts.new += 1
+        elif old[3] in ("rejected", "accepted"):
+            counts.kept_rejected += old[3] == "rejected"
+        elif tuple(old[4:10]) == (p.start, p.end, p.score, matched, rule, p.probability):
+            same.append(old[0])
+            counts.unchanged += 1
+        else:
+            store.suggestions.update_match(
+                old[0],
+                start=p.start,
+                end=p.end,
+                score=p.score,
+                matched=matched,
+                rule=rule,
+                version=version,
+                probability=p.probability,
+            )
+            counts.updated += 1
+    store.suggestions.insert_many(new_rows)
+    store.suggestions.set_version(same, version)
+    # Pending or skipped suggestions the rules no longer produce (or whose turn has been
+    # tagged since) go; rejected and accepted ones stay as the record of a decision.
+    stale = [
+        r[0]
+        for key, r in existing.items()
+        if r[3] in ("pending", "skipped") and (r[0] not in seen or key in tagged)
+    ]
+    store.suggestions.delete(stale)
+    counts.removed += len(stale)
 
 
 # -- listing ------------------------------------------------------------------------------

@@ -115,6 +115,15 @@ CREATE TABLE commands (
             undone_by INTEGER REFERENCES commands(id)
         );
 
+-- table match_cache
+CREATE TABLE match_cache (
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+            code_id INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (transcript_id, code_id)
+        ) WITHOUT ROWID;
+
 -- table memos
 CREATE TABLE memos (
             id INTEGER PRIMARY KEY,

@@ -255,38 +255,58 @@ def load_tables(
 
     Returns the tables by transcript id and how many transcripts were tokenised now.
     """
-    wanted = {i.id: i for i in items}
     tables: dict[int, TokenTable] = {}
-    if wanted:
-        rows = store.cache.get(list(wanted))
-        for tid, version, sha, data in rows:
+    tokenised = 0
+    for item, table, fresh in iter_tables(store, items, progress):
+        tables[item.id] = table
+        tokenised += fresh
+    return tables, tokenised
+
+
+def iter_tables(
+    store: Store,
+    items: Sequence[TranscriptText],
+    progress: Progress | None = None,
+    *,
+    chunk: int = 50,
+) -> Iterator[tuple[TranscriptText, TokenTable, bool]]:
+    """(transcript, token table, tokenised now?) in the order given, CHUNK at a time.
+
+    Only one chunk of tables is held at once, so a caller that uses each table and drops it
+    works in bounded memory however large the corpus. Tables tokenised now are cached, each
+    chunk in its own transaction (work done survives a later failure).
+    """
+    for lo in range(0, len(items), chunk):
+        part = items[lo : lo + chunk]
+        wanted = {i.id: i for i in part}
+        found: dict[int, TokenTable] = {}
+        for tid, version, sha, data in store.cache.get(list(wanted)):
             item = wanted[tid]
             if version == pipeline_version(item.language) and sha == item.sha256:
                 table = TokenTable.from_bytes(data, item.signature())
                 if table is not None:
-                    tables[tid] = table
-    if progress and tables:
-        progress(len(tables))
-    todo = [i for i in items if i.id not in tables]
-    batch: list[tuple[int, str, str, bytes]] = []
-    for item, table in zip(todo, tokenise_many(todo), strict=True):
-        tables[item.id] = table
-        batch.append(
-            (
-                item.id,
-                pipeline_version(item.language),
-                item.sha256,
-                table.to_bytes(item.signature()),
+                    found[tid] = table
+        if progress and found:
+            progress(len(found))
+        todo = [i for i in part if i.id not in found]
+        batch: list[tuple[int, str, str, bytes]] = []
+        for item, table in zip(todo, tokenise_many(todo), strict=True):
+            found[item.id] = table
+            batch.append(
+                (
+                    item.id,
+                    pipeline_version(item.language),
+                    item.sha256,
+                    table.to_bytes(item.signature()),
+                )
             )
-        )
-        if len(batch) >= 50:
+            if progress:
+                progress(1)
+        if batch:
             _save(store, batch)
-            batch = []
-        if progress:
-            progress(1)
-    if batch:
-        _save(store, batch)
-    return tables, len(todo)
+        fresh = {i.id for i in todo}
+        for item in part:
+            yield item, found[item.id], item.id in fresh
 
 
 def _save(store: Store, rows: list[tuple[int, str, str, bytes]]) -> None:

@@ -43,3 +43,47 @@ class CacheStore:
     def size(self) -> int:
         """Bytes of cached data."""
         return int(self.store.scalar("SELECT coalesce(sum(length(data)), 0) FROM token_cache"))
+
+    # -- what the rules found ------------------------------------------------------------
+
+    def match_fingerprints(self, transcript_ids: Sequence[int]) -> dict[tuple[int, int], str]:
+        """(transcript id, code id) -> fingerprint of the stored matches."""
+        out: dict[tuple[int, int], str] = {}
+        for chunk in _chunks(transcript_ids):
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                "SELECT transcript_id, code_id, fingerprint FROM match_cache "
+                f"WHERE transcript_id IN ({marks})",
+                list(chunk),
+            ):
+                out[(r[0], r[1])] = r[2]
+        return out
+
+    def matches(self, transcript_ids: Sequence[int]) -> list[tuple[int, int, str, bytes]]:
+        """(transcript id, code id, fingerprint, data) of these transcripts' stored matches."""
+        out: list[tuple[int, int, str, bytes]] = []
+        for chunk in _chunks(transcript_ids):
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                (r[0], r[1], r[2], r[3])
+                for r in self.conn.execute(
+                    "SELECT transcript_id, code_id, fingerprint, data FROM match_cache "
+                    f"WHERE transcript_id IN ({marks})",
+                    list(chunk),
+                )
+            )
+        return out
+
+    def save_matches(self, rows: Sequence[tuple[int, int, str, bytes]]) -> None:
+        """Store what rules found (transcript id, code id, fingerprint, data), own transaction."""
+        with self.store.write(record=False):
+            self.conn.executemany(
+                "INSERT INTO match_cache(transcript_id, code_id, fingerprint, data) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(transcript_id, code_id) DO UPDATE SET "
+                "fingerprint = excluded.fingerprint, data = excluded.data",
+                rows,
+            )
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> list[Sequence[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]

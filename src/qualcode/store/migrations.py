@@ -378,3 +378,23 @@ def m008_tag_counts_index(db: Database) -> None:
             ON tags(status, code_id, transcript_id, turn_id, start, "end");
         """
     )
+
+
+@migrations()
+def m009_match_cache(db: Database) -> None:
+    """What each code's rules found in each transcript, so an unchanged pair is not matched again.
+
+    Derived data like the token cache: `fingerprint` names the transcript text, its turns,
+    the turns suggested on and the code's compiled rules; any change makes the entry stale.
+    """
+    db.executescript(
+        """
+        CREATE TABLE match_cache (
+            transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+            code_id INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (transcript_id, code_id)
+        ) WITHOUT ROWID;
+        """
+    )

@@ -229,6 +229,7 @@ class TranscriptStore:
         )
         self.conn.execute("DELETE FROM turns WHERE transcript_id = ?", [transcript_id])
         self.conn.execute("DELETE FROM token_cache WHERE transcript_id = ?", [transcript_id])
+        self.conn.execute("DELETE FROM match_cache WHERE transcript_id = ?", [transcript_id])
         self.conn.execute(
             "UPDATE transcripts SET file_name = ?, source_path = ?, format = ?, encoding = ?, "
             "sha256 = ?, language = ?, header_end = ?, text = ?, imported_at = ? WHERE id = ?",
@@ -267,6 +268,7 @@ class TranscriptStore:
         self.conn.execute("DELETE FROM suggestions WHERE transcript_id = ?", [transcript_id])
         n = self.conn.execute("DELETE FROM tags WHERE transcript_id = ?", [transcript_id]).rowcount
         self.conn.execute("DELETE FROM token_cache WHERE transcript_id = ?", [transcript_id])
+        self.conn.execute("DELETE FROM match_cache WHERE transcript_id = ?", [transcript_id])
         self.conn.execute("DELETE FROM turns WHERE transcript_id = ?", [transcript_id])
         self.conn.execute("DELETE FROM transcripts WHERE id = ?", [transcript_id])
         return int(n)
