@@ -28,6 +28,7 @@ from .suggest_learn import (
 )
 
 if TYPE_CHECKING:
+    from .nlp.batch import Job
     from .nlp.cache import TranscriptText
     from .nlp.learn_eval import Evaluation
     from .nlp.matching import CodeRules
@@ -271,13 +272,12 @@ def _ensure_matches(
     """Match every (transcript, code) pair whose stored matches are stale; how many
     transcripts were tokenised for it.
 
-    Streams: one chunk of token tables at a time (nlp.cache.iter_tables), each transcript's
-    new matches saved as it goes. A pair that is up to date is not matched, and a transcript
-    with every pair up to date never has its token table loaded.
+    A transcript with every pair up to date is skipped (its token table is not even read).
+    The others are tokenised (unless cached) and matched in worker processes when there is
+    much to do (nlp.batch); token tables and matches are saved as they come back, so memory
+    stays bounded and work done survives a later failure.
     """
-    from .nlp.cache import iter_tables
-    from .nlp.match_cache import encode
-    from .nlp.matching import match_transcript
+    from .nlp.batch import run_jobs, worker_count
 
     stored = store.cache.match_fingerprints([i.id for i in everything])
     stale = {
@@ -286,32 +286,65 @@ def _ensure_matches(
         if (missing := [(r, fp) for r, fp in pairs if stored.get((item.id, r.code_id)) != fp])
     }
     todo = [i for i in everything if i.id in stale]
-
-    def tick(done: int) -> None:
-        if progress:
-            progress("tokenising", done, len(todo))
-
+    if not todo:
+        return 0
     tokenised = 0
+    tables: list[tuple[int, str, str, bytes]] = []
     rows: list[tuple[int, int, str, bytes]] = []
-    for item, table, fresh in iter_tables(store, todo, tick):
-        tokenised += fresh
-        missing = stale[item.id]
-        found: dict[int, list[Any]] = {r.code_id: [] for r, _ in missing}
-        spans = [(t.start, t.end) for t in item.turns]
-        only = _only_turns(item, include_interviewer)
-        for p in match_transcript(
-            table, item.text, spans, [r for r, _ in missing], only_turns=only
-        ):
-            found[p.code_id].append(p)
-        rows.extend((item.id, r.code_id, fp, encode(found[r.code_id])) for r, fp in missing)
+    jobs = _jobs(store, todo, stale, include_interviewer)
+    languages = sorted({i.language for i in todo})
+    by_id = {i.id: i for i in todo}
+    for done in run_jobs(jobs, worker_count(todo), languages):
+        if done.table is not None:
+            item = by_id[done.item_id]
+            tokenised += 1
+            tables.append((item.id, _pipeline_version(item.language), item.sha256, done.table))
+        rows.extend((done.item_id, cid, fp, data) for cid, fp, data in done.matches)
+        if len(tables) >= 50:
+            store.cache.save(tables)
+            tables = []
         if len(rows) >= 500:
             store.cache.save_matches(rows)
             rows = []
         if progress:
             progress("matching", 1, len(todo))
+    if tables:
+        store.cache.save(tables)
     if rows:
         store.cache.save_matches(rows)
     return tokenised
+
+
+def _pipeline_version(lang: str) -> str:
+    from .nlp.pipeline import pipeline_version
+
+    return pipeline_version(lang)
+
+
+def _jobs(
+    store: Store,
+    todo: Sequence[TranscriptText],
+    stale: Mapping[int, Sequence[tuple[CodeRules, str]]],
+    include_interviewer: bool,
+) -> Iterator[Job]:
+    """A job per transcript, with its cached token table when that is current."""
+    from .nlp.batch import Job
+
+    for part in _chunked(todo):
+        wanted = {i.id: i for i in part}
+        cached = {
+            tid: data
+            for tid, version, sha, data in store.cache.get(list(wanted))
+            if version == _pipeline_version(wanted[tid].language) and sha == wanted[tid].sha256
+        }
+        for item in part:
+            only = _only_turns(item, include_interviewer)
+            yield Job(
+                item,
+                tuple(stale[item.id]),
+                frozenset(only) if only is not None else None,
+                cached.get(item.id),
+            )
 
 
 def _cached_passages(
@@ -328,16 +361,30 @@ def _cached_passages(
     }
     for item, pairs in _expected(rules_by_lang, items, include_interviewer):
         out: list[Any] = []
+        again = []
         for rule, fp in pairs:
             entry = rows.get((item.id, rule.code_id))
             found = decode(entry[1], rule.code, rule.code_id) if entry and entry[0] == fp else None
             if found is None:
-                raise QualcodeError(
-                    f"the stored matches of {item.name} are unreadable; run `qualcode suggest` "
-                    "again (they are made anew)"
-                )
-            out.extend(found)
+                again.append(rule)  # damaged or missing: matched now, from the token table
+            else:
+                out.extend(found)
+        if again:
+            out.extend(_match_now(store, item, again, include_interviewer))
         yield item, out
+
+
+def _match_now(
+    store: Store, item: TranscriptText, rules: Sequence[CodeRules], include_interviewer: bool
+) -> list[Any]:
+    from .nlp.cache import iter_tables
+    from .nlp.matching import match_transcript
+
+    for _, table, _ in iter_tables(store, [item]):
+        spans = [(t.start, t.end) for t in item.turns]
+        only = _only_turns(item, include_interviewer)
+        return match_transcript(table, item.text, spans, rules, only_turns=only)
+    return []
 
 
 def _all_passages(

@@ -1,0 +1,100 @@
+"""Tokenise and match many transcripts, in worker processes when the work is large.
+
+A job is one transcript with the rules whose stored matches are stale, and its cached token
+table when there is one. Workers are pure computation (no database): each returns the
+token table it had to make (to cache) and the passages it found, encoded for the match cache.
+The parent keeps the one database connection and saves what comes back, in job order.
+
+Workers are forked on Linux, so they share the parent's loaded spaCy pipelines; elsewhere
+they are spawned. `QUALCODE_WORKERS` sets how many (1: everything in this process).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .cache import TranscriptText
+    from .matching import CodeRules
+
+# Below this much text, starting worker processes costs more than it saves.
+MIN_PARALLEL_CHARS = 400_000
+MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class Job:
+    """One transcript to match: the stale rules with the fingerprints their matches get."""
+
+    item: TranscriptText
+    rules: tuple[tuple[CodeRules, str], ...]
+    only_turns: frozenset[int] | None  # turn positions to suggest on, None for all
+    table: bytes | None = None  # the cached token table, None to tokenise
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a job found: a token table to cache (when one was made) and match entries."""
+
+    item_id: int
+    table: bytes | None
+    matches: tuple[tuple[int, str, bytes], ...]  # (code id, fingerprint, encoded passages)
+
+
+def run_job(job: Job) -> Done:
+    """Tokenise (unless a cached table came with the job) and match one transcript."""
+    from .cache import TokenTable, tokenise
+    from .match_cache import encode
+    from .matching import match_transcript
+
+    item = job.item
+    signature = item.signature()
+    table = TokenTable.from_bytes(job.table, signature) if job.table is not None else None
+    made = None
+    if table is None:
+        table = tokenise(item)
+        made = table.to_bytes(signature)
+    rules = [r for r, _ in job.rules]
+    found: dict[int, list[object]] = {r.code_id: [] for r in rules}
+    spans = [(t.start, t.end) for t in item.turns]
+    only = set(job.only_turns) if job.only_turns is not None else None
+    for p in match_transcript(table, item.text, spans, rules, only_turns=only):
+        found[p.code_id].append(p)
+    entries = tuple((r.code_id, fp, encode(found[r.code_id])) for r, fp in job.rules)  # type: ignore[arg-type]
+    return Done(item.id, made, entries)
+
+
+def worker_count(items: Sequence[TranscriptText]) -> int:
+    """How many processes to use for these transcripts (1: no workers)."""
+    setting = os.environ.get("QUALCODE_WORKERS", "").strip()
+    if setting:
+        try:
+            return max(1, int(setting))
+        except ValueError:
+            return 1
+    if sum(len(i.text) for i in items) < MIN_PARALLEL_CHARS:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, MAX_WORKERS, len(items)))
+
+
+def run_jobs(jobs: Iterable[Job], workers: int, languages: Sequence[str] = ()) -> Iterator[Done]:
+    """Each job's result, in job order; in `workers` processes when more than one."""
+    if workers <= 1:
+        yield from map(run_job, jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .pipeline import pipeline
+
+    for lang in languages:
+        pipeline(lang)  # built once here, shared by the forked workers
+    method = "fork" if sys.platform == "linux" else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(run_job, jobs, chunksize=2)

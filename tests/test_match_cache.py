@@ -1,0 +1,173 @@
+"""What each code's rules found per transcript is kept and reused only while it is current."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from helpers import write_attributes, write_codebook, write_transcript
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qualcode.nlp.match_cache import decode, encode
+from qualcode.nlp.matching import Hit, Passage
+from qualcode.project import Project
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Project:
+    """Two Latvian transcripts and the test codebook."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write_transcript(
+        src,
+        "a.txt",
+        [
+            ("I", "Kas viņai vajadzīgs? Mācības?"),
+            ("R", "Viņai vajag mācību kursus, un alga ir maza."),
+            ("I", "Vēl?"),
+            ("R", "Darba stundu ir par maz."),
+        ],
+    )
+    write_transcript(src, "b.txt", [("I", "Kā iet?"), ("R", "Vajag kursus. Algu nemaksā laikus.")])
+    write_attributes(
+        src,
+        [
+            {"respondent_id": "LV-01", "file": "a.txt", "town": "Talsi"},
+            {"respondent_id": "LV-02", "file": "b.txt", "town": "Rīga"},
+        ],
+    )
+    p = Project.init(tmp_path / "proj")
+    p.load_codebook(write_codebook(src))
+    p.import_paths([src], attributes=src / "attributes.csv")
+    yield p
+    p.close()
+
+
+def _suggested(p: Project) -> list[tuple[str, int, str, int, int, float, str]]:
+    return sorted(
+        (s.transcript, s.turn, s.code, s.start, s.end, s.score, s.rule or "")
+        for s in p.suggestions()
+    )
+
+
+def _fingerprints(p: Project) -> dict[tuple[int, int], str]:
+    ids = [t.id for t in p.store.transcripts.all()]
+    return p.store.cache.match_fingerprints(ids)
+
+
+def test_a_rerun_with_nothing_changed_reads_no_token_table(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small.suggest()
+    before = _suggested(small)
+    import qualcode.nlp.cache as cache
+
+    def refuse(*_args: object, **_kwargs: object) -> object:
+        raise AssertionError("a token table was loaded")
+
+    monkeypatch.setattr(cache.TokenTable, "from_bytes", refuse)
+    monkeypatch.setattr(cache, "tokenise_many", refuse)
+    run = small.suggest()
+    assert (run.new, run.updated, run.removed, run.unchanged) == (0, 0, 0, len(before))
+    assert _suggested(small) == before
+
+
+def test_a_codebook_edit_matches_only_the_edited_code_again(small: Project) -> None:
+    small.suggest()
+    before = _fingerprints(small)
+    low_pay = small.store.codes.get("low-pay").id
+    small.add_keywords("low-pay", ["nemaksā"])
+    run = small.suggest()
+    after = _fingerprints(small)
+    changed = {cid for key, fp in after.items() if before.get(key) != fp for cid in [key[1]]}
+    assert changed == {low_pay}
+    assert run.updated == 1  # LV-02's pay complaint now matches two terms
+
+
+def test_stored_matches_give_the_same_suggestions_as_matching_afresh(
+    small: Project, tmp_path: Path
+) -> None:
+    small.suggest()
+    before = _suggested(small)
+    with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
+        conn.execute("DELETE FROM match_cache")
+    run = small.suggest()
+    assert (run.new, run.updated, run.removed) == (0, 0, 0)
+    assert _suggested(small) == before
+
+
+def test_a_damaged_stored_match_is_matched_again(small: Project, tmp_path: Path) -> None:
+    small.suggest()
+    before = _suggested(small)
+    with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
+        conn.execute("UPDATE match_cache SET data = x'0001'")
+    run = small.suggest()
+    assert (run.new, run.updated, run.removed) == (0, 0, 0)
+    assert _suggested(small) == before
+
+
+def test_suggesting_on_interviewer_turns_is_not_served_from_the_respondent_only_matches(
+    small: Project,
+) -> None:
+    small.suggest()
+    assert all(s.turn % 2 == 0 for s in small.suggestions())
+    small.suggest(include_interviewer=True)
+    assert ("LV-01", 1, "needs-training") in {
+        (s.transcript, s.turn, s.code) for s in small.suggestions()
+    }
+    run = small.suggest()
+    assert run.removed >= 1 and all(s.turn % 2 == 0 for s in small.suggestions())
+
+
+def test_an_edited_transcript_is_matched_again(small: Project, tmp_path: Path) -> None:
+    small.suggest()
+    src = tmp_path / "edit"
+    src.mkdir()
+    write_transcript(src, "b.txt", [("I", "Kā iet?"), ("R", "Vajag kursus. Darba stundu par maz.")])
+    write_attributes(src, [{"respondent_id": "LV-02", "file": "b.txt", "town": "Rīga"}])
+    small.import_paths([src / "b.txt"], attributes=src / "attributes.csv", replace=True)
+    small.suggest()
+    assert ("LV-02", 2, "more-hours") in {(s.transcript, s.turn, s.code) for s in small.suggestions()}
+
+
+_hits = st.tuples(
+    st.text(min_size=1, max_size=12),
+    st.sampled_from(["keyword", "folded", "pattern", "context"]),
+    st.integers(0, 10**7),
+    st.integers(0, 10**7),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+).map(lambda t: Hit(*t))
+_passages = st.builds(
+    Passage,
+    st.just("needs-training"),
+    st.just(7),
+    st.integers(0, 10**5),
+    st.integers(0, 10**7),
+    st.integers(0, 10**7),
+    st.floats(0, 1, allow_nan=False),
+    st.lists(_hits, max_size=4).map(tuple),
+    st.lists(_hits, max_size=2).map(tuple),
+)
+
+
+@given(st.lists(_passages, max_size=6))
+def test_stored_passages_read_back_exactly(passages: list[Passage]) -> None:
+    assert decode(encode(passages), "needs-training", 7) == passages
+
+
+def test_worker_processes_find_the_same_suggestions_as_one_process(
+    small: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUALCODE_WORKERS", "1")
+    small.suggest()
+    alone = _suggested(small)
+    with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
+        conn.execute("DELETE FROM match_cache")
+        conn.execute("DELETE FROM token_cache")
+    monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    run = small.suggest()
+    assert run.tokenised == 2 and (run.new, run.updated, run.removed) == (0, 0, 0)
+    assert _suggested(small) == alone
