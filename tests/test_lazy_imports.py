@@ -89,3 +89,13 @@ def test_loading_the_cli_imports_no_console_yaml_parser_or_pydantic() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_suggest_rerun_after_adding_a_plain_keyword_imports_no_spacy(
+    demo_project: Project,
+) -> None:
+    demo_project.suggest()
+    demo_project.add_keywords("housing", ["dzīvoklis", "mājoklis"])
+    demo_project.close()
+    blame = _modules_loaded_by([["suggest"]], demo_project.root, ("spacy",))
+    assert blame == {"suggest": []}

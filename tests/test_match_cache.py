@@ -129,7 +129,9 @@ def test_an_edited_transcript_is_matched_again(small: Project, tmp_path: Path) -
     write_attributes(src, [{"respondent_id": "LV-02", "file": "b.txt", "town": "Rīga"}])
     small.import_paths([src / "b.txt"], attributes=src / "attributes.csv", replace=True)
     small.suggest()
-    assert ("LV-02", 2, "more-hours") in {(s.transcript, s.turn, s.code) for s in small.suggestions()}
+    assert ("LV-02", 2, "more-hours") in {
+        (s.transcript, s.turn, s.code) for s in small.suggestions()
+    }
 
 
 _hits = st.tuples(
@@ -171,3 +173,32 @@ def test_worker_processes_find_the_same_suggestions_as_one_process(
     run = small.suggest()
     assert run.tokenised == 2 and (run.new, run.updated, run.removed) == (0, 0, 0)
     assert _suggested(small) == alone
+
+
+_LATVIAN = (
+    "Viņai vajag mācību kursus, un alga ir maza. Darba stundu ir par maz. Pašvaldības "
+    "darbinieki nezina, ko dara mediators; ķēķis, ģimene, žēl, čigāns, ūdens, Ņina, Ļoti."
+)
+_ENGLISH = (
+    "She cannot get the training. Dont worry, gonna be fine. Hes on the payroll, wont he? "
+    "Meetings with the teachers were regular; I would like more hours and a full salary."
+)
+
+
+@pytest.mark.parametrize(("lang", "text"), [("lv", _LATVIAN), ("en", _ENGLISH)])
+def test_plain_keyword_keys_made_without_spacy_equal_the_pipelines(lang: str, text: str) -> None:
+    import re
+
+    from qualcode.nlp.keys import plain_phrase_keys
+    from qualcode.nlp.matching import phrase_keys
+    from qualcode.nlp.pipeline import pipeline
+
+    rules = pipeline(lang).nlp.tokenizer.rules or {}
+    specials = frozenset(s for s in rules if any(ch.isalpha() for ch in s))
+    words = re.findall(r"\w+", text)
+    phrases = [*words, *(" ".join(pair) for pair in zip(words, words[1:], strict=False))]
+    plain = {p: plain_phrase_keys(p, lang, specials) for p in phrases}
+    if lang == "en":
+        assert plain["cannot"] is None  # a tokenizer special case: spaCy splits it
+    made = [p for p, keys in plain.items() if keys is not None]
+    assert made and [plain[p] for p in made] == phrase_keys(made, lang)

@@ -106,7 +106,9 @@ PHRASE_KEYS = "phrase-keys/"  # + pipeline version: the models-table entry of ke
 
 def _rules_for(store: Store, codes: Sequence[Code], lang: str) -> tuple[Any, str | None]:
     """Compiled rules for a language, with keyword keys from the project's cache when it has
-    them (then spaCy is not even imported); the pipeline's warning, if any."""
+    them, or made from the keyer for plain words (then spaCy is not even imported); the
+    pipeline's warning, if any."""
+    from .nlp.keys import plain_phrase_keys
     from .nlp.matching import compile_rules, rule_phrases
     from .nlp.pipeline import pipeline_version
 
@@ -115,15 +117,32 @@ def _rules_for(store: Store, codes: Sequence[Code], lang: str) -> tuple[Any, str
     cached: dict[str, Any] = json.loads(stored[1]) if stored else {}
     known = {k: tuple(v) for k, v in cached.get("keys", {}).items()}
     phrases = rule_phrases(codes)
-    if all(p in known for p in phrases) and "warning" in cached:
-        return compile_rules(codes, lang, known), cached["warning"]
-    from .nlp.matching import phrase_keys
-    from .nlp.pipeline import pipeline
-
     missing = [p for p in phrases if p not in known]
-    known.update(zip(missing, phrase_keys(missing, lang), strict=True))
-    warning = pipeline(lang).warning
-    data = {"keys": {k: list(v) for k, v in sorted(known.items())}, "warning": warning}
+    if not missing and "warning" in cached:
+        return compile_rules(codes, lang, known), cached["warning"]
+    warning: str | None = cached.get("warning")
+    specials = frozenset(str(s) for s in cached.get("specials") or ())
+    complete = "warning" in cached and isinstance(cached.get("specials"), list)
+    if complete:
+        for p in missing:
+            plain = plain_phrase_keys(p, lang, specials)
+            if plain is not None:
+                known[p] = plain
+        missing = [p for p in missing if p not in known]
+    if missing or not complete:
+        from .nlp.matching import phrase_keys
+        from .nlp.pipeline import pipeline
+
+        known.update(zip(missing, phrase_keys(missing, lang), strict=True))
+        nlp = pipeline(lang)
+        warning = nlp.warning
+        rules = nlp.nlp.tokenizer.rules or {}  # type: ignore[union-attr]
+        specials = frozenset(s for s in rules if any(ch.isalpha() for ch in s))
+    data = {
+        "keys": {k: list(v) for k, v in sorted(known.items())},
+        "warning": warning,
+        "specials": sorted(specials),
+    }
     store.learned.save(name, "", json.dumps(data, ensure_ascii=False))
     return compile_rules(codes, lang, known), warning
 

@@ -145,3 +145,18 @@ def keyer(lang: str) -> Keyer:
 def key(form: str, lang: str) -> str:
     """The matching key of one word form."""
     return keyer(lang)(form)
+
+
+def plain_phrase_keys(phrase: str, lang: str, specials: frozenset[str]) -> tuple[str, ...] | None:
+    """The keys of a phrase of plain words, made without spaCy; None when spaCy must do it.
+
+    A word of letters only that is not one of the tokenizer's special cases ("cannot",
+    "dont") is exactly one spaCy token (checked against the tokenizer in the tests), so its
+    key is the keyer's. Anything else (digits, hyphens, apostrophes, combining marks) is
+    left to the pipeline.
+    """
+    words = phrase.split()
+    if not words or not all(w.isalpha() and w not in specials for w in words):
+        return None
+    k = keyer(lang)
+    return tuple(k(w) for w in words)
