@@ -84,12 +84,34 @@ def _select_codes(store: Store, names: Sequence[str] | None) -> list[Code]:
     return list(picked.values())
 
 
-def _select_transcripts(store: Store, names: Sequence[str] | None) -> list[TranscriptText]:
+def _select_transcripts(
+    store: Store, names: Sequence[str] | None, *, with_text: bool = True
+) -> list[TranscriptText]:
     from .nlp.cache import transcript_texts
 
     resolved = [store.transcripts.get(n).name for n in names] if names else None
+    return transcript_texts(
+        store, names=resolved, default_language=_default_language(store), with_text=with_text
+    )
+
+
+def _default_language(store: Store) -> str | None:
     book = stored_codebook(store)
-    return transcript_texts(store, names=resolved, default_language=book.language if book else None)
+    return book.language if book else None
+
+
+def _with_texts(store: Store, part: Sequence[TranscriptText]) -> list[TranscriptText]:
+    """Transcripts given as heads (no text), read in full; ones with text stay as they are."""
+    from .nlp.cache import transcript_texts
+
+    heads = [i.id for i in part if not i.text]
+    if not heads:
+        return list(part)
+    full = {
+        i.id: i
+        for i in transcript_texts(store, ids=heads, default_language=_default_language(store))
+    }
+    return [full.get(i.id, i) for i in part]
 
 
 def _rule_text(hits: Sequence[Any]) -> str:
@@ -174,7 +196,8 @@ def suggest(
             "the codebook (or find candidates with `qualcode keywords CODE`)"
         )
     # Learning needs every transcript's coding (and rule scores), not just the chosen ones.
-    everything = _select_transcripts(store, None if learning else transcripts)
+    # Without learning the texts are read a chunk at a time (bounded memory at any size).
+    everything = _select_transcripts(store, None if learning else transcripts, with_text=learning)
     wanted = {store.transcripts.get(n).name for n in transcripts} if transcripts else None
     items = [i for i in everything if wanted is None or i.name in wanted]
     if not items:
@@ -204,7 +227,7 @@ def suggest(
                     for p in found
                 ],
             )
-            for part in _chunked(items)
+            for part in (_with_texts(store, p) for p in _chunked(items))
         )
         stored_codes = with_rules
     else:
@@ -349,7 +372,7 @@ def _jobs(
     """A job per transcript, with its cached token table when that is current."""
     from .nlp.batch import Job
 
-    for part in _chunked(todo):
+    for part in (_with_texts(store, p) for p in _chunked(todo)):
         wanted = {i.id: i for i in part}
         cached = {
             tid: data

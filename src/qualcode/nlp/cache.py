@@ -315,27 +315,33 @@ def _save(store: Store, rows: list[tuple[int, str, str, bytes]]) -> None:
 
 
 def transcript_texts(
-    store: Store, *, names: Sequence[str] | None = None, default_language: str | None = None
+    store: Store,
+    *,
+    names: Sequence[str] | None = None,
+    ids: Sequence[int] | None = None,
+    default_language: str | None = None,
+    with_text: bool = True,
 ) -> list[TranscriptText]:
-    """Stored transcripts (all, or these names) with their text, turns and language."""
+    """Stored transcripts (all, these names or these ids) with their text, turns and language.
+
+    with_text=False gives heads only: text '' and turns without their text, a small fraction
+    of the memory, for work that needs the texts a chunk at a time (`suggest`).
+    """
     from ..language import guess_language
 
-    rows = store.transcripts.texts()
+    rows = store.transcripts.texts(ids, with_text=with_text)
     if names is not None:
         keep = set(names)
         rows = [r for r in rows if r["name"] in keep]
+    turns = store.transcripts.turns_of({r["id"]: r["text"] for r in rows})
     out = []
     for r in rows:
-        lang = r["language"] or default_language or guess_language(r["text"]) or "xx"
+        lang = r["language"] or default_language
+        if not lang:
+            text = r["text"] if with_text else store.transcripts.text(r["id"])
+            lang = guess_language(text) or "xx"
         lang = lang.lower().replace("_", "-").split("-")[0]  # lv-LV -> lv
         out.append(
-            TranscriptText(
-                r["id"],
-                r["name"],
-                r["sha256"],
-                lang,
-                r["text"],
-                tuple(store.transcripts.turns(r["id"], r["text"])),
-            )
+            TranscriptText(r["id"], r["name"], r["sha256"], lang, r["text"], tuple(turns[r["id"]]))
         )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import not_found
@@ -152,11 +153,57 @@ class TranscriptStore:
             text=text,
         )
 
-    def texts(self) -> list[dict[str, Any]]:
-        """id, name, sha256, language and text of every transcript, by name."""
-        return self.store.query(
-            "SELECT id, name, sha256, language, text FROM transcripts ORDER BY name"
-        )
+    def texts(
+        self, ids: Sequence[int] | None = None, *, with_text: bool = True
+    ) -> list[dict[str, Any]]:
+        """id, name, sha256, language and text (or '' without with_text) of every transcript
+        (or of these ids), by name."""
+        text = "text" if with_text else "'' AS text"
+        if ids is None:
+            return self.store.query(
+                f"SELECT id, name, sha256, language, {text} FROM transcripts ORDER BY name"
+            )
+        out: list[dict[str, Any]] = []
+        for lo in range(0, len(ids), 500):
+            part = list(ids[lo : lo + 500])
+            out.extend(
+                self.store.query(
+                    f"SELECT id, name, sha256, language, {text} FROM transcripts "
+                    f"WHERE id IN ({','.join('?' * len(part))})",
+                    part,
+                )
+            )
+        return sorted(out, key=lambda r: str(r["name"]))
+
+    def turns_of(self, texts: Mapping[int, str]) -> dict[int, list[Turn]]:
+        """Turns of several transcripts (id -> text to slice turn texts from) in one query."""
+        out: dict[int, list[Turn]] = {tid: [] for tid in texts}
+        ids = list(texts)
+        for lo in range(0, len(ids), 500):
+            part = ids[lo : lo + 500]
+            rows = self.conn.execute(
+                'SELECT transcript_id, id, number, speaker, role, start, "end", start_time, '
+                f"end_time FROM turns WHERE transcript_id IN ({','.join('?' * len(part))}) "
+                "ORDER BY transcript_id, number",
+                part,
+            )
+            for r in rows:
+                text = texts[r[0]]
+                out[r[0]].append(
+                    Turn(
+                        id=r[1],
+                        transcript_id=r[0],
+                        number=r[2],
+                        speaker=r[3],
+                        role=r[4],
+                        start=r[5],
+                        end=r[6],
+                        text=text[r[5] : r[6]],
+                        start_time=r[7],
+                        end_time=r[8],
+                    )
+                )
+        return out
 
     # -- writing ----------------------------------------------------------------------------
 
