@@ -16,26 +16,27 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import make_corpus  # noqa: E402
+from memwatch import run_measured  # noqa: E402
 
 EXE = shutil.which("qualcode", path=str(Path(sys.executable).parent)) or "qualcode"
 
 
-def run(args: list[str], cwd: Path) -> float:
-    """Run one qualcode command; its wall time in seconds."""
+PEAKS: dict[str, float] = {}
+
+
+def run(args: list[str], cwd: Path, label: str = "") -> float:
+    """Run one qualcode command; its wall time in seconds (peak memory kept in PEAKS)."""
     env = {**os.environ, "NO_COLOR": "1", "QUALCODE_CODER": "bench"}
     env.pop("QUALCODE_PROJECT", None)
-    start = time.perf_counter()
-    result = subprocess.run(
-        [EXE, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    elapsed = time.perf_counter() - start
+    elapsed, peak, result = run_measured([EXE, *args], cwd, env)
     if result.returncode != 0:
         raise SystemExit(f"qualcode {' '.join(args)} failed:\n{result.stderr}")
+    if label:
+        PEAKS[label] = peak
     return elapsed
 
 
@@ -87,16 +88,21 @@ def main() -> None:
         t_import = run(
             ["import", str(corpus.transcripts), "--attributes", str(corpus.attributes)], proj
         )
-        t_first = run(["suggest"], proj)
-        t_cached = run(["suggest"], proj)
+        t_first = run(["suggest"], proj, "first")
+        t_cached = run(["suggest"], proj, "cached")
         spacy_loaded = imports_spacy(["suggest"], proj)
         # A codebook edit: one more keyword. The token keys are cached, so no tokenising.
         text = corpus.codebook.read_text("utf-8")
         corpus.codebook.write_text(text.replace("keywords: [", "keywords: [ziņot, ", 1), "utf-8")
         run(["codebook", "load", str(corpus.codebook)], proj)
-        t_second = run(["suggest"], proj)
+        t_second = run(["suggest"], proj, "edit")
+        # Another edit, this time checking what the run imports (importtime distorts timing).
+        text = corpus.codebook.read_text("utf-8")
+        corpus.codebook.write_text(text.replace("keywords: [", "keywords: [paziņot, ", 1), "utf-8")
+        run(["codebook", "load", str(corpus.codebook)], proj)
+        spacy_after_edit = imports_spacy(["suggest"], proj)
         pending = count_pending(proj)
-        t_accept = run(["review", "--accept"], proj)
+        t_accept = run(["review", "--accept"], proj, "accept")
         t_undo = run(["undo"], proj)
         print(
             f"corpus: {args.transcripts} transcripts x {args.words:,} words "
@@ -104,11 +110,19 @@ def main() -> None:
         )
         print(f"command: cd {proj} && {EXE} suggest")
         print(f"import (not part of the target): {t_import:6.1f} s")
-        print(f"suggest, first run (tokenise + match):   {t_first:6.1f} s")
-        print(f"suggest, cached re-run:                  {t_cached:6.1f} s")
+        mem = PEAKS
+        print(f"suggest, first run (tokenise + match):   {t_first:6.1f} s  {mem['first']:5.0f} MB")
+        print(
+            f"suggest, cached re-run:                  {t_cached:6.1f} s  {mem['cached']:5.0f} MB"
+        )
         print(f"  imports spaCy on the cached re-run: {'yes' if spacy_loaded else 'no'}")
-        print(f"suggest, after a codebook edit (cached): {t_second:6.1f} s")
-        print(f"review --accept of {pending:,} suggestions: {t_accept:6.1f} s")
+        print(f"suggest, after a codebook edit (cached): {t_second:6.1f} s  {mem['edit']:5.0f} MB")
+        print(f"  imports spaCy after a keyword edit: {'yes' if spacy_after_edit else 'no'}")
+        print(
+            f"review --accept of {pending:,} suggestions: {t_accept:6.1f} s"
+            f"  {mem['accept']:5.0f} MB"
+        )
+        print("(MB: peak memory, the summed PSS of the command and its worker processes)")
         print(f"undo of that bulk accept:               {t_undo:6.1f} s")
     finally:
         if tmp is not None:
