@@ -431,8 +431,14 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
 
 def score(hits: Sequence[Hit]) -> float:
     """1 - prod(1 - weight) over distinct matched terms: more and longer terms score higher."""
+    return _score([(h.term, h.weight) for h in hits])
+
+
+def _score(pairs: Sequence[tuple[str, float]]) -> float:
+    """score() of hits given as (term, weight) pairs, in the hits' order."""
     miss = 1.0
-    for _term, weight in {(h.term, h.weight) for h in hits}:
+    # The set is built in the hits' order, so the product runs in score()'s order.
+    for _term, weight in set(pairs):
         miss *= 1.0 - weight
     return round(1.0 - miss, 3)
 
@@ -530,25 +536,38 @@ def _passages(
     sentence_of, sent_first, sent_last = spans
     idx = np.flatnonzero(own)
     idx = idx[np.lexsort((-(hits.end[idx] - hits.start[idx]), hits.start[idx], turn[idx]))]
-    support = np.flatnonzero(keep & ~allowed[turn])
+    terms = hits.terms
+    pairs = [(term, _weight(term, kind)) for term, kind in terms]  # for score()
     by_support: dict[int, list[int]] = {}
-    for i in support.tolist():
-        by_support.setdefault(int(turn[i]), []).append(i)
+    support = np.flatnonzero(keep & ~allowed[turn])
+    for i, t in zip(support.tolist(), turn[support].tolist(), strict=True):
+        by_support.setdefault(t, []).append(i)
+    # Every Hit at once from plain lists (no per-hit numpy scalar access).
+    columns = (hits.term, hits.start, hits.end, hits.first, hits.last)
+    rows = zip(*(c[idx].tolist() for c in columns), strict=True)
+    made_all = [Hit(terms[k][0], terms[k][1], s, e, f, la) for k, s, e, f, la in rows]
+    kinds = hits.term[idx].tolist()
+    group_turn = turn[idx]
+    cuts = np.flatnonzero(np.diff(group_turn)) + 1
+    lo_all = np.concatenate(([0], cuts)).tolist()
+    hi_all = np.concatenate((cuts, [len(idx)])).tolist()
+    if rule.window == "sentence":  # from the first to the last matched sentence
+        first_sent = sentence_of[np.minimum.reduceat(hits.first[idx], lo_all)].tolist()
+        last_sent = sentence_of[np.maximum.reduceat(hits.last[idx], lo_all)].tolist()
     out = []
-    bounds = np.flatnonzero(np.diff(turn[idx])) + 1
-    for group in np.split(idx, bounds):
-        t = int(turn[group[0]])
-        made = [_hit(hits, i, None) for i in group.tolist()]
-        ctx = [_hit(hits, i, "context") for i in by_support.get(t - 1, [])] if t > 0 else []
-        value = score(made + ctx)
+    for g, (lo, hi, t) in enumerate(zip(lo_all, hi_all, group_turn[lo_all].tolist(), strict=True)):
+        made = made_all[lo:hi]
+        ctx_ids = by_support.get(t - 1, []) if t > 0 else []
+        ctx = [_hit(hits, i, "context") for i in ctx_ids]
+        found = [pairs[k] for k in kinds[lo:hi]]
+        found += [(terms[int(hits.term[i])][0], CONTEXT_WEIGHT) for i in ctx_ids]
+        value = _score(found)
         if value < rule.min_score:
             continue
         start, end = turns[t]
-        if rule.window == "sentence":  # from the first to the last matched sentence
-            first = int(sentence_of[hits.first[group].min()])
-            last = int(sentence_of[hits.last[group].max()])
-            s_start = max(int(table.starts[sent_first[first]]), start)
-            s_end = min(int(table.ends[sent_last[last]]), end)
+        if rule.window == "sentence":
+            s_start = max(int(table.starts[sent_first[first_sent[g]]]), start)
+            s_end = min(int(table.ends[sent_last[last_sent[g]]]), end)
             if s_start < s_end:
                 start, end = s_start, s_end
         out.append(Passage(rule.code, rule.code_id, t, start, end, value, tuple(made), tuple(ctx)))
