@@ -476,7 +476,7 @@ def match_transcript(
         searched = [
             t for i, t in enumerate(turns) if allowed[i] or (i + 1 < len(turns) and allowed[i + 1])
         ]
-    flags: dict[str, tuple[Any, Any, Any]] = {}
+    flags: dict[str, tuple[Any, Any, Any, Any]] = {}
     folded = _FoldedView(table)
     caseless = CaselessText(text)  # lowered once per transcript, for every code's patterns
     out: list[Passage] = []
@@ -502,12 +502,13 @@ def match_transcript(
                 blocked = ex_turn * size + (ex_win + 1)
                 keep &= ~np.isin(turn * size + (win + 1), blocked)
         if rule.negation and rule.lang in ("lv", "en"):
-            from .negation import negated, token_flags
+            from .negation import break_sums, negated, token_flags
 
-            if rule.lang not in flags:
-                flags[rule.lang] = token_flags(table, caseless, rule.lang)
-            neg, after, brk = flags[rule.lang]
-            keep &= ~negated(hits.first, hits.last, neg, after, brk, sentence_of)
+            if rule.lang not in flags:  # once per transcript, when a code first has hits
+                neg, after, brk = token_flags(table, caseless, rule.lang)
+                flags[rule.lang] = (neg, after, brk, break_sums(brk))
+            neg, after, brk, sums = flags[rule.lang]
+            keep &= ~negated(hits.first, hits.last, neg, after, brk, sentence_of, sums=sums)
         if rule.context_vetoes:
             keep &= ~_vetoed(table, rule, hits, sentence_of)
         keep &= ~_nested(turn, hits.start, hits.end)

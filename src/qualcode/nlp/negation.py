@@ -142,15 +142,20 @@ def negated(
     after: NDArray[np.bool_],
     brk: NDArray[np.bool_],
     sentence_of: NDArray[np.intp],
+    *,
+    sums: NDArray[np.intp] | None = None,
 ) -> NDArray[np.bool_]:
-    """Which hits (token spans [first, last]) have a negator in scope."""
+    """Which hits (token spans [first, last]) have a negator in scope.
+
+    sums: break_sums(brk), when the caller keeps it for several calls.
+    """
     import numpy as np
 
     out = np.zeros(len(first), dtype=bool)
     n = len(neg)
     if not n or not len(first) or not neg.any():
         return out
-    csum = np.concatenate(([0], np.cumsum(brk)))
+    csum = sums if sums is not None else break_sums(brk)
     for offset in range(1, BEFORE + 1):
         j = first - offset
         ok = j >= 0
@@ -167,6 +172,13 @@ def negated(
         ok &= ~_any_break(csum, last + 1, jj) & ~brk[jj]
         out |= ok & after[jj]
     return out
+
+
+def break_sums(brk: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """Prefix sums of the clause breaks, as negated() uses them."""
+    import numpy as np
+
+    return np.concatenate(([0], np.cumsum(brk)))
 
 
 def _any_break(csum: Any, lo: Any, hi: Any) -> Any:
