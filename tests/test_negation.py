@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from nlp_fixtures import make_code, make_item
 
 from qualcode.nlp.cache import tokenise
 from qualcode.nlp.matching import compile_rules, match_transcript
-from qualcode.nlp.negation import is_negator
+from qualcode.nlp.negation import AFTER, BEFORE, is_negator, token_flags
 
 
 def suggested(text: str, code, lang: str = "lv") -> bool:
@@ -73,3 +75,54 @@ def test_a_keyword_written_with_its_negation_still_matches() -> None:
 def test_negation_can_be_turned_off_per_code() -> None:
     code = make_code("needs-training", ["kursi"], negation=False)
     assert suggested("Man nevajag kursus.", code)
+
+
+def reference_flags(table, text: str, lang: str):
+    """token_flags as first written: an IGNORECASE search of the original text, every
+    candidate judged on its own (the optimised version must give the same arrays)."""
+    import numpy as np
+
+    from qualcode.nlp.negation import AFTER_NEGATORS, CLAUSE_BREAKS, _finders
+
+    n = len(table)
+    neg, after, brk = (np.zeros(n, dtype=bool) for _ in range(3))
+    for m in re.compile(_finders(lang).pattern, re.IGNORECASE).finditer(text):
+        i = int(np.searchsorted(table.starts, m.start(), side="left"))
+        form = m.group().lower()
+        if i < n and table.starts[i] == m.start() and is_negator(form, lang):
+            neg[i] = True
+            after[i] = form in AFTER_NEGATORS
+    for i in np.flatnonzero(neg).tolist():
+        for j in range(max(i - BEFORE, 0), min(i + AFTER, n - 1) + 1):
+            brk[j] = text[table.starts[j] : table.ends[j]].lower() in CLAUSE_BREAKS
+    return neg, after, brk
+
+
+NEGATION_TEXTS = {
+    "lv": [
+        "Mācības NAV vajadzīgas, bet Nezinu. NEVAJAG kursus; Bez algas nekas nenotiek.",
+        "Nedēļā ne reizi NEBIJA semināra – nē, nekad. Algu nemaksā laikus!",
+        "İzmir: nav laika, nezinu.",  # 'İ' lowers to two characters: the original text
+        "Strādāju ıs nav ſ nevaru.",  # re's extra case variants of 'i' and 's'
+    ],
+    "en": [
+        "We DON'T need training, and I don’t know. NOBODY asked; Never again.",
+        "There is No time without pay. It isn't, wasn't, CANNOT be.",
+        "İstanbul: not now, nothing.",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [(lang, t) for lang, texts in NEGATION_TEXTS.items() for t in texts]
+)
+def test_negation_flags_are_those_of_the_ignorecase_search(lang: str, text: str) -> None:
+    from qualcode.nlp.caseless import CaselessText
+
+    item = make_item([("respondent", text), ("interviewer", text.upper())], lang)
+    table = tokenise(item)
+    expected = reference_flags(table, item.text, lang)
+    for given_text in (item.text, CaselessText(item.text)):
+        got = token_flags(table, given_text, lang)
+        for a, b in zip(got, expected, strict=True):
+            assert a.tolist() == b.tolist()

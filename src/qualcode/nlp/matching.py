@@ -17,11 +17,13 @@ pass per transcript; Hit tuples are made only for the hits that end up in a pass
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import TokenTable
+from .caseless import CaselessText
 from .keys import fold
 from .pipeline import pipeline
 
@@ -170,10 +172,15 @@ def _phrase_starts(table: TokenTable, keys: tuple[str, ...]) -> Any:
     import numpy as np
 
     index = table.key_index()
-    ids = [index.get(k) for k in keys]
-    if not ids or any(i is None for i in ids):
+    ids = []
+    for k in keys:  # most phrases miss a key: leave before any numpy work
+        i = index.get(k)
+        if i is None:
+            return np.zeros(0, dtype=np.intp)
+        ids.append(i)
+    if not ids:
         return np.zeros(0, dtype=np.intp)
-    pos = table.positions(ids[0])  # type: ignore[arg-type]
+    pos = table.positions(ids[0])
     n = len(keys)
     if n > 1:
         pos = pos[pos + n <= len(table)]
@@ -204,20 +211,51 @@ def _folded_index(table: TokenTable) -> dict[str, list[int]]:
     return out
 
 
+class _FoldedView(Mapping[str, list[int]]):
+    """_folded_index(table) without building it: keys are distinct, so an ASCII key's only
+    id is its own, looked up in the table's key index on demand."""
+
+    def __init__(self, table: TokenTable) -> None:
+        self._index = table.key_index()
+
+    def __getitem__(self, key: str) -> list[int]:
+        if key.isascii() and key in self._index:
+            return [self._index[key]]
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.isascii() and key in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k in self._index if k.isascii())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@cache
+def _folded_keys(keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Each key's diacritic-free form, or None when every key is already without them."""
+    if all(k.isascii() for k in keys):
+        return None
+    return tuple(fold(k) for k in keys)
+
+
 def _folded_starts(
-    table: TokenTable, keys: tuple[str, ...], exact: Any, folded: dict[str, list[int]]
+    table: TokenTable, keys: tuple[str, ...], exact: Any, folded: Mapping[str, list[int]]
 ) -> Any:
     """Where a phrase occurs with some words typed without diacritics (not found exactly)."""
     import numpy as np
 
-    if all(k.isascii() for k in keys) or not any(
-        fold(k) in folded for k in keys if not k.isascii()
+    folds = _folded_keys(keys)
+    if folds is None or not any(
+        f in folded for k, f in zip(keys, folds, strict=True) if not k.isascii()
     ):
         return np.zeros(0, dtype=np.intp)  # no word of it occurs without its diacritics
     index = table.key_index()
     ids = []
-    for k in keys:
-        alts = list(folded.get(fold(k), []))
+    for k, f in zip(keys, folds, strict=True):
+        alts = list(folded.get(f, []))
         if k in index:
             alts.append(index[k])
         if not alts:
@@ -238,7 +276,7 @@ def _phrase_arrays(
     phrases: Sequence[Phrase],
     kind: str,
     terms: list[tuple[str, str]],
-    folded: dict[str, list[int]] | None = None,
+    folded: Mapping[str, list[int]] | None = None,
 ) -> list[tuple[Any, Any, Any]]:
     import numpy as np
 
@@ -259,7 +297,7 @@ def _phrase_arrays(
 def _pattern_arrays(
     table: TokenTable,
     rules: CodeRules,
-    text: str,
+    text: CaselessText,
     turns: Sequence[tuple[int, int]],
     terms: list[tuple[str, str]],
 ) -> tuple[list[tuple[Any, Any, Any]], Any, Any]:
@@ -273,7 +311,7 @@ def _pattern_arrays(
         lo, hi = int(t_start.min()), int(t_end.max())
         for pattern in rules.patterns:
             spans = np.array(
-                [(m.start(), m.end()) for m in pattern.finditer(text, lo, hi)], dtype=np.int64
+                [m.span() for m in text.finditer(pattern, lo, hi)], dtype=np.int64
             ).reshape(-1, 2)
             terms.append((pattern.pattern, "pattern"))
             if not len(spans):
@@ -293,9 +331,9 @@ def _pattern_arrays(
 def _collect(
     table: TokenTable,
     rules: CodeRules,
-    text: str,
+    text: CaselessText,
     turns: Sequence[tuple[int, int]],
-    folded: dict[str, list[int]],
+    folded: Mapping[str, list[int]],
 ) -> _Hits:
     import numpy as np
 
@@ -393,8 +431,14 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
 
 def score(hits: Sequence[Hit]) -> float:
     """1 - prod(1 - weight) over distinct matched terms: more and longer terms score higher."""
+    return _score([(h.term, h.weight) for h in hits])
+
+
+def _score(pairs: Sequence[tuple[str, float]]) -> float:
+    """score() of hits given as (term, weight) pairs, in the hits' order."""
     miss = 1.0
-    for _term, weight in {(h.term, h.weight) for h in hits}:
+    # The set is built in the hits' order, so the product runs in score()'s order.
+    for _term, weight in set(pairs):
         miss *= 1.0 - weight
     return round(1.0 - miss, 3)
 
@@ -425,18 +469,21 @@ def match_transcript(
     if only_turns is not None:
         allowed[:] = False
         allowed[[i for i in only_turns if 0 <= i < len(turns)]] = True
-    wanted = [t for i, t in enumerate(turns) if allowed[i]]
-    flags: dict[str, tuple[Any, Any, Any]] = {}
-    folded = _folded_index(table)
+    # Patterns are searched in wanted turns and the questions before them only.
+    if only_turns is None:
+        searched = list(turns)
+    else:
+        searched = [
+            t for i, t in enumerate(turns) if allowed[i] or (i + 1 < len(turns) and allowed[i + 1])
+        ]
+    flags: dict[str, tuple[Any, Any, Any, Any]] = {}
+    folded = _FoldedView(table)
+    caseless = CaselessText(text)  # lowered once per transcript, for every code's patterns
     out: list[Passage] = []
     for rule in rules:
         if rule.empty:
             continue
-        # Patterns are searched in wanted turns and the questions before them only.
-        support = [
-            t for i, t in enumerate(turns) if allowed[i] or (i + 1 < len(turns) and allowed[i + 1])
-        ]
-        hits = _collect(table, rule, text, support if only_turns is not None else wanted, folded)
+        hits = _collect(table, rule, caseless, searched, folded)
         if not len(hits.term):
             continue
         turn = table.turn_of(hits.first).astype(np.int64)
@@ -450,18 +497,18 @@ def match_transcript(
                 ex_first = np.concatenate([p[1] for p in parts])
                 ex_turn = table.turn_of(ex_first).astype(np.int64)
                 ex_win = sentence_of[ex_first] if sentence else np.full(len(ex_turn), -1)
-                blocked = set(zip(ex_turn.tolist(), ex_win.tolist(), strict=True))
-                keep &= ~np.array(
-                    [w in blocked for w in zip(turn.tolist(), win.tolist(), strict=True)],
-                    dtype=bool,
-                )
+                # (turn, window) pairs as one number each: window ids are below len(table)
+                size = len(table) + 1
+                blocked = ex_turn * size + (ex_win + 1)
+                keep &= ~np.isin(turn * size + (win + 1), blocked)
         if rule.negation and rule.lang in ("lv", "en"):
-            from .negation import negated, token_flags
+            from .negation import break_sums, negated, token_flags
 
-            if rule.lang not in flags:
-                flags[rule.lang] = token_flags(table, text, rule.lang)
-            neg, after, brk = flags[rule.lang]
-            keep &= ~negated(hits.first, hits.last, neg, after, brk, sentence_of)
+            if rule.lang not in flags:  # once per transcript, when a code first has hits
+                neg, after, brk = token_flags(table, caseless, rule.lang)
+                flags[rule.lang] = (neg, after, brk, break_sums(brk))
+            neg, after, brk, sums = flags[rule.lang]
+            keep &= ~negated(hits.first, hits.last, neg, after, brk, sentence_of, sums=sums)
         if rule.context_vetoes:
             keep &= ~_vetoed(table, rule, hits, sentence_of)
         keep &= ~_nested(turn, hits.start, hits.end)
@@ -490,25 +537,38 @@ def _passages(
     sentence_of, sent_first, sent_last = spans
     idx = np.flatnonzero(own)
     idx = idx[np.lexsort((-(hits.end[idx] - hits.start[idx]), hits.start[idx], turn[idx]))]
-    support = np.flatnonzero(keep & ~allowed[turn])
+    terms = hits.terms
+    pairs = [(term, _weight(term, kind)) for term, kind in terms]  # for score()
     by_support: dict[int, list[int]] = {}
-    for i in support.tolist():
-        by_support.setdefault(int(turn[i]), []).append(i)
+    support = np.flatnonzero(keep & ~allowed[turn])
+    for i, t in zip(support.tolist(), turn[support].tolist(), strict=True):
+        by_support.setdefault(t, []).append(i)
+    # Every Hit at once from plain lists (no per-hit numpy scalar access).
+    columns = (hits.term, hits.start, hits.end, hits.first, hits.last)
+    rows = zip(*(c[idx].tolist() for c in columns), strict=True)
+    made_all = [Hit(terms[k][0], terms[k][1], s, e, f, la) for k, s, e, f, la in rows]
+    kinds = hits.term[idx].tolist()
+    group_turn = turn[idx]
+    cuts = np.flatnonzero(np.diff(group_turn)) + 1
+    lo_all = np.concatenate(([0], cuts)).tolist()
+    hi_all = np.concatenate((cuts, [len(idx)])).tolist()
+    if rule.window == "sentence":  # from the first to the last matched sentence
+        first_sent = sentence_of[np.minimum.reduceat(hits.first[idx], lo_all)].tolist()
+        last_sent = sentence_of[np.maximum.reduceat(hits.last[idx], lo_all)].tolist()
     out = []
-    bounds = np.flatnonzero(np.diff(turn[idx])) + 1
-    for group in np.split(idx, bounds):
-        t = int(turn[group[0]])
-        made = [_hit(hits, i, None) for i in group.tolist()]
-        ctx = [_hit(hits, i, "context") for i in by_support.get(t - 1, [])] if t > 0 else []
-        value = score(made + ctx)
+    for g, (lo, hi, t) in enumerate(zip(lo_all, hi_all, group_turn[lo_all].tolist(), strict=True)):
+        made = made_all[lo:hi]
+        ctx_ids = by_support.get(t - 1, []) if t > 0 else []
+        ctx = [_hit(hits, i, "context") for i in ctx_ids]
+        found = [pairs[k] for k in kinds[lo:hi]]
+        found += [(terms[int(hits.term[i])][0], CONTEXT_WEIGHT) for i in ctx_ids]
+        value = _score(found)
         if value < rule.min_score:
             continue
         start, end = turns[t]
-        if rule.window == "sentence":  # from the first to the last matched sentence
-            first = int(sentence_of[hits.first[group].min()])
-            last = int(sentence_of[hits.last[group].max()])
-            s_start = max(int(table.starts[sent_first[first]]), start)
-            s_end = min(int(table.ends[sent_last[last]]), end)
+        if rule.window == "sentence":
+            s_start = max(int(table.starts[sent_first[first_sent[g]]]), start)
+            s_end = min(int(table.ends[sent_last[last_sent[g]]]), end)
             if s_start < s_end:
                 start, end = s_start, s_end
         out.append(Passage(rule.code, rule.code_id, t, start, end, value, tuple(made), tuple(ctx)))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from .cache import TokenTable
+    from .caseless import CaselessText
 
 BEFORE = 3
 AFTER = 2
@@ -84,14 +85,20 @@ def _finders(lang: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{ne_verbs}{alts})(?!\w)|n['’]t\b", re.IGNORECASE)
 
 
-def token_flags(table: TokenTable, text: str, lang: str) -> tuple[Any, Any, Any]:
+def token_flags(table: TokenTable, text: str | CaselessText, lang: str) -> tuple[Any, Any, Any]:
     """Per-token arrays (negator before?, negator after?, clause break?) of a transcript.
 
     One regex pass over the text finds the candidate negators (no per-token Python loop);
-    a match counts when a token starts where it starts. Clause breaks are only looked up
-    in the few tokens around a negator, the only place they matter.
+    a match counts when a token starts where it starts, and each distinct form is judged
+    once. Clause breaks are only looked up in the few tokens around a negator, the only
+    place they matter. A CaselessText lets the pass run on the lowered text (caseless.py).
     """
     import numpy as np
+
+    from .caseless import CaselessText
+
+    caseless = text if isinstance(text, CaselessText) else CaselessText(text)
+    text = caseless.text
 
     n = len(table)
     neg = np.zeros(n, dtype=bool)
@@ -99,17 +106,25 @@ def token_flags(table: TokenTable, text: str, lang: str) -> tuple[Any, Any, Any]
     brk = np.zeros(n, dtype=bool)
     if lang not in ("lv", "en") or not n:
         return neg, after, brk
-    negators = _finders(lang)
     starts, ends = table.starts, table.ends
-    found = [(m.start(), m.group().lower()) for m in negators.finditer(text)]
-    if not found:
+    spans = np.array([m.span() for m in caseless.finditer(_finders(lang))], dtype=np.int64)
+    if not len(spans):
         return neg, after, brk
-    at = np.array([f[0] for f in found], dtype=np.int64)
-    idx = np.searchsorted(starts, at, side="left")
-    for i, (pos, form) in zip(idx.tolist(), found, strict=True):
-        if i < n and starts[i] == pos and is_negator(form, lang):
+    spans = spans.reshape(-1, 2)
+    idx = np.searchsorted(starts, spans[:, 0], side="left")
+    on_token = idx < n
+    on_token[on_token] = starts[idx[on_token]] == spans[on_token, 0]
+    idx, spans = idx[on_token], spans[on_token]
+    # The form from the original text, lowered alone, exactly as is_negator lowers it.
+    forms = [text[a:b].lower() for a, b in spans.tolist()]
+    verdict: dict[str, tuple[bool, bool]] = {}
+    for i, form in zip(idx.tolist(), forms, strict=True):
+        flag = verdict.get(form)
+        if flag is None:
+            flag = verdict[form] = (is_negator(form, lang), form in AFTER_NEGATORS)
+        if flag[0]:
             neg[i] = True
-            after[i] = form in AFTER_NEGATORS
+            after[i] = flag[1]
     # Clause breaks matter only near a negator: look at those few tokens alone.
     near = np.flatnonzero(neg)
     window = np.unique(
@@ -127,15 +142,20 @@ def negated(
     after: NDArray[np.bool_],
     brk: NDArray[np.bool_],
     sentence_of: NDArray[np.intp],
+    *,
+    sums: NDArray[np.intp] | None = None,
 ) -> NDArray[np.bool_]:
-    """Which hits (token spans [first, last]) have a negator in scope."""
+    """Which hits (token spans [first, last]) have a negator in scope.
+
+    sums: break_sums(brk), when the caller keeps it for several calls.
+    """
     import numpy as np
 
     out = np.zeros(len(first), dtype=bool)
     n = len(neg)
     if not n or not len(first) or not neg.any():
         return out
-    csum = np.concatenate(([0], np.cumsum(brk)))
+    csum = sums if sums is not None else break_sums(brk)
     for offset in range(1, BEFORE + 1):
         j = first - offset
         ok = j >= 0
@@ -152,6 +172,13 @@ def negated(
         ok &= ~_any_break(csum, last + 1, jj) & ~brk[jj]
         out |= ok & after[jj]
     return out
+
+
+def break_sums(brk: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """Prefix sums of the clause breaks, as negated() uses them."""
+    import numpy as np
+
+    return np.concatenate(([0], np.cumsum(brk)))
 
 
 def _any_break(csum: Any, lo: Any, hi: Any) -> Any:
