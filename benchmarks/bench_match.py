@@ -29,7 +29,9 @@ def main() -> None:
     from qualcode.nlp.cache import load_tables
     from qualcode.nlp.matching import match_transcript
     from qualcode.store import Store
-    from qualcode.suggest import _rules_for, _select_codes, _select_transcripts
+    from qualcode.suggest import _select_codes
+    from qualcode.suggest_match import rules_for as _rules_for
+    from qualcode.suggest_match import select_transcripts as _select_transcripts
 
     store = Store(args.project / "qualcode.db")
     items = _select_transcripts(store, None)

@@ -11,7 +11,8 @@ from nlp_fixtures import make_code, make_item
 
 from qualcode.errors import CodebookError
 from qualcode.nlp.cache import TokenTable, tokenise
-from qualcode.nlp.matching import compile_rules, find_phrase, match_transcript, phrase_keys
+from qualcode.nlp.matching import compile_rules, match_transcript, phrase_keys
+from qualcode.nlp.phrases import find_phrase
 from qualcode.nlp.pipeline import pipeline
 
 

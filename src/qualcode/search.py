@@ -99,7 +99,9 @@ def _phrases(query: str) -> list[str]:
 
 def _key_spans(table: TokenTable, keyed: list[tuple[str, ...]]) -> list[tuple[int, int]]:
     """Character spans where any of the key sequences occurs (also typed without diacritics)."""
-    from .nlp.matching import _folded_index, _folded_starts, _phrase_starts
+    from .nlp.phrases import folded_index as _folded_index
+    from .nlp.phrases import folded_starts as _folded_starts
+    from .nlp.phrases import phrase_starts as _phrase_starts
 
     folded = _folded_index(table)
     spans = set()

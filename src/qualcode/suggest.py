@@ -9,14 +9,13 @@ Accepting creates a tag with origin 'suggested' in the same transaction as the s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .codebook_ops import stored_codebook
 from .errors import NotFound, QualcodeError
-from .models import RESPONDENT, Code, Decision, MatchedTerm, Suggestion
+from .models import Code, Decision, MatchedTerm, Suggestion
 from .store import now
 from .suggest_learn import (
     Proposal,
@@ -26,12 +25,19 @@ from .suggest_learn import (
     has_coding,
     model_for,
 )
+from .suggest_match import (
+    all_passages,
+    cached_passages,
+    chunked,
+    compile_all,
+    ensure_matches,
+    select_transcripts,
+    with_texts,
+)
 
 if TYPE_CHECKING:
-    from .nlp.batch import Job
     from .nlp.cache import TranscriptText
     from .nlp.learn_eval import Evaluation
-    from .nlp.matching import CodeRules
     from .store import Store
 
 # (phase description, steps just done, total steps of the phase)
@@ -84,36 +90,6 @@ def _select_codes(store: Store, names: Sequence[str] | None) -> list[Code]:
     return list(picked.values())
 
 
-def _select_transcripts(
-    store: Store, names: Sequence[str] | None, *, with_text: bool = True
-) -> list[TranscriptText]:
-    from .nlp.cache import transcript_texts
-
-    resolved = [store.transcripts.get(n).name for n in names] if names else None
-    return transcript_texts(
-        store, names=resolved, default_language=_default_language(store), with_text=with_text
-    )
-
-
-def _default_language(store: Store) -> str | None:
-    book = stored_codebook(store)
-    return book.language if book else None
-
-
-def _with_texts(store: Store, part: Sequence[TranscriptText]) -> list[TranscriptText]:
-    """Transcripts given as heads (no text), read in full; ones with text stay as they are."""
-    from .nlp.cache import transcript_texts
-
-    heads = [i.id for i in part if not i.text]
-    if not heads:
-        return list(part)
-    full = {
-        i.id: i
-        for i in transcript_texts(store, ids=heads, default_language=_default_language(store))
-    }
-    return [full.get(i.id, i) for i in part]
-
-
 def _rule_text(hits: Sequence[Any]) -> str:
     kinds: dict[str, list[str]] = {}
     for h in hits:
@@ -121,52 +97,6 @@ def _rule_text(hits: Sequence[Any]) -> str:
         if h.term not in kinds[h.kind]:
             kinds[h.kind].append(h.term)
     return "; ".join(f"{kind}: {', '.join(terms)}" for kind, terms in kinds.items())
-
-
-PHRASE_KEYS = "phrase-keys/"  # + pipeline version: the models-table entry of keyword keys
-
-
-def _rules_for(store: Store, codes: Sequence[Code], lang: str) -> tuple[Any, str | None]:
-    """Compiled rules for a language, with keyword keys from the project's cache when it has
-    them, or made from the keyer for plain words (then spaCy is not even imported); the
-    pipeline's warning, if any."""
-    from .nlp.keys import plain_phrase_keys
-    from .nlp.matching import compile_rules, rule_phrases
-    from .nlp.pipeline import pipeline_version
-
-    name = PHRASE_KEYS + pipeline_version(lang)
-    stored = store.learned.get(name)
-    cached: dict[str, Any] = json.loads(stored[1]) if stored else {}
-    known = {k: tuple(v) for k, v in cached.get("keys", {}).items()}
-    phrases = rule_phrases(codes)
-    missing = [p for p in phrases if p not in known]
-    if not missing and "warning" in cached:
-        return compile_rules(codes, lang, known), cached["warning"]
-    warning: str | None = cached.get("warning")
-    specials = frozenset(str(s) for s in cached.get("specials") or ())
-    complete = "warning" in cached and isinstance(cached.get("specials"), list)
-    if complete:
-        for p in missing:
-            plain = plain_phrase_keys(p, lang, specials)
-            if plain is not None:
-                known[p] = plain
-        missing = [p for p in missing if p not in known]
-    if missing or not complete:
-        from .nlp.matching import phrase_keys
-        from .nlp.pipeline import pipeline
-
-        known.update(zip(missing, phrase_keys(missing, lang), strict=True))
-        nlp = pipeline(lang)
-        warning = nlp.warning
-        rules = nlp.nlp.tokenizer.rules or {}  # type: ignore[union-attr]
-        specials = frozenset(s for s in rules if any(ch.isalpha() for ch in s))
-    data = {
-        "keys": {k: list(v) for k, v in sorted(known.items())},
-        "warning": warning,
-        "specials": sorted(specials),
-    }
-    store.learned.save(name, "", json.dumps(data, ensure_ascii=False))
-    return compile_rules(codes, lang, known), warning
 
 
 def suggest(
@@ -197,20 +127,20 @@ def suggest(
         )
     # Learning needs every transcript's coding (and rule scores), not just the chosen ones.
     # Without learning the texts are read a chunk at a time (bounded memory at any size).
-    everything = _select_transcripts(store, None if learning else transcripts, with_text=learning)
+    everything = select_transcripts(store, None if learning else transcripts, with_text=learning)
     wanted = {store.transcripts.get(n).name for n in transcripts} if transcripts else None
     items = [i for i in everything if wanted is None or i.name in wanted]
     if not items:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
-    rules_by_lang, warnings = _compile_all(store, with_rules, everything, items)
-    tokenised = _ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
+    rules_by_lang, warnings = compile_all(store, with_rules, everything, items)
+    tokenised = ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
     model = None
     if learning:
         from .nlp.cache import load_tables
 
         tables, _ = load_tables(store, everything)
-        passages = _all_passages(store, rules_by_lang, everything, include_interviewer)
+        passages = all_passages(store, rules_by_lang, everything, include_interviewer)
         examples = examples_for(store, everything, tables, _scores(passages))
         del tables
         model = model_for(store, examples, [c.name for c in selected])
@@ -221,13 +151,13 @@ def suggest(
                 part,
                 [
                     Proposal(item, p.turn_index, p.code_id, p.start, p.end, p.score, p.hits)
-                    for item, found in _cached_passages(
+                    for item, found in cached_passages(
                         store, rules_by_lang, part, include_interviewer
                     )
                     for p in found
                 ],
             )
-            for part in (_with_texts(store, p) for p in _chunked(items))
+            for part in (with_texts(store, p) for p in chunked(items))
         )
         stored_codes = with_rules
     else:
@@ -246,202 +176,6 @@ def suggest(
         learned=tuple(model.learned()) if model is not None else (),
         **totals,
     )
-
-
-CHUNK = 50  # transcripts whose passages are held at once while storing
-
-
-def _chunked(items: Sequence[TranscriptText]) -> list[Sequence[TranscriptText]]:
-    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-
-
-def _compile_all(
-    store: Store,
-    codes: Sequence[Code],
-    everything: Sequence[TranscriptText],
-    items: Sequence[TranscriptText],
-) -> tuple[dict[str, list[CodeRules]], list[str]]:
-    """Every language's compiled rules and the pipelines' warnings."""
-    warnings = []
-    rules_by_lang: dict[str, list[CodeRules]] = {}
-    for lang in sorted({i.language for i in everything}):
-        rules_by_lang[lang], warning = _rules_for(store, codes, lang)
-        if warning:
-            names = ", ".join(i.name for i in items if i.language == lang)
-            warnings.append(f"{names}: {warning}")
-    return rules_by_lang, warnings
-
-
-def _only_turns(item: TranscriptText, include_interviewer: bool) -> set[int] | None:
-    if include_interviewer:
-        return None
-    return {i for i, t in enumerate(item.turns) if t.role == RESPONDENT}
-
-
-def _expected(
-    rules_by_lang: Mapping[str, Sequence[CodeRules]],
-    items: Sequence[TranscriptText],
-    include_interviewer: bool,
-) -> Iterator[tuple[TranscriptText, list[tuple[CodeRules, str]]]]:
-    """Each transcript with its codes' rules and the fingerprint their matches must have."""
-    from .nlp.match_cache import pair_fingerprint, rules_fingerprint, transcript_fingerprint
-
-    by_rule = {
-        id(r): rules_fingerprint(r)
-        for rules in rules_by_lang.values()
-        for r in rules
-        if not r.empty
-    }
-    for item in items:
-        tfp = transcript_fingerprint(item, _only_turns(item, include_interviewer))
-        yield (
-            item,
-            [
-                (r, pair_fingerprint(tfp, by_rule[id(r)]))
-                for r in rules_by_lang[item.language]
-                if not r.empty
-            ],
-        )
-
-
-def _ensure_matches(
-    store: Store,
-    rules_by_lang: Mapping[str, Sequence[CodeRules]],
-    everything: Sequence[TranscriptText],
-    include_interviewer: bool,
-    progress: Progress | None,
-) -> int:
-    """Match every (transcript, code) pair whose stored matches are stale; how many
-    transcripts were tokenised for it.
-
-    A transcript with every pair up to date is skipped (its token table is not even read).
-    The others are tokenised (unless cached) and matched in worker processes when there is
-    much to do (nlp.batch); token tables and matches are saved as they come back, so memory
-    stays bounded and work done survives a later failure.
-    """
-    from .nlp.batch import run_jobs, worker_count
-
-    stored = store.cache.match_fingerprints([i.id for i in everything])
-    stale = {
-        item.id: missing
-        for item, pairs in _expected(rules_by_lang, everything, include_interviewer)
-        if (missing := [(r, fp) for r, fp in pairs if stored.get((item.id, r.code_id)) != fp])
-    }
-    todo = [i for i in everything if i.id in stale]
-    if not todo:
-        return 0
-    tokenised = 0
-    tables: list[tuple[int, str, str, bytes]] = []
-    rows: list[tuple[int, int, str, bytes]] = []
-    jobs = _jobs(store, todo, stale, include_interviewer)
-    languages = sorted({i.language for i in todo})
-    by_id = {i.id: i for i in todo}
-    for done in run_jobs(jobs, worker_count(todo), languages):
-        if done.table is not None:
-            item = by_id[done.item_id]
-            tokenised += 1
-            tables.append((item.id, _pipeline_version(item.language), item.sha256, done.table))
-        rows.extend((done.item_id, cid, fp, data) for cid, fp, data in done.matches)
-        if len(tables) >= 50:
-            store.cache.save(tables)
-            tables = []
-        if len(rows) >= 500:
-            store.cache.save_matches(rows)
-            rows = []
-        if progress:
-            progress("matching", 1, len(todo))
-    if tables:
-        store.cache.save(tables)
-    if rows:
-        store.cache.save_matches(rows)
-    return tokenised
-
-
-def _pipeline_version(lang: str) -> str:
-    from .nlp.pipeline import pipeline_version
-
-    return pipeline_version(lang)
-
-
-def _jobs(
-    store: Store,
-    todo: Sequence[TranscriptText],
-    stale: Mapping[int, Sequence[tuple[CodeRules, str]]],
-    include_interviewer: bool,
-) -> Iterator[Job]:
-    """A job per transcript, with its cached token table when that is current."""
-    from .nlp.batch import Job
-
-    for part in (_with_texts(store, p) for p in _chunked(todo)):
-        wanted = {i.id: i for i in part}
-        cached = {
-            tid: data
-            for tid, version, sha, data in store.cache.get(list(wanted))
-            if version == _pipeline_version(wanted[tid].language) and sha == wanted[tid].sha256
-        }
-        for item in part:
-            only = _only_turns(item, include_interviewer)
-            yield Job(
-                item,
-                tuple(stale[item.id]),
-                frozenset(only) if only is not None else None,
-                cached.get(item.id),
-            )
-
-
-def _cached_passages(
-    store: Store,
-    rules_by_lang: Mapping[str, Sequence[CodeRules]],
-    items: Sequence[TranscriptText],
-    include_interviewer: bool,
-) -> Iterator[tuple[TranscriptText, list[Any]]]:
-    """Each transcript's passages from the match cache (made current by _ensure_matches)."""
-    from .nlp.match_cache import decode
-
-    rows = {
-        (tid, cid): (fp, data) for tid, cid, fp, data in store.cache.matches([i.id for i in items])
-    }
-    for item, pairs in _expected(rules_by_lang, items, include_interviewer):
-        out: list[Any] = []
-        again = []
-        for rule, fp in pairs:
-            entry = rows.get((item.id, rule.code_id))
-            found = decode(entry[1], rule.code, rule.code_id) if entry and entry[0] == fp else None
-            if found is None:
-                again.append(rule)  # damaged or missing: matched now, from the token table
-            else:
-                out.extend(found)
-        if again:
-            out.extend(_match_now(store, item, again, include_interviewer))
-        yield item, out
-
-
-def _match_now(
-    store: Store, item: TranscriptText, rules: Sequence[CodeRules], include_interviewer: bool
-) -> list[Any]:
-    from .nlp.cache import iter_tables
-    from .nlp.matching import match_transcript
-
-    for _, table, _ in iter_tables(store, [item]):
-        spans = [(t.start, t.end) for t in item.turns]
-        only = _only_turns(item, include_interviewer)
-        return match_transcript(table, item.text, spans, rules, only_turns=only)
-    return []
-
-
-def _all_passages(
-    store: Store,
-    rules_by_lang: Mapping[str, Sequence[CodeRules]],
-    items: Sequence[TranscriptText],
-    include_interviewer: bool,
-) -> dict[tuple[int, int, int], Any]:
-    """Every rule passage by (transcript id, turn position, code id)."""
-    return {
-        (item.id, p.turn_index, p.code_id): p
-        for part in _chunked(items)
-        for item, found in _cached_passages(store, rules_by_lang, part, include_interviewer)
-        for p in found
-    }
 
 
 def _scores(passages: dict[tuple[int, int, int], Any]) -> dict[tuple[int, int], dict[str, float]]:
@@ -464,15 +198,15 @@ def evaluate_suggestions(
         raise QualcodeError("no codebook loaded; load one with `qualcode codebook load FILE`")
     selected = _select_codes(store, codes)
     with_rules = [c for c in selected if c.keywords or c.rules.get("patterns")]
-    everything = _select_transcripts(store, None)
+    everything = select_transcripts(store, None)
     if not everything:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
-    rules_by_lang, _ = _compile_all(store, with_rules, everything, everything)
-    _ensure_matches(store, rules_by_lang, everything, False, progress)
+    rules_by_lang, _ = compile_all(store, with_rules, everything, everything)
+    ensure_matches(store, rules_by_lang, everything, False, progress)
     from .nlp.cache import load_tables
 
     tables, _ = load_tables(store, everything)
-    passages = _all_passages(store, rules_by_lang, everything, False)
+    passages = all_passages(store, rules_by_lang, everything, False)
     examples = examples_for(store, everything, tables, _scores(passages))
     return evaluate_project(
         store, examples, [c.name for c in selected], folds=folds, in_sample=in_sample

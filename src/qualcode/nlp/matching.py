@@ -17,14 +17,13 @@ pass per transcript; Hit tuples are made only for the hits that end up in a pass
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import TokenTable
 from .caseless import CaselessText
-from .keys import fold
+from .phrases import FoldedView, folded_starts, phrase_starts
 from .pipeline import pipeline
 
 if TYPE_CHECKING:
@@ -163,34 +162,6 @@ def compile_rules(
     return out
 
 
-def find_phrase(table: TokenTable, keys: tuple[str, ...]) -> list[int]:
-    """Token indices where a key sequence starts (within one turn)."""
-    return [int(p) for p in _phrase_starts(table, keys)]
-
-
-def _phrase_starts(table: TokenTable, keys: tuple[str, ...]) -> Any:
-    import numpy as np
-
-    index = table.key_index()
-    ids = []
-    for k in keys:  # most phrases miss a key: leave before any numpy work
-        i = index.get(k)
-        if i is None:
-            return np.zeros(0, dtype=np.intp)
-        ids.append(i)
-    if not ids:
-        return np.zeros(0, dtype=np.intp)
-    pos = table.positions(ids[0])
-    n = len(keys)
-    if n > 1:
-        pos = pos[pos + n <= len(table)]
-        for j in range(1, n):
-            pos = pos[table.key_ids[pos + j] == ids[j]]
-        if len(pos):  # a phrase may not run from one turn into the next
-            pos = pos[table.turn_of(pos) == table.turn_of(pos + n - 1)]
-    return pos
-
-
 class _Hits(NamedTuple):
     """Hits of one code as parallel arrays (term index into `terms`)."""
 
@@ -200,75 +171,6 @@ class _Hits(NamedTuple):
     last: Any
     start: Any
     end: Any
-
-
-def _folded_index(table: TokenTable) -> dict[str, list[int]]:
-    """Diacritic-free key -> ids of the table's keys that are written without diacritics."""
-    out: dict[str, list[int]] = {}
-    for i, k in enumerate(table.keys):
-        if k.isascii():
-            out.setdefault(k, []).append(i)
-    return out
-
-
-class _FoldedView(Mapping[str, list[int]]):
-    """_folded_index(table) without building it: keys are distinct, so an ASCII key's only
-    id is its own, looked up in the table's key index on demand."""
-
-    def __init__(self, table: TokenTable) -> None:
-        self._index = table.key_index()
-
-    def __getitem__(self, key: str) -> list[int]:
-        if key.isascii() and key in self._index:
-            return [self._index[key]]
-        raise KeyError(key)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.isascii() and key in self._index
-
-    def __iter__(self) -> Iterator[str]:
-        return (k for k in self._index if k.isascii())
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-@cache
-def _folded_keys(keys: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Each key's diacritic-free form, or None when every key is already without them."""
-    if all(k.isascii() for k in keys):
-        return None
-    return tuple(fold(k) for k in keys)
-
-
-def _folded_starts(
-    table: TokenTable, keys: tuple[str, ...], exact: Any, folded: Mapping[str, list[int]]
-) -> Any:
-    """Where a phrase occurs with some words typed without diacritics (not found exactly)."""
-    import numpy as np
-
-    folds = _folded_keys(keys)
-    if folds is None or not any(
-        f in folded for k, f in zip(keys, folds, strict=True) if not k.isascii()
-    ):
-        return np.zeros(0, dtype=np.intp)  # no word of it occurs without its diacritics
-    index = table.key_index()
-    ids = []
-    for k, f in zip(keys, folds, strict=True):
-        alts = list(folded.get(f, []))
-        if k in index:
-            alts.append(index[k])
-        if not alts:
-            return np.zeros(0, dtype=np.intp)
-        ids.append(np.array(sorted(set(alts))))
-    pos = np.sort(np.concatenate([table.positions(int(i)) for i in ids[0]]))
-    n = len(keys)
-    pos = pos[pos + n <= len(table)]
-    for j in range(1, n):
-        pos = pos[np.isin(table.key_ids[pos + j], ids[j])]
-    if len(pos):
-        pos = pos[table.turn_of(pos) == table.turn_of(pos + n - 1)]
-    return pos[~np.isin(pos, exact)]
 
 
 def _phrase_arrays(
@@ -282,12 +184,12 @@ def _phrase_arrays(
 
     out = []
     for phrase in phrases:
-        pos = _phrase_starts(table, phrase.keys)
+        pos = phrase_starts(table, phrase.keys)
         if len(pos):
             out.append((np.full(len(pos), len(terms)), pos, pos + len(phrase.keys) - 1))
         terms.append((phrase.text, kind))
         if folded is not None:
-            weak = _folded_starts(table, phrase.keys, pos, folded)
+            weak = folded_starts(table, phrase.keys, pos, folded)
             if len(weak):
                 out.append((np.full(len(weak), len(terms)), weak, weak + len(phrase.keys) - 1))
             terms.append((phrase.text, "folded"))
@@ -362,7 +264,7 @@ def _vetoed(table: TokenTable, rules: CodeRules, hits: _Hits, sentence_of: Any) 
     for keyword, words in rules.context_vetoes:
         near = np.zeros(n, dtype=bool)
         for w in words:
-            for p in _phrase_starts(table, w.keys):
+            for p in phrase_starts(table, w.keys):
                 near[p : p + len(w.keys)] = True
         if not near.any():
             continue
@@ -477,7 +379,7 @@ def match_transcript(
             t for i, t in enumerate(turns) if allowed[i] or (i + 1 < len(turns) and allowed[i + 1])
         ]
     flags: dict[str, tuple[Any, Any, Any, Any]] = {}
-    folded = _FoldedView(table)
+    folded = FoldedView(table)
     caseless = CaselessText(text)  # lowered once per transcript, for every code's patterns
     out: list[Passage] = []
     for rule in rules:
