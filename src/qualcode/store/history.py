@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import QualcodeError
 from ..models import Change, LogEntry
@@ -59,6 +61,10 @@ TRACKED: dict[str, dict[str, Any]] = {
         "code": "(SELECT name FROM codes WHERE X.kind = 'code' AND id = CAST(X.target AS INTEGER))",
     },
 }
+
+# Tables whose changes may be reverted a run at a time. Not codes: a code's parent is a code,
+# and a one-statement delete would record parent and child in an order a redo cannot replay.
+_BATCHED = frozenset(TRACKED) - {"codes"}
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -193,7 +199,10 @@ class HistoryStore:
             params.append(coder)
         sql = "SELECT * FROM commands" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
-        commands = self.store.query(sql, params)
+        return self._entries(self.store.query(sql, params))
+
+    def _entries(self, commands: list[dict[str, Any]]) -> list[LogEntry]:
+        """These `commands` rows as log entries with their changes."""
         if not commands:
             return []
         ids = [c["id"] for c in commands]
@@ -234,14 +243,16 @@ class HistoryStore:
 
     def undoable(self, coder: str, n: int) -> list[LogEntry]:
         """The coder's last n commands that are not undone and not undos themselves."""
-        rows = self.store.query(
-            # Commands copied in by a merge belong to the other copy's rows: never undone here.
-            "SELECT id FROM commands WHERE coder = ? AND undone_by IS NULL AND undo_of IS NULL "
-            "AND command NOT LIKE '% [merged from %]' ORDER BY id DESC LIMIT ?",
-            [coder, n],
+        # Only the wanted commands are read: the whole log of a big project takes seconds.
+        return self._entries(
+            self.store.query(
+                # Commands copied in by a merge belong to the other copy's rows: never undone.
+                "SELECT * FROM commands WHERE coder = ? AND undone_by IS NULL "
+                "AND undo_of IS NULL AND command NOT LIKE '% [merged from %]' "
+                "ORDER BY id DESC LIMIT ?",
+                [coder, n],
+            )
         )
-        wanted = {r["id"] for r in rows}
-        return [e for e in self.log(coder=coder, limit=None) if e.id in wanted]
 
     # -- undo -------------------------------------------------------------------------------
 
@@ -250,21 +261,7 @@ class HistoryStore:
         if self._current is None:
             raise QualcodeError("undo must run inside a recorded write")
         for entry in entries:
-            raw = self.store.query(
-                "SELECT id, tbl, action, row_key, before, after FROM changes "
-                "WHERE command_id = ? ORDER BY id DESC",
-                [entry.id],
-            )
-            for ch in raw:
-                self._check(entry, ch)
-                try:
-                    self._revert(ch)
-                except sqlite3.IntegrityError:
-                    raise QualcodeError(
-                        f"cannot undo command {entry.id} ({entry.command}): later work depends "
-                        f"on a {ch['tbl'][:-1]} it made (e.g. tags on its turns); undo or remove "
-                        "that first. Nothing was undone"
-                    ) from None
+            self._undo_steps(entry, self._steps(entry))
             self.conn.execute(
                 "UPDATE commands SET undone_by = ? WHERE id = ?", [self._current, entry.id]
             )
@@ -272,6 +269,183 @@ class HistoryStore:
             self.conn.execute(
                 "UPDATE commands SET undo_of = ? WHERE id = ?", [entries[0].id, self._current]
             )
+
+    def _steps(self, entry: LogEntry) -> list[_Step]:
+        """The command's changes newest first, with rows as read from the history."""
+        raw = self.conn.execute(
+            "SELECT tbl, action, row_key, before, after FROM changes "
+            "WHERE command_id = ? ORDER BY id DESC",
+            [entry.id],
+        ).fetchall()
+        # The entry's changes hold the same rows already parsed (oldest first); reading the
+        # JSON again is most of the time of a big undo. Transcripts' are shortened in the
+        # log (no text), and an entry that does not match the history is not trusted.
+        known = entry.changes[::-1] if len(entry.changes) == len(raw) else ()
+        steps = []
+        for i, (tbl, action, row_key, before, after) in enumerate(raw):
+            key = json.loads(row_key)
+            ch = known[i] if known else None
+            if (
+                ch is not None
+                and tbl != "transcripts"
+                and ch.table == tbl
+                and ch.action == action
+                and list(ch.key) == key
+            ):
+                steps.append(_Step(tbl, action, row_key, key, ch.before, ch.after))
+            else:
+                steps.append(
+                    _Step(
+                        tbl,
+                        action,
+                        row_key,
+                        key,
+                        json.loads(before) if before else None,
+                        json.loads(after) if after else None,
+                    )
+                )
+        return steps
+
+    def _undo_steps(self, entry: LogEntry, steps: list[_Step]) -> None:
+        """Revert one command's changes (newest first) with the effect of one at a time.
+
+        Reverting a row touches no other row the command changed (children are reverted
+        before their parents), so the newest change of every row can be checked against
+        the database up front, in one query per table. Runs of same-table, same-action
+        changes to rows changed once are then reverted with one statement (or one
+        executemany); rows the command changed more than once go one change at a time,
+        checked just before, as their later changes are reverted first. A failed check
+        stops at its place in the order, so an earlier integrity error wins as before.
+        """
+        counts = Counter((s.table, s.row_key) for s in steps)
+        stop = self._first_conflict(steps)
+        done = 0
+        while done < stop:
+            step = steps[done]
+            run = 1
+            if step.table in _BATCHED and counts[step.table, step.row_key] == 1:
+                while (
+                    done + run < stop
+                    and steps[done + run].table == step.table
+                    and steps[done + run].action == step.action
+                    and counts[step.table, steps[done + run].row_key] == 1
+                ):
+                    run += 1
+            try:
+                if run == 1:
+                    self._check(entry, step)
+                    self._revert(step)
+                else:
+                    self._revert_many(steps[done : done + run])
+            except sqlite3.IntegrityError:
+                raise QualcodeError(
+                    f"cannot undo command {entry.id} ({entry.command}): later work depends "
+                    f"on a {step.table[:-1]} it made (e.g. tags on its turns); undo or remove "
+                    "that first. Nothing was undone"
+                ) from None
+            done += run
+        if stop < len(steps):
+            self._conflict(entry, steps[stop])
+
+    def _load_keys(self, steps: list[_Step]) -> None:
+        """Fill the TEMP key table with these changes' row keys (pos = place in the list)."""
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS qc_undo_keys (pos INTEGER PRIMARY KEY, k0, k1)"
+        )
+        self.conn.execute("DELETE FROM temp.qc_undo_keys")
+        self.conn.executemany(
+            "INSERT INTO temp.qc_undo_keys VALUES (?, ?, ?)",
+            [(pos, s.key[0], s.key[1] if len(s.key) > 1 else None) for pos, s in enumerate(steps)],
+        )
+
+    def _first_conflict(self, steps: list[_Step]) -> int:
+        """Place of the first change whose row was changed again later (len(steps) if none)."""
+        newest: dict[tuple[str, str], int] = {}
+        for i, step in enumerate(steps):
+            newest.setdefault((step.table, step.row_key), i)
+        groups: dict[str, list[int]] = {}
+        for (table, _key), i in newest.items():
+            groups.setdefault(table, []).append(i)
+        failed = len(steps)
+        for table, places in groups.items():
+            group = [steps[i] for i in places]
+            self._load_keys(group)
+            columns = list(dict.fromkeys(c for s in group if s.after for c in s.after))
+            index = {c: i for i, c in enumerate(columns)}
+            pk = TRACKED[table]["pk"]
+            on = " AND ".join(f"t.{_q(c)} = k.k{i}" for i, c in enumerate(pk))
+            select = ", ".join(["k.pos", *(f"t.{_q(c)}" for c in columns)])
+            now = {
+                r[0]: r[1:]
+                for r in self.conn.execute(
+                    f"SELECT {select} FROM temp.qc_undo_keys k JOIN main.{table} t ON {on}"
+                )
+            }
+            whole = tuple(columns)
+            for pos, step in enumerate(group):
+                row = now.get(pos)
+                if step.action == "delete":
+                    ok = row is None
+                elif row is None or step.after is None:
+                    ok = False
+                elif tuple(step.after) == whole and row == tuple(step.after.values()):
+                    ok = True  # the common case, compared at C speed
+                else:
+                    ok = all(_same(row[index[k]], v) for k, v in step.after.items())
+                if not ok:
+                    failed = min(failed, places[pos])
+        return failed
+
+    def _revert_many(self, run: list[_Step]) -> None:
+        """Revert a run of one table's changes of one action, each to a different row."""
+        table, action = run[0].table, run[0].action
+        pk = TRACKED[table]["pk"]
+        if action == "insert":
+            self._load_keys(run)
+            if table == "tags":  # a suggestion accepted into this tag keeps its decision row
+                self.conn.execute(
+                    "UPDATE main.suggestions SET tag_id = NULL "
+                    "WHERE tag_id IN (SELECT k0 FROM temp.qc_undo_keys)"
+                )
+            cols = ", ".join(_q(c) for c in pk)
+            keys = ", ".join(f"k{i}" for i in range(len(pk)))
+            if len(pk) > 1:
+                cols = f"({cols})"
+            self.conn.execute(
+                f"DELETE FROM main.{table} WHERE {cols} IN (SELECT {keys} FROM temp.qc_undo_keys)"
+            )
+            return
+        # Re-inserts and updates keep the newest-first order; consecutive rows with the same
+        # columns share one executemany.
+        where = " AND ".join(f"{_q(c)} = ?" for c in pk)
+        batch: list[list[Any]] = []
+        sql = ""
+        for step in run:
+            before = step.before or {}
+            if action == "delete":
+                names = ", ".join(_q(c) for c in before)
+                this = f"INSERT INTO main.{table} ({names}) VALUES ({','.join('?' * len(before))})"
+                params = list(before.values())
+            else:
+                # Only the columns the change changed: the row holds `after` (checked), and
+                # setting an unchanged indexed column would rewrite its index entries for
+                # nothing. Floats are always set, as the check allowed them a rounding error.
+                after = step.after or {}
+                changed = [
+                    c
+                    for c, v in before.items()
+                    if isinstance(v, float) or c not in after or not _identical(after[c], v)
+                ] or list(before)
+                sets = ", ".join(f"{_q(c)} = ?" for c in changed)
+                this = f"UPDATE main.{table} SET {sets} WHERE {where}"
+                params = [*(before[c] for c in changed), *step.key]
+            if this != sql and batch:
+                self.conn.executemany(sql, batch)
+                batch = []
+            sql = this
+            batch.append(params)
+        if batch:
+            self.conn.executemany(sql, batch)
 
     def _current_row(self, table: str, key: list[Any], columns: list[str]) -> dict[str, Any] | None:
         pk = TRACKED[table]["pk"]
@@ -282,38 +456,42 @@ class HistoryStore:
         )
         return rows[0] if rows else None
 
-    def _check(self, entry: LogEntry, ch: dict[str, Any]) -> None:
-        table, key = ch["tbl"], json.loads(ch["row_key"])
-        after = json.loads(ch["after"]) if ch["after"] else None
-        if ch["action"] == "delete":
-            ok = self._current_row(table, key, list(TRACKED[table]["pk"])) is None
+    def _check(self, entry: LogEntry, step: _Step) -> None:
+        """Raise unless the row is still as this change left it."""
+        if step.action == "delete":
+            ok = self._current_row(step.table, step.key, list(TRACKED[step.table]["pk"])) is None
         else:
-            assert after is not None
-            now_row = self._current_row(table, key, list(after))
-            ok = now_row is not None and all(_same(now_row[k], v) for k, v in after.items())
+            assert step.after is not None
+            now_row = self._current_row(step.table, step.key, list(step.after))
+            ok = now_row is not None and all(_same(now_row[k], v) for k, v in step.after.items())
         if not ok:
-            later = self.store.query(
-                "SELECT c.id, c.command FROM changes h JOIN commands c ON c.id = h.command_id "
-                "WHERE h.tbl = ? AND h.row_key = ? AND h.command_id > ? "
-                "ORDER BY h.id DESC LIMIT 1",
-                [table, ch["row_key"], entry.id],
-            )
-            by = f" by command {later[0]['id']} ({later[0]['command']})" if later else ""
-            raise QualcodeError(
-                f"cannot undo command {entry.id} ({entry.command}): a {table[:-1]} it changed "
-                f"was changed again later{by}; undo that first. Nothing was undone"
-            )
+            self._conflict(entry, step)
 
-    def _revert(self, ch: dict[str, Any]) -> None:
-        table, key = ch["tbl"], json.loads(ch["row_key"])
+    def _conflict(self, entry: LogEntry, step: _Step) -> NoReturn:
+        """Raise: the row of this change was changed again later (naming by which command)."""
+        later = self.store.query(
+            "SELECT c.id, c.command FROM changes h JOIN commands c ON c.id = h.command_id "
+            "WHERE h.tbl = ? AND h.row_key = ? AND h.command_id > ? "
+            "ORDER BY h.id DESC LIMIT 1",
+            [step.table, step.row_key, entry.id],
+        )
+        by = f" by command {later[0]['id']} ({later[0]['command']})" if later else ""
+        raise QualcodeError(
+            f"cannot undo command {entry.id} ({entry.command}): a {step.table[:-1]} it changed "
+            f"was changed again later{by}; undo that first. Nothing was undone"
+        )
+
+    def _revert(self, step: _Step) -> None:
+        """Revert one change."""
+        table, key = step.table, step.key
         pk = TRACKED[table]["pk"]
         where = " AND ".join(f"{_q(c)} = ?" for c in pk)
-        if ch["action"] == "insert":
+        if step.action == "insert":
             if table == "tags":  # a suggestion accepted into this tag keeps its decision row
                 self.conn.execute("UPDATE suggestions SET tag_id = NULL WHERE tag_id = ?", key)
             self.conn.execute(f"DELETE FROM {table} WHERE {where}", key)
-        elif ch["action"] == "delete":
-            before = json.loads(ch["before"])
+        elif step.action == "delete":
+            before = step.before or {}
             cols = list(before)
             self.conn.execute(
                 f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
@@ -321,12 +499,29 @@ class HistoryStore:
                 [before[c] for c in cols],
             )
         else:
-            before = json.loads(ch["before"])
+            before = step.before or {}
             sets = ", ".join(f"{_q(c)} = ?" for c in before)
             self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*before.values(), *key])
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One recorded change to revert: table, action, row key (JSON and parsed), rows."""
+
+    table: str
+    action: str
+    row_key: str
+    key: list[Any]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
     return bool(a == b)
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Equal and of the same type (1 and 1.0 or True differ in what SQLite stores)."""
+    return type(a) is type(b) and bool(a == b)
