@@ -243,68 +243,75 @@ class HistoryStore:
 
     def undoable(self, coder: str, n: int) -> list[LogEntry]:
         """The coder's last n commands that are not undone and not undos themselves."""
-        # Only the wanted commands are read: the whole log of a big project takes seconds.
-        return self._entries(
-            self.store.query(
-                # Commands copied in by a merge belong to the other copy's rows: never undone.
-                "SELECT * FROM commands WHERE coder = ? AND undone_by IS NULL "
-                "AND undo_of IS NULL AND command NOT LIKE '% [merged from %]' "
-                "ORDER BY id DESC LIMIT ?",
-                [coder, n],
-            )
-        )
+        return [self._read(i)[0] for i in self.undoable_ids(coder, n)]
 
-    # -- undo -------------------------------------------------------------------------------
+    def undoable_ids(self, coder: str, n: int) -> list[int]:
+        """Ids of the coder's last n commands that are not undone and not undos, newest first."""
+        rows = self.conn.execute(
+            # Commands copied in by a merge belong to the other copy's rows: never undone here.
+            "SELECT id FROM commands WHERE coder = ? AND undone_by IS NULL "
+            "AND undo_of IS NULL AND command NOT LIKE '% [merged from %]' "
+            "ORDER BY id DESC LIMIT ?",
+            [coder, n],
+        )
+        return [r[0] for r in rows]
 
     def undo(self, entries: list[LogEntry]) -> None:
         """Revert these commands (newest first), inside the caller's write transaction."""
+        self.undo_ids([e.id for e in entries])
+
+    def undo_ids(self, ids: list[int]) -> list[LogEntry]:
+        """Revert these commands (newest first) inside the caller's write; return them."""
         if self._current is None:
             raise QualcodeError("undo must run inside a recorded write")
-        for entry in entries:
-            self._undo_steps(entry, self._steps(entry))
+        entries = []
+        for command_id in ids:
+            entry, steps = self._read(command_id)
+            self._undo_steps(entry, steps)
             self.conn.execute(
                 "UPDATE commands SET undone_by = ? WHERE id = ?", [self._current, entry.id]
             )
+            entries.append(entry)
         if entries:
             self.conn.execute(
                 "UPDATE commands SET undo_of = ? WHERE id = ?", [entries[0].id, self._current]
             )
+        return entries
 
-    def _steps(self, entry: LogEntry) -> list[_Step]:
-        """The command's changes newest first, with rows as read from the history."""
+    def _read(self, command_id: int) -> tuple[LogEntry, list[_Step]]:
+        """A command as a log entry and its changes newest first, each read from JSON once."""
+        command = self.store.query("SELECT * FROM commands WHERE id = ?", [command_id])
+        if not command:
+            raise QualcodeError(f"no command {command_id}; see `qualcode log`")
         raw = self.conn.execute(
-            "SELECT tbl, action, row_key, before, after FROM changes "
+            "SELECT tbl, action, row_key, before, after, transcript, code FROM changes "
             "WHERE command_id = ? ORDER BY id DESC",
-            [entry.id],
+            [command_id],
         ).fetchall()
-        # The entry's changes hold the same rows already parsed (oldest first); reading the
-        # JSON again is most of the time of a big undo. Transcripts' are shortened in the
-        # log (no text), and an entry that does not match the history is not trusted.
-        known = entry.changes[::-1] if len(entry.changes) == len(raw) else ()
-        steps = []
-        for i, (tbl, action, row_key, before, after) in enumerate(raw):
-            key = json.loads(row_key)
-            ch = known[i] if known else None
-            if (
-                ch is not None
-                and tbl != "transcripts"
-                and ch.table == tbl
-                and ch.action == action
-                and list(ch.key) == key
-            ):
-                steps.append(_Step(tbl, action, row_key, key, ch.before, ch.after))
-            else:
-                steps.append(
-                    _Step(
-                        tbl,
-                        action,
-                        row_key,
-                        key,
-                        json.loads(before) if before else None,
-                        json.loads(after) if after else None,
-                    )
-                )
-        return steps
+        # One parse of all the JSON at once: a call per value costs more than the parsing.
+        keys, befores, afters = (
+            json.loads("[" + ",".join(r[i] or "null" for r in raw) + "]") for i in (2, 3, 4)
+        )
+        steps, changes = [], []
+        for (tbl, action, row_key, _b, _a, transcript, code), key, before, after in zip(
+            raw, keys, befores, afters, strict=True
+        ):
+            steps.append(_Step(tbl, action, row_key, key, before, after))
+            if tbl == "transcripts":  # as the log shows them: without the text
+                before = {k: v for k, v in before.items() if k != "text"} if before else None
+                after = {k: v for k, v in after.items() if k != "text"} if after else None
+            changes.append(Change(tbl, action, tuple(key), before, after, transcript, code))
+        c = command[0]
+        entry = LogEntry(
+            id=c["id"],
+            at=c["at"],
+            coder=c["coder"],
+            command=c["command"],
+            changes=tuple(changes[::-1]),
+            undo_of=c["undo_of"],
+            undone_by=c["undone_by"],
+        )
+        return entry, steps
 
     def _undo_steps(self, entry: LogEntry, steps: list[_Step]) -> None:
         """Revert one command's changes (newest first) with the effect of one at a time.
@@ -331,12 +338,12 @@ class HistoryStore:
                     and counts[step.table, steps[done + run].row_key] == 1
                 ):
                     run += 1
+            # A row changed more than once is checked as it is after its later changes
+            # were reverted (the up-front check saw only the newest).
+            if counts[step.table, step.row_key] > 1 and self._first_conflict([step]) == 0:
+                self._conflict(entry, step)
             try:
-                if run == 1:
-                    self._check(entry, step)
-                    self._revert(step)
-                else:
-                    self._revert_many(steps[done : done + run])
+                self._revert_run(steps[done : done + run])
             except sqlite3.IntegrityError:
                 raise QualcodeError(
                     f"cannot undo command {entry.id} ({entry.command}): later work depends "
@@ -396,7 +403,7 @@ class HistoryStore:
                     failed = min(failed, places[pos])
         return failed
 
-    def _revert_many(self, run: list[_Step]) -> None:
+    def _revert_run(self, run: list[_Step]) -> None:
         """Revert a run of one table's changes of one action, each to a different row."""
         table, action = run[0].table, run[0].action
         pk = TRACKED[table]["pk"]
@@ -420,6 +427,7 @@ class HistoryStore:
         where = " AND ".join(f"{_q(c)} = ?" for c in pk)
         batch: list[list[Any]] = []
         sql = ""
+        sqls: dict[tuple[str, ...], str] = {}
         for step in run:
             before = step.before or {}
             if action == "delete":
@@ -431,13 +439,20 @@ class HistoryStore:
                 # setting an unchanged indexed column would rewrite its index entries for
                 # nothing. Floats are always set, as the check allowed them a rounding error.
                 after = step.after or {}
-                changed = [
+                changed = tuple(
                     c
                     for c, v in before.items()
-                    if isinstance(v, float) or c not in after or not _identical(after[c], v)
-                ] or list(before)
-                sets = ", ".join(f"{_q(c)} = ?" for c in changed)
-                this = f"UPDATE main.{table} SET {sets} WHERE {where}"
+                    if type(v) is float
+                    or (
+                        (a := after.get(c, _MISSING)) is not v
+                        and (type(a) is not type(v) or a != v)
+                    )
+                ) or tuple(before)
+                this = sqls.get(changed) or sqls.setdefault(
+                    changed,
+                    f"UPDATE main.{table} SET {', '.join(f'{_q(c)} = ?' for c in changed)} "
+                    f"WHERE {where}",
+                )
                 params = [*(before[c] for c in changed), *step.key]
             if this != sql and batch:
                 self.conn.executemany(sql, batch)
@@ -446,26 +461,6 @@ class HistoryStore:
             batch.append(params)
         if batch:
             self.conn.executemany(sql, batch)
-
-    def _current_row(self, table: str, key: list[Any], columns: list[str]) -> dict[str, Any] | None:
-        pk = TRACKED[table]["pk"]
-        cols = ", ".join(_q(c) for c in columns)
-        rows = self.store.query(
-            f"SELECT {cols} FROM {table} WHERE " + " AND ".join(f"{_q(c)} = ?" for c in pk),
-            key,
-        )
-        return rows[0] if rows else None
-
-    def _check(self, entry: LogEntry, step: _Step) -> None:
-        """Raise unless the row is still as this change left it."""
-        if step.action == "delete":
-            ok = self._current_row(step.table, step.key, list(TRACKED[step.table]["pk"])) is None
-        else:
-            assert step.after is not None
-            now_row = self._current_row(step.table, step.key, list(step.after))
-            ok = now_row is not None and all(_same(now_row[k], v) for k, v in step.after.items())
-        if not ok:
-            self._conflict(entry, step)
 
     def _conflict(self, entry: LogEntry, step: _Step) -> NoReturn:
         """Raise: the row of this change was changed again later (naming by which command)."""
@@ -480,28 +475,6 @@ class HistoryStore:
             f"cannot undo command {entry.id} ({entry.command}): a {step.table[:-1]} it changed "
             f"was changed again later{by}; undo that first. Nothing was undone"
         )
-
-    def _revert(self, step: _Step) -> None:
-        """Revert one change."""
-        table, key = step.table, step.key
-        pk = TRACKED[table]["pk"]
-        where = " AND ".join(f"{_q(c)} = ?" for c in pk)
-        if step.action == "insert":
-            if table == "tags":  # a suggestion accepted into this tag keeps its decision row
-                self.conn.execute("UPDATE suggestions SET tag_id = NULL WHERE tag_id = ?", key)
-            self.conn.execute(f"DELETE FROM {table} WHERE {where}", key)
-        elif step.action == "delete":
-            before = step.before or {}
-            cols = list(before)
-            self.conn.execute(
-                f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
-                f"VALUES ({','.join('?' * len(cols))})",
-                [before[c] for c in cols],
-            )
-        else:
-            before = step.before or {}
-            sets = ", ".join(f"{_q(c)} = ?" for c in before)
-            self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*before.values(), *key])
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,6 +495,4 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _identical(a: Any, b: Any) -> bool:
-    """Equal and of the same type (1 and 1.0 or True differ in what SQLite stores)."""
-    return type(a) is type(b) and bool(a == b)
+_MISSING = object()
