@@ -354,16 +354,23 @@ class HistoryStore:
         if stop < len(steps):
             self._conflict(entry, steps[stop])
 
-    def _load_keys(self, steps: list[_Step]) -> None:
-        """Fill the TEMP key table with these changes' row keys (pos = place in the list)."""
+    def _keys(self, steps: list[_Step]) -> tuple[str, list[Any]]:
+        """A `WITH k(pos, k0, k1)` of these changes' row keys (pos = place in the list).
+
+        A few keys go inline; many go through a TEMP table (no limit on parameters).
+        """
+        rows = [
+            (pos, s.key[0], s.key[1] if len(s.key) > 1 else None) for pos, s in enumerate(steps)
+        ]
+        if len(rows) <= 100:
+            values = ", ".join(["(?, ?, ?)"] * len(rows))
+            return f"WITH k(pos, k0, k1) AS (VALUES {values}) ", [v for r in rows for v in r]
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS qc_undo_keys (pos INTEGER PRIMARY KEY, k0, k1)"
         )
         self.conn.execute("DELETE FROM temp.qc_undo_keys")
-        self.conn.executemany(
-            "INSERT INTO temp.qc_undo_keys VALUES (?, ?, ?)",
-            [(pos, s.key[0], s.key[1] if len(s.key) > 1 else None) for pos, s in enumerate(steps)],
-        )
+        self.conn.executemany("INSERT INTO temp.qc_undo_keys VALUES (?, ?, ?)", rows)
+        return "WITH k(pos, k0, k1) AS (SELECT pos, k0, k1 FROM temp.qc_undo_keys) ", []
 
     def _first_conflict(self, steps: list[_Step]) -> int:
         """Place of the first change whose row was changed again later (len(steps) if none)."""
@@ -376,7 +383,7 @@ class HistoryStore:
         failed = len(steps)
         for table, places in groups.items():
             group = [steps[i] for i in places]
-            self._load_keys(group)
+            with_keys, params = self._keys(group)
             columns = list(dict.fromkeys(c for s in group if s.after for c in s.after))
             index = {c: i for i, c in enumerate(columns)}
             pk = TRACKED[table]["pk"]
@@ -385,7 +392,7 @@ class HistoryStore:
             now = {
                 r[0]: r[1:]
                 for r in self.conn.execute(
-                    f"SELECT {select} FROM temp.qc_undo_keys k JOIN main.{table} t ON {on}"
+                    f"{with_keys}SELECT {select} FROM k JOIN main.{table} t ON {on}", params
                 )
             }
             whole = tuple(columns)
@@ -408,18 +415,20 @@ class HistoryStore:
         table, action = run[0].table, run[0].action
         pk = TRACKED[table]["pk"]
         if action == "insert":
-            self._load_keys(run)
+            with_keys, params = self._keys(run)
             if table == "tags":  # a suggestion accepted into this tag keeps its decision row
                 self.conn.execute(
-                    "UPDATE main.suggestions SET tag_id = NULL "
-                    "WHERE tag_id IN (SELECT k0 FROM temp.qc_undo_keys)"
+                    f"{with_keys}UPDATE main.suggestions SET tag_id = NULL "
+                    "WHERE tag_id IN (SELECT k0 FROM k)",
+                    params,
                 )
             cols = ", ".join(_q(c) for c in pk)
             keys = ", ".join(f"k{i}" for i in range(len(pk)))
             if len(pk) > 1:
                 cols = f"({cols})"
             self.conn.execute(
-                f"DELETE FROM main.{table} WHERE {cols} IN (SELECT {keys} FROM temp.qc_undo_keys)"
+                f"{with_keys}DELETE FROM main.{table} WHERE {cols} IN (SELECT {keys} FROM k)",
+                params,
             )
             return
         # Re-inserts and updates keep the newest-first order; consecutive rows with the same
