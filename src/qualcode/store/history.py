@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from ..errors import QualcodeError
 from ..models import Change, LogEntry
@@ -284,17 +283,24 @@ class HistoryStore:
         if not command:
             raise QualcodeError(f"no command {command_id}; see `qualcode log`")
         raw = self.conn.execute(
-            "SELECT tbl, action, row_key, before, after, transcript, code FROM changes "
+            "SELECT id, tbl, action, row_key, transcript, code FROM changes "
             "WHERE command_id = ? ORDER BY id DESC",
             [command_id],
         ).fetchall()
-        # One parse of all the JSON at once: a call per value costs more than the parsing.
-        keys, befores, afters = (
-            json.loads("[" + ",".join(r[i] or "null" for r in raw) + "]") for i in (2, 3, 4)
+        # All the JSON in one string, parsed at once: a parse per value costs more than the
+        # parsing itself. Each item carries its change id, as group_concat keeps no order.
+        text = self.store.scalar(
+            "SELECT '[' || group_concat('[' || id || ',' || row_key || ',' || "
+            "coalesce(before, 'null') || ',' || coalesce(after, 'null') || ']', ',') || ']' "
+            "FROM changes WHERE command_id = ?",
+            [command_id],
         )
+        parsed = sorted(json.loads(text or "[]"), key=lambda item: -item[0])
+        if [item[0] for item in parsed] != [r[0] for r in raw]:  # pragma: no cover
+            raise QualcodeError(f"the history of command {command_id} changed while reading")
         steps, changes = [], []
-        for (tbl, action, row_key, _b, _a, transcript, code), key, before, after in zip(
-            raw, keys, befores, afters, strict=True
+        for (_id, tbl, action, row_key, transcript, code), (_, key, before, after) in zip(
+            raw, parsed, strict=True
         ):
             steps.append(_Step(tbl, action, row_key, key, before, after))
             if tbl == "transcripts":  # as the log shows them: without the text
@@ -486,8 +492,7 @@ class HistoryStore:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
+class _Step(NamedTuple):  # a tuple: a big undo makes one per change
     """One recorded change to revert: table, action, row key (JSON and parsed), rows."""
 
     table: str
