@@ -390,7 +390,8 @@ class HistoryStore:
         for table, places in groups.items():
             group = [steps[i] for i in places]
             with_keys, params = self._keys(group)
-            columns = list(dict.fromkeys(c for s in group if s.after for c in s.after))
+            shapes = dict.fromkeys(tuple(s.after) for s in group if s.after)  # few
+            columns = list(dict.fromkeys(c for shape in shapes for c in shape))
             index = {c: i for i, c in enumerate(columns)}
             pk = TRACKED[table]["pk"]
             on = " AND ".join(f"t.{_q(c)} = k.k{i}" for i, c in enumerate(pk))
