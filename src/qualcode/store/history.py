@@ -447,8 +447,12 @@ class HistoryStore:
         for step in run:
             before = step.before or {}
             if action == "delete":
-                names = ", ".join(_q(c) for c in before)
-                this = f"INSERT INTO main.{table} ({names}) VALUES ({','.join('?' * len(before))})"
+                shape = tuple(before)
+                this = sqls.get(shape) or sqls.setdefault(
+                    shape,
+                    f"INSERT INTO main.{table} ({', '.join(_q(c) for c in shape)}) "
+                    f"VALUES ({','.join('?' * len(shape))})",
+                )
                 params = list(before.values())
             else:
                 # Only the columns the change changed: the row holds `after` (checked), and
