@@ -138,6 +138,7 @@ class HistoryStore:
         self.store = store
         self.conn = store.conn
         self._current: int | None = None
+        self._inexact: set[tuple[str, str]] = set()  # undo: rows equal to `after` only roughly
 
     def begin(self, coder: str, command: str) -> None:
         """Start recording the changes of one command (inside a write transaction)."""
@@ -331,6 +332,7 @@ class HistoryStore:
         stops at its place in the order, so an earlier integrity error wins as before.
         """
         counts = Counter((s.table, s.row_key) for s in steps)
+        self._inexact.clear()
         stop = self._first_conflict(steps)
         done = 0
         while done < stop:
@@ -413,6 +415,7 @@ class HistoryStore:
                     ok = True  # the common case, compared at C speed
                 else:
                     ok = all(_same(row[index[k]], v) for k, v in step.after.items())
+                    self._inexact.add((step.table, step.row_key))
                 if not ok:
                     failed = min(failed, places[pos])
         return failed
@@ -444,6 +447,7 @@ class HistoryStore:
         batch: list[list[Any]] = []
         sql = ""
         sqls: dict[tuple[str, ...], str] = {}
+        shapes: dict[frozenset[str], tuple[str, ...]] = {}
         for step in run:
             before = step.before or {}
             if action == "delete":
@@ -457,17 +461,17 @@ class HistoryStore:
             else:
                 # Only the columns the change changed: the row holds `after` (checked), and
                 # setting an unchanged indexed column would rewrite its index entries for
-                # nothing. Floats are always set, as the check allowed them a rounding error.
-                after = step.after or {}
-                changed = tuple(
-                    c
-                    for c, v in before.items()
-                    if type(v) is float
-                    or (
-                        (a := after.get(c, _MISSING)) is not v
-                        and (type(a) is not type(v) or a != v)
-                    )
-                ) or tuple(before)
+                # nothing. (Every tracked column has a type, so 1 and 1.0 store the same.) A
+                # row that matched `after` only within a float's rounding gets every column.
+                try:
+                    diff = frozenset(c for c, _ in before.items() - (step.after or {}).items())
+                except TypeError:  # an unhashable value: no shortcut
+                    diff = frozenset()
+                if not diff or (table, step.row_key) in self._inexact:
+                    diff = frozenset(before)
+                changed = shapes.get(diff) or shapes.setdefault(
+                    diff, tuple(c for c in before if c in diff)
+                )
                 this = sqls.get(changed) or sqls.setdefault(
                     changed,
                     f"UPDATE main.{table} SET {', '.join(f'{_q(c)} = ?' for c in changed)} "
@@ -512,6 +516,3 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(float(a) - float(b)) < 1e-9
     return bool(a == b)
-
-
-_MISSING = object()
