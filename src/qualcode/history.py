@@ -114,15 +114,16 @@ def undo(store: Store, n: int = 1, *, coder: str | None = None) -> UndoResult:
     if n < 1:
         raise QualcodeError("undo needs a count of at least 1")
     who = coder or store.default_coder()
-    entries = store.history.undoable(who, n)
-    if not entries:
+    ids = store.history.undoable_ids(who, n)
+    if not ids:
         raise QualcodeError(f"nothing to undo for coder {who!r}; see `qualcode log`")
     saved = store.command
     if "undo" not in saved:  # called from Python: say what the command was
-        store.command = "undo " + ", ".join(str(e.id) for e in entries)
+        store.command = "undo " + ", ".join(str(i) for i in ids)
     try:
         with store.write(coder=who):
-            store.history.undo(entries)
+            # The changes are read once, inside the write: a big command's take seconds.
+            entries = store.history.undo_ids(ids)
     finally:
         store.command = saved
     return UndoResult(entries, sum(len(e.changes) for e in entries))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from ..errors import QualcodeError
 from ..models import Change, LogEntry
@@ -59,6 +60,10 @@ TRACKED: dict[str, dict[str, Any]] = {
         "code": "(SELECT name FROM codes WHERE X.kind = 'code' AND id = CAST(X.target AS INTEGER))",
     },
 }
+
+# Tables whose changes may be reverted a run at a time. Not codes: a code's parent is a code,
+# and a one-statement delete would record parent and child in an order a redo cannot replay.
+_BATCHED = frozenset(TRACKED) - {"codes"}
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -133,6 +138,7 @@ class HistoryStore:
         self.store = store
         self.conn = store.conn
         self._current: int | None = None
+        self._inexact: set[tuple[str, str]] = set()  # undo: rows equal to `after` only roughly
 
     def begin(self, coder: str, command: str) -> None:
         """Start recording the changes of one command (inside a write transaction)."""
@@ -193,7 +199,10 @@ class HistoryStore:
             params.append(coder)
         sql = "SELECT * FROM commands" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
-        commands = self.store.query(sql, params)
+        return self._entries(self.store.query(sql, params))
+
+    def _entries(self, commands: list[dict[str, Any]]) -> list[LogEntry]:
+        """These `commands` rows as log entries with their changes."""
         if not commands:
             return []
         ids = [c["id"] for c in commands]
@@ -234,96 +243,273 @@ class HistoryStore:
 
     def undoable(self, coder: str, n: int) -> list[LogEntry]:
         """The coder's last n commands that are not undone and not undos themselves."""
-        rows = self.store.query(
+        return [self._read(i)[0] for i in self.undoable_ids(coder, n)]
+
+    def undoable_ids(self, coder: str, n: int) -> list[int]:
+        """Ids of the coder's last n commands that are not undone and not undos, newest first."""
+        rows = self.conn.execute(
             # Commands copied in by a merge belong to the other copy's rows: never undone here.
-            "SELECT id FROM commands WHERE coder = ? AND undone_by IS NULL AND undo_of IS NULL "
-            "AND command NOT LIKE '% [merged from %]' ORDER BY id DESC LIMIT ?",
+            "SELECT id FROM commands WHERE coder = ? AND undone_by IS NULL "
+            "AND undo_of IS NULL AND command NOT LIKE '% [merged from %]' "
+            "ORDER BY id DESC LIMIT ?",
             [coder, n],
         )
-        wanted = {r["id"] for r in rows}
-        return [e for e in self.log(coder=coder, limit=None) if e.id in wanted]
-
-    # -- undo -------------------------------------------------------------------------------
+        return [r[0] for r in rows]
 
     def undo(self, entries: list[LogEntry]) -> None:
         """Revert these commands (newest first), inside the caller's write transaction."""
+        self.undo_ids([e.id for e in entries])
+
+    def undo_ids(self, ids: list[int]) -> list[LogEntry]:
+        """Revert these commands (newest first) inside the caller's write; return them."""
         if self._current is None:
             raise QualcodeError("undo must run inside a recorded write")
-        for entry in entries:
-            raw = self.store.query(
-                "SELECT id, tbl, action, row_key, before, after FROM changes "
-                "WHERE command_id = ? ORDER BY id DESC",
-                [entry.id],
-            )
-            for ch in raw:
-                self._check(entry, ch)
-                try:
-                    self._revert(ch)
-                except sqlite3.IntegrityError:
-                    raise QualcodeError(
-                        f"cannot undo command {entry.id} ({entry.command}): later work depends "
-                        f"on a {ch['tbl'][:-1]} it made (e.g. tags on its turns); undo or remove "
-                        "that first. Nothing was undone"
-                    ) from None
+        entries = []
+        for command_id in ids:
+            entry, steps = self._read(command_id)
+            self._undo_steps(entry, steps)
             self.conn.execute(
                 "UPDATE commands SET undone_by = ? WHERE id = ?", [self._current, entry.id]
             )
+            entries.append(entry)
         if entries:
             self.conn.execute(
                 "UPDATE commands SET undo_of = ? WHERE id = ?", [entries[0].id, self._current]
             )
+        return entries
 
-    def _current_row(self, table: str, key: list[Any], columns: list[str]) -> dict[str, Any] | None:
-        pk = TRACKED[table]["pk"]
-        cols = ", ".join(_q(c) for c in columns)
-        rows = self.store.query(
-            f"SELECT {cols} FROM {table} WHERE " + " AND ".join(f"{_q(c)} = ?" for c in pk),
-            key,
+    def _read(self, command_id: int) -> tuple[LogEntry, list[_Step]]:
+        """A command as a log entry and its changes newest first, each read from JSON once."""
+        command = self.store.query("SELECT * FROM commands WHERE id = ?", [command_id])
+        if not command:
+            raise QualcodeError(f"no command {command_id}; see `qualcode log`")
+        raw = self.conn.execute(
+            "SELECT id, tbl, action, row_key, transcript, code FROM changes "
+            "WHERE command_id = ? ORDER BY id DESC",
+            [command_id],
+        ).fetchall()
+        # All the JSON in one string, parsed at once: a parse per value costs more than the
+        # parsing itself. Each item carries its change id, as group_concat keeps no order.
+        text = self.store.scalar(
+            "SELECT '[' || group_concat('[' || id || ',' || row_key || ',' || "
+            "coalesce(before, 'null') || ',' || coalesce(after, 'null') || ']', ',') || ']' "
+            "FROM changes WHERE command_id = ?",
+            [command_id],
         )
-        return rows[0] if rows else None
+        parsed = sorted(json.loads(text or "[]"), key=lambda item: -item[0])
+        if [item[0] for item in parsed] != [r[0] for r in raw]:  # pragma: no cover
+            raise QualcodeError(f"the history of command {command_id} changed while reading")
+        steps, changes = [], []
+        for (_id, tbl, action, row_key, transcript, code), (_, key, before, after) in zip(
+            raw, parsed, strict=True
+        ):
+            steps.append(_Step(tbl, action, row_key, key, before, after))
+            if tbl == "transcripts":  # as the log shows them: without the text
+                before = {k: v for k, v in before.items() if k != "text"} if before else None
+                after = {k: v for k, v in after.items() if k != "text"} if after else None
+            changes.append(Change(tbl, action, tuple(key), before, after, transcript, code))
+        c = command[0]
+        entry = LogEntry(
+            id=c["id"],
+            at=c["at"],
+            coder=c["coder"],
+            command=c["command"],
+            changes=tuple(changes[::-1]),
+            undo_of=c["undo_of"],
+            undone_by=c["undone_by"],
+        )
+        return entry, steps
 
-    def _check(self, entry: LogEntry, ch: dict[str, Any]) -> None:
-        table, key = ch["tbl"], json.loads(ch["row_key"])
-        after = json.loads(ch["after"]) if ch["after"] else None
-        if ch["action"] == "delete":
-            ok = self._current_row(table, key, list(TRACKED[table]["pk"])) is None
-        else:
-            assert after is not None
-            now_row = self._current_row(table, key, list(after))
-            ok = now_row is not None and all(_same(now_row[k], v) for k, v in after.items())
-        if not ok:
-            later = self.store.query(
-                "SELECT c.id, c.command FROM changes h JOIN commands c ON c.id = h.command_id "
-                "WHERE h.tbl = ? AND h.row_key = ? AND h.command_id > ? "
-                "ORDER BY h.id DESC LIMIT 1",
-                [table, ch["row_key"], entry.id],
-            )
-            by = f" by command {later[0]['id']} ({later[0]['command']})" if later else ""
-            raise QualcodeError(
-                f"cannot undo command {entry.id} ({entry.command}): a {table[:-1]} it changed "
-                f"was changed again later{by}; undo that first. Nothing was undone"
-            )
+    def _undo_steps(self, entry: LogEntry, steps: list[_Step]) -> None:
+        """Revert one command's changes (newest first) with the effect of one at a time.
 
-    def _revert(self, ch: dict[str, Any]) -> None:
-        table, key = ch["tbl"], json.loads(ch["row_key"])
+        Reverting a row touches no other row the command changed (children are reverted
+        before their parents), so the newest change of every row can be checked against
+        the database up front, in one query per table. Runs of same-table, same-action
+        changes to rows changed once are then reverted with one statement (or one
+        executemany); rows the command changed more than once go one change at a time,
+        checked just before, as their later changes are reverted first. A failed check
+        stops at its place in the order, so an earlier integrity error wins as before.
+        """
+        counts = Counter((s.table, s.row_key) for s in steps)
+        self._inexact.clear()
+        stop = self._first_conflict(steps)
+        done = 0
+        while done < stop:
+            step = steps[done]
+            run = 1
+            if step.table in _BATCHED and counts[step.table, step.row_key] == 1:
+                while (
+                    done + run < stop
+                    and steps[done + run].table == step.table
+                    and steps[done + run].action == step.action
+                    and counts[step.table, steps[done + run].row_key] == 1
+                ):
+                    run += 1
+            # A row changed more than once is checked as it is after its later changes
+            # were reverted (the up-front check saw only the newest).
+            if counts[step.table, step.row_key] > 1 and self._first_conflict([step]) == 0:
+                self._conflict(entry, step)
+            try:
+                self._revert_run(steps[done : done + run])
+            except sqlite3.IntegrityError:
+                raise QualcodeError(
+                    f"cannot undo command {entry.id} ({entry.command}): later work depends "
+                    f"on a {step.table[:-1]} it made (e.g. tags on its turns); undo or remove "
+                    "that first. Nothing was undone"
+                ) from None
+            done += run
+        if stop < len(steps):
+            self._conflict(entry, steps[stop])
+
+    def _keys(self, steps: list[_Step]) -> tuple[str, list[Any]]:
+        """A `WITH k(pos, k0, k1)` of these changes' row keys (pos = place in the list).
+
+        A few keys go inline; many go through a TEMP table (no limit on parameters).
+        """
+        rows = [
+            (pos, s.key[0], s.key[1] if len(s.key) > 1 else None) for pos, s in enumerate(steps)
+        ]
+        if len(rows) <= 100:
+            values = ", ".join(["(?, ?, ?)"] * len(rows))
+            return f"WITH k(pos, k0, k1) AS (VALUES {values}) ", [v for r in rows for v in r]
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS qc_undo_keys (pos INTEGER PRIMARY KEY, k0, k1)"
+        )
+        self.conn.execute("DELETE FROM temp.qc_undo_keys")
+        self.conn.executemany("INSERT INTO temp.qc_undo_keys VALUES (?, ?, ?)", rows)
+        return "WITH k(pos, k0, k1) AS (SELECT pos, k0, k1 FROM temp.qc_undo_keys) ", []
+
+    def _first_conflict(self, steps: list[_Step]) -> int:
+        """Place of the first change whose row was changed again later (len(steps) if none)."""
+        newest: dict[tuple[str, str], int] = {}
+        for i, step in enumerate(steps):
+            newest.setdefault((step.table, step.row_key), i)
+        groups: dict[str, list[int]] = {}
+        for (table, _key), i in newest.items():
+            groups.setdefault(table, []).append(i)
+        failed = len(steps)
+        for table, places in groups.items():
+            group = [steps[i] for i in places]
+            with_keys, params = self._keys(group)
+            shapes = dict.fromkeys(tuple(s.after) for s in group if s.after)  # few
+            columns = list(dict.fromkeys(c for shape in shapes for c in shape))
+            index = {c: i for i, c in enumerate(columns)}
+            pk = TRACKED[table]["pk"]
+            on = " AND ".join(f"t.{_q(c)} = k.k{i}" for i, c in enumerate(pk))
+            select = ", ".join(["k.pos", *(f"t.{_q(c)}" for c in columns)])
+            now = {
+                r[0]: r[1:]
+                for r in self.conn.execute(
+                    f"{with_keys}SELECT {select} FROM k JOIN main.{table} t ON {on}", params
+                )
+            }
+            whole = tuple(columns)
+            for pos, step in enumerate(group):
+                row = now.get(pos)
+                if step.action == "delete":
+                    ok = row is None
+                elif row is None or step.after is None:
+                    ok = False
+                elif tuple(step.after) == whole and row == tuple(step.after.values()):
+                    ok = True  # the common case, compared at C speed
+                else:
+                    ok = all(_same(row[index[k]], v) for k, v in step.after.items())
+                    self._inexact.add((step.table, step.row_key))
+                if not ok:
+                    failed = min(failed, places[pos])
+        return failed
+
+    def _revert_run(self, run: list[_Step]) -> None:
+        """Revert a run of one table's changes of one action, each to a different row."""
+        table, action = run[0].table, run[0].action
         pk = TRACKED[table]["pk"]
-        where = " AND ".join(f"{_q(c)} = ?" for c in pk)
-        if ch["action"] == "insert":
+        if action == "insert":
+            with_keys, params = self._keys(run)
             if table == "tags":  # a suggestion accepted into this tag keeps its decision row
-                self.conn.execute("UPDATE suggestions SET tag_id = NULL WHERE tag_id = ?", key)
-            self.conn.execute(f"DELETE FROM {table} WHERE {where}", key)
-        elif ch["action"] == "delete":
-            before = json.loads(ch["before"])
-            cols = list(before)
+                self.conn.execute(
+                    f"{with_keys}UPDATE main.suggestions SET tag_id = NULL "
+                    "WHERE tag_id IN (SELECT k0 FROM k)",
+                    params,
+                )
+            cols = ", ".join(_q(c) for c in pk)
+            keys = ", ".join(f"k{i}" for i in range(len(pk)))
+            if len(pk) > 1:
+                cols = f"({cols})"
             self.conn.execute(
-                f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
-                f"VALUES ({','.join('?' * len(cols))})",
-                [before[c] for c in cols],
+                f"{with_keys}DELETE FROM main.{table} WHERE {cols} IN (SELECT {keys} FROM k)",
+                params,
             )
-        else:
-            before = json.loads(ch["before"])
-            sets = ", ".join(f"{_q(c)} = ?" for c in before)
-            self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*before.values(), *key])
+            return
+        # Re-inserts and updates keep the newest-first order; consecutive rows with the same
+        # columns share one executemany.
+        where = " AND ".join(f"{_q(c)} = ?" for c in pk)
+        batch: list[list[Any]] = []
+        sql = ""
+        sqls: dict[tuple[str, ...], str] = {}
+        shapes: dict[frozenset[str], tuple[str, ...]] = {}
+        for step in run:
+            before = step.before or {}
+            if action == "delete":
+                shape = tuple(before)
+                this = sqls.get(shape) or sqls.setdefault(
+                    shape,
+                    f"INSERT INTO main.{table} ({', '.join(_q(c) for c in shape)}) "
+                    f"VALUES ({','.join('?' * len(shape))})",
+                )
+                params = list(before.values())
+            else:
+                # Only the columns the change changed: the row holds `after` (checked), and
+                # setting an unchanged indexed column would rewrite its index entries for
+                # nothing. (Every tracked column has a type, so 1 and 1.0 store the same.) A
+                # row that matched `after` only within a float's rounding gets every column.
+                try:
+                    diff = frozenset(c for c, _ in before.items() - (step.after or {}).items())
+                except TypeError:  # an unhashable value: no shortcut
+                    diff = frozenset()
+                if not diff or (table, step.row_key) in self._inexact:
+                    diff = frozenset(before)
+                changed = shapes.get(diff) or shapes.setdefault(
+                    diff, tuple(c for c in before if c in diff)
+                )
+                this = sqls.get(changed) or sqls.setdefault(
+                    changed,
+                    f"UPDATE main.{table} SET {', '.join(f'{_q(c)} = ?' for c in changed)} "
+                    f"WHERE {where}",
+                )
+                params = [*(before[c] for c in changed), *step.key]
+            if this != sql and batch:
+                self.conn.executemany(sql, batch)
+                batch = []
+            sql = this
+            batch.append(params)
+        if batch:
+            self.conn.executemany(sql, batch)
+
+    def _conflict(self, entry: LogEntry, step: _Step) -> NoReturn:
+        """Raise: the row of this change was changed again later (naming by which command)."""
+        later = self.store.query(
+            "SELECT c.id, c.command FROM changes h JOIN commands c ON c.id = h.command_id "
+            "WHERE h.tbl = ? AND h.row_key = ? AND h.command_id > ? "
+            "ORDER BY h.id DESC LIMIT 1",
+            [step.table, step.row_key, entry.id],
+        )
+        by = f" by command {later[0]['id']} ({later[0]['command']})" if later else ""
+        raise QualcodeError(
+            f"cannot undo command {entry.id} ({entry.command}): a {step.table[:-1]} it changed "
+            f"was changed again later{by}; undo that first. Nothing was undone"
+        )
+
+
+class _Step(NamedTuple):  # a tuple: a big undo makes one per change
+    """One recorded change to revert: table, action, row key (JSON and parsed), rows."""
+
+    table: str
+    action: str
+    row_key: str
+    key: list[Any]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -1,0 +1,168 @@
+"""Undo of big commands: set-based, with the row-by-row results (restore, refuse, redo)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import write_codebook, write_transcript
+
+from qualcode.errors import QualcodeError
+from qualcode.project import Project
+from qualcode.store import Store
+
+WORDS = "saule mežs upe kalns zāle putns akmens vējš lietus sniegs ezers ceļš".split()
+TABLES = ("codes", "tags", "suggestions", "attributes", "respondents", "turns", "transcripts")
+
+
+def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the tables undo touches, in key order."""
+    return {t: sorted(map(tuple, store.conn.execute(f"SELECT * FROM {t}"))) for t in TABLES}
+
+
+@pytest.fixture
+def bulk(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A project with one long transcript and 2,000 pending suggestions on it."""
+    monkeypatch.setenv("QUALCODE_CODER", "anna")
+    src = tmp_path / "src"
+    src.mkdir()
+    turns = [
+        ("I" if i % 2 == 0 else "R", " ".join(WORDS[(i + j) % len(WORDS)] for j in range(40)))
+        for i in range(40)
+    ]
+    write_transcript(src, "T01.txt", turns)
+    project.load_codebook(write_codebook(src))
+    assert not project.import_paths([src / "T01.txt"]).failed
+    store = project.store
+    tid = store.transcripts.get("T01").id
+    code_ids = [c.id for c in store.codes.all()]
+    turn_rows = store.query('SELECT id, start, "end" FROM turns WHERE transcript_id = ?', [tid])
+    rows = []
+    for i in range(2000):
+        turn = turn_rows[i % len(turn_rows)]
+        start = turn["start"] + (i // len(turn_rows)) % 40
+        # Most have no turn (each gets its own tag); every 7th shares its turn and code
+        # with others, so some accepted suggestions make no tag (tag_id stays NULL).
+        turn_id = turn["id"] if i % 7 == 0 else None
+        rows.append(
+            (tid, turn_id, code_ids[i % len(code_ids)], start, start + 5 + i // 400, 0.5,
+             "[]", "keyword: test", None, "2024-01-01T00:00:00+00:00")
+        )  # fmt: skip
+    with store.write(record=False):
+        store.suggestions.insert_many(rows)
+    return project
+
+
+def test_undo_of_a_bulk_accept_restores_every_row_exactly(bulk: Project) -> None:
+    before = snapshot(bulk.store)
+    bulk.decide_all("accept")
+    accepted = snapshot(bulk.store)
+    assert len(accepted["tags"]) > 1500 and accepted != before
+    result = bulk.undo()
+    assert result.changes == len(bulk.log(limit=2)[1].changes) > 3000
+    assert snapshot(bulk.store) == before
+    newest, accept = bulk.log(limit=2)
+    assert newest.undo_of == accept.id and accept.undone_by == newest.id
+    assert bulk.check().ok
+
+
+def test_undo_of_the_undo_redoes_the_bulk_accept_exactly(bulk: Project) -> None:
+    before = snapshot(bulk.store)
+    bulk.decide_all("accept")
+    accepted = snapshot(bulk.store)
+    bulk.undo()
+    undo_id = bulk.log(limit=1)[0].id
+    with bulk.store.write(coder="anna"):
+        bulk.store.history.undo_ids([undo_id])
+    assert snapshot(bulk.store) == accepted
+    redo_id = bulk.log(limit=1)[0].id
+    with bulk.store.write(coder="anna"):
+        bulk.store.history.undo_ids([redo_id])
+    assert snapshot(bulk.store) == before
+    assert bulk.check().ok
+
+
+def test_a_later_change_to_one_row_blocks_the_bulk_undo_and_nothing_changes(
+    bulk: Project,
+) -> None:
+    bulk.decide_all("accept")
+    accept_id = bulk.log(limit=1)[0].id
+    store = bulk.store
+    first_tag = store.scalar("SELECT min(id) FROM tags")
+    with store.write(coder="bruno"):  # the oldest row the accept made: checked last
+        store.conn.execute("UPDATE tags SET memo = 'later' WHERE id = ?", [first_tag])
+    later_id = bulk.log(limit=1)[0].id
+    after_later = snapshot(store)
+    with pytest.raises(QualcodeError) as err:
+        bulk.undo()
+    assert str(err.value) == (
+        f"cannot undo command {accept_id} ({store.command}): a tag it changed was changed "
+        f"again later by command {later_id} ({store.command}); undo that first. "
+        "Nothing was undone"
+    )
+    assert snapshot(store) == after_later
+    assert bulk.log(limit=1)[0].id == later_id and bulk.log(limit=2)[1].undone_by is None
+
+
+def test_a_decision_changed_later_blocks_the_undo_naming_that_command(bulk: Project) -> None:
+    bulk.decide_all("accept")
+    store = bulk.store
+    sid = store.scalar("SELECT max(id) FROM suggestions WHERE tag_id IS NOT NULL")
+    with store.write(coder="bruno"):
+        store.conn.execute("UPDATE suggestions SET decided_by = 'bruno' WHERE id = ?", [sid])
+    later_id = bulk.log(limit=1)[0].id
+    after_later = snapshot(store)
+    with pytest.raises(QualcodeError, match=f"a suggestion it changed .* by command {later_id} "):
+        bulk.undo()
+    assert snapshot(store) == after_later
+
+
+def test_later_work_on_a_bulk_made_tag_keeps_the_integrity_message(bulk: Project) -> None:
+    bulk.decide_all("accept")
+    store = bulk.store
+    tag = store.scalar("SELECT min(tag_id) FROM suggestions")
+    with store.write(coder="bruno"):  # an untracked table pointing at a tag the accept made
+        store.conn.execute("CREATE TABLE pins (tag_id INTEGER REFERENCES tags(id))")
+        store.conn.execute("INSERT INTO pins VALUES (?)", [tag])
+    before = snapshot(store)
+    with pytest.raises(QualcodeError, match="later work depends on a tag it made"):
+        bulk.undo()
+    assert snapshot(store) == before
+
+
+def test_a_command_changing_rows_twice_and_nesting_codes_undoes_and_redoes(
+    bulk: Project,
+) -> None:
+    """Order matters here: inserted-then-updated rows, a code and its child, FK links."""
+    store = bulk.store
+    before = snapshot(store)
+    tid = store.transcripts.get("T01").id
+    with store.write(coder="anna"):
+        store.conn.execute("INSERT INTO codes(id, name) VALUES (900, 'parent-x')")
+        store.conn.execute("INSERT INTO codes(id, name, parent_id) VALUES (901, 'child-x', 900)")
+        for i in range(30):  # a run of tag inserts, then updates of some of them
+            store.conn.execute(
+                'INSERT INTO tags(id, transcript_id, code_id, start, "end", text, coder, '
+                "origin, created_at) VALUES (?, ?, 901, ?, ?, 'x', 'anna', 'manual', 'now')",
+                [5000 + i, tid, i, i + 3],
+            )
+        store.conn.execute("UPDATE tags SET memo = 'm' WHERE id BETWEEN 5000 AND 5009")
+        store.conn.execute("UPDATE tags SET memo = 'n' WHERE id = 5000")  # a third change
+        store.conn.execute("UPDATE suggestions SET status = 'accepted', tag_id = 5001 WHERE id = 3")
+        store.conn.execute("UPDATE codes SET label = 'P' WHERE id = 900")
+        store.conn.execute("DELETE FROM tags WHERE id = 5029")  # inserted, then deleted
+        store.conn.execute("UPDATE codes SET description = 'changed' WHERE id < 900")
+    made = snapshot(store)
+    assert made != before
+    bulk.undo()
+    assert snapshot(store) == before
+    undo_id = bulk.log(limit=1)[0].id
+    with store.write(coder="anna"):
+        store.history.undo_ids([undo_id])
+    assert snapshot(store) == made
+    redo_id = bulk.log(limit=1)[0].id
+    with store.write(coder="anna"):
+        store.history.undo_ids([redo_id])
+    assert snapshot(store) == before
+    assert store.integrity_problems() == []
