@@ -9,6 +9,7 @@ tokenised and matched, in worker processes when there is much to do (nlp/batch.p
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,9 +37,17 @@ def select_transcripts(
     )
 
 
+_LANGUAGES: weakref.WeakKeyDictionary[Store, tuple[Any, str | None]] = weakref.WeakKeyDictionary()
+
+
 def _default_language(store: Store) -> str | None:
-    book = stored_codebook(store)
-    return book.language if book else None
+    """The codebook's language (parsed once per codebook version, not once per chunk)."""
+    version = (store.codes.latest_version() or {}).get("id")
+    known = _LANGUAGES.get(store)
+    if known is None or known[0] != version:
+        book = stored_codebook(store)
+        known = _LANGUAGES[store] = (version, book.language if book else None)
+    return known[1]
 
 
 def with_texts(store: Store, part: Sequence[TranscriptText]) -> list[TranscriptText]:
