@@ -76,7 +76,8 @@ def worker_count(items: Sequence[TranscriptText]) -> int:
             return max(1, int(setting))
         except ValueError:
             return 1
-    if sum(len(i.text) for i in items) < MIN_PARALLEL_CHARS:
+    # Turn offsets, not len(text): the transcripts may be heads whose text is read later.
+    if sum(i.turns[-1].end for i in items if i.turns) < MIN_PARALLEL_CHARS:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cpus or 1, MAX_WORKERS, len(items)))

@@ -38,6 +38,7 @@ RANDOM_STATE = 0
 # of each class in every fold; below that the logistic regression's own probabilities stand.
 CALIBRATION_FOLDS = 3
 CALIBRATION_MIN = 2 * CALIBRATION_FOLDS
+SIMILAR_CELLS = 2_000_000  # turns x tagged turns compared at once (16 MB of floats)
 LARGE = 2000  # training turns from which features seen in one turn only are dropped
 MIN_DF_LARGE = 2
 
@@ -76,8 +77,15 @@ class Prediction:
     reasons: tuple[str, ...] = ()
 
 
+_LETTERS: dict[str, bool] = {}
+
+
 def _has_letters(key: str) -> bool:
-    return any(ch.isalpha() for ch in key)
+    # Asked millions of times for a few thousand distinct keys: remembered per key.
+    known = _LETTERS.get(key)
+    if known is None:
+        known = _LETTERS[key] = any(ch.isalpha() for ch in key)
+    return known
 
 
 def features(example: TrainingExample) -> dict[str, float]:
@@ -210,15 +218,15 @@ class Model:
         for k, e in enumerate(examples):
             preds = self._predict_one(e, None if decisions is None else decisions[k], column)
             for code, pr in preds.items():
-                if pr.suggested and pr.source == "model":
+                # A turn that has the code already needs no reasons: it is not suggested again.
+                if pr.suggested and pr.source == "model" and code not in e.labels:
                     wanted.setdefault(code, []).append(k)
             out.append(preds)
         for code, ks in wanted.items():
             cm = self.codes[code]
             similar = self._similar_many(cm, [examples[k] for k in ks])
-            weights = w[:, column[code]]
-            for k, best in zip(ks, similar, strict=True):
-                reasons = self._reasons(cm, x, k, weights, examples[k], best)
+            found = self._reasons_many(cm, x, ks, w[:, column[code]], examples, similar)
+            for k, reasons in zip(ks, found, strict=True):
                 out[k][code] = dataclasses.replace(out[k][code], reasons=reasons)
         return out
 
@@ -240,47 +248,70 @@ class Model:
             out[code] = Prediction(code, round(p, 4), said, "model", cm.calibration is not None)
         return out
 
-    def _reasons(
+    def _feature_kinds(self) -> Any:
+        """Per feature: 0 a word or pair of the turn, 1 a word of the question, 2 other."""
+        if "kinds" not in self._cache:
+            import numpy as np
+
+            self._cache["kinds"] = np.array(
+                [0 if f[:2] in ("w:", "p:") else 1 if f[:2] == "c:" else 2 for f in self.features],
+                dtype=np.int8,
+            )
+        return self._cache["kinds"]
+
+    def _reasons_many(
         self,
         cm: CodeModel,
         x: Any,
-        k: int,
+        ks: Sequence[int],
         weights: Any,
-        example: TrainingExample,
-        best: tuple[str, int] | None,
-    ) -> tuple[str, ...]:
+        examples: Sequence[TrainingExample],
+        similar: Sequence[tuple[str, int] | None],
+    ) -> list[tuple[str, ...]]:
+        """Why each of these turns is suggested for the code: the tagged turn it is most like,
+        the rule's track record, and the words (up to 3) and question words (up to 2) that
+        added most to the decision, strongest first (ties in feature order)."""
         import numpy as np
 
-        reasons: list[str] = []
-        if best is not None:
-            reasons.append(f"similar to {best[0]} turn {best[1]}")
-        if example.rule_scores.get(cm.code, 0.0) > 0:
-            reasons.append(
-                f"keyword rule matched (right {cm.rule_right} of {cm.rule_hits} times "
-                "on this project)"
-            )
-        lo, hi = x.indptr[k], x.indptr[k + 1]
-        idx, vals = x.indices[lo:hi], x.data[lo:hi]
-        contrib = vals * weights[idx]
-        order = np.argsort(-contrib, kind="stable")
-        words_up: list[str] = []
-        context_up: list[str] = []
-        for o in order.tolist():
-            if contrib[o] <= 0 or (len(words_up) >= 3 and len(context_up) >= 2):
-                break
-            name = self.features[int(idx[o])]
-            if name[:2] in ("w:", "p:") and len(words_up) < 3:
-                words_up.append(name[2:])
-            elif name.startswith("c:") and len(context_up) < 2:
-                context_up.append(name[2:])
-        if words_up:
-            reasons.append("words: " + ", ".join(words_up))
-        if context_up:
-            reasons.append("question: " + ", ".join(context_up))
-        return tuple(reasons)
+        sub = x[np.asarray(ks, dtype=np.int64)]
+        row = np.repeat(np.arange(len(ks)), np.diff(sub.indptr))
+        idx = sub.indices
+        contrib = sub.data * weights[idx]
+        kind = self._feature_kinds()[idx]
+        entry = np.arange(len(idx))
+        keep = (contrib > 0) & (kind < 2)
+        row, idx, contrib, kind, entry = (a[keep] for a in (row, idx, contrib, kind, entry))
+        order = np.lexsort((entry, -contrib, kind, row))
+        row, idx, kind = row[order], idx[order], kind[order]
+        group = np.flatnonzero(np.r_[True, (row[1:] != row[:-1]) | (kind[1:] != kind[:-1])])
+        rank = np.arange(len(row)) - np.repeat(group, np.diff(np.r_[group, len(row)]))
+        chosen = rank < np.where(kind == 0, 3, 2)
+        words: list[list[str]] = [[] for _ in ks]
+        context: list[list[str]] = [[] for _ in ks]
+        for r, i, kd in zip(
+            row[chosen].tolist(), idx[chosen].tolist(), kind[chosen].tolist(), strict=True
+        ):
+            (words if kd == 0 else context)[r].append(self.features[i][2:])
+        rule = (
+            f"keyword rule matched (right {cm.rule_right} of {cm.rule_hits} times on this project)"
+        )
+        out = []
+        for r, k in enumerate(ks):
+            reasons: list[str] = []
+            best = similar[r]
+            if best is not None:
+                reasons.append(f"similar to {best[0]} turn {best[1]}")
+            if examples[k].rule_scores.get(cm.code, 0.0) > 0:
+                reasons.append(rule)
+            if words[r]:
+                reasons.append("words: " + ", ".join(words[r]))
+            if context[r]:
+                reasons.append("question: " + ", ".join(context[r]))
+            out.append(tuple(reasons))
+        return out
 
     def _similar_many(
-        self, cm: CodeModel, examples: Sequence[TrainingExample], chunk: int = 2000
+        self, cm: CodeModel, examples: Sequence[TrainingExample]
     ) -> list[tuple[str, int] | None]:
         """For each turn, the code's tagged turn sharing most words (cosine over word sets),
         never the turn itself; one sparse product per chunk of turns."""
@@ -291,7 +322,13 @@ class Model:
 
         m, vocab, sizes = self._positives_index(cm)
         mt = m.T.tocsr()  # vocabulary x positives
+        turn_ids: dict[tuple[str, int], int] = {}
+        positive_ids = np.array(
+            [turn_ids.setdefault(self.examples[i][:2], len(turn_ids)) for i in cm.positives],
+            dtype=np.int64,
+        )
         found: list[tuple[str, int] | None] = []
+        chunk = max(1, SIMILAR_CELLS // max(len(cm.positives), 1))
         for start in range(0, len(examples), chunk):
             part = examples[start : start + chunk]
             words = [frozenset(k for k in e.keys if _has_letters(k)) for e in part]
@@ -305,20 +342,18 @@ class Model:
                 ),
                 shape=(len(part), mt.shape[0]),
             )
-            shared = (q @ mt).tocsr()
-            for r, e in enumerate(part):
-                lo, hi = shared.indptr[r], shared.indptr[r + 1]
-                cand, counts = shared.indices[lo:hi], shared.data[lo:hi]
-                best: tuple[str, int] | None = None
-                if len(cand) and words[r]:
-                    sim = counts / np.sqrt(len(words[r]) * np.maximum(sizes[cand], 1.0))
-                    # the first positive among the best, as a scan in positives order gives
-                    for j in np.lexsort((cand, -sim)).tolist():
-                        t, n, _ = self.examples[cm.positives[int(cand[j])]]
-                        if (t, n) != (e.transcript, e.turn):
-                            best = (t, n)
-                            break
-                found.append(best)
+            # Dense per chunk (rows x positives, bounded): argmax takes the first best, i.e.
+            # the first positive among the best, as a scan in positives order gives.
+            shared = (q @ mt).toarray()
+            lengths = np.array([len(ws) for ws in words], dtype=np.int64)
+            sim = shared / np.sqrt(lengths[:, None] * np.maximum(sizes, 1.0)[None, :])
+            own = np.array([turn_ids.get((e.transcript, e.turn), -1) for e in part])
+            sim[positive_ids[None, :] == own[:, None]] = -1.0  # never the turn itself
+            best = np.argmax(sim, axis=1)
+            ok = sim[np.arange(len(part)), best] > 0  # shares at least one word
+            for r, c in enumerate(best.tolist()):
+                t, n, _ = self.examples[cm.positives[c]]
+                found.append((t, n) if ok[r] else None)
         return found
 
     def _positives_index(self, cm: CodeModel) -> tuple[Any, dict[str, int], Any]:
