@@ -58,7 +58,7 @@ class Transcript:
     attributes: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     """A stored speaker turn, numbered from 1 within its transcript."""
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # Below this much text, starting worker processes costs more than it saves.
 MIN_PARALLEL_CHARS = 400_000
 MAX_WORKERS = 4
+IN_FLIGHT = 4  # jobs submitted ahead per worker
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,34 @@ def run_jobs(jobs: Iterable[Job], workers: int, languages: Sequence[str] = ()) -
         yield from map(run_job, jobs)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from .pipeline import pipeline
 
     for lang in languages:
         pipeline(lang)  # built once here, shared by the forked workers
     method = "fork" if sys.platform == "linux" else "spawn"
+    if method == "fork":
+        import gc
+
+        # Objects the parent made so far stay where they are: the workers' garbage collector
+        # does not touch (and so copy) their memory pages, which stay shared.
+        gc.freeze()
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(run_job, jobs, chunksize=2)
+    # A bounded window of jobs in flight (pool.map would submit them all at once, holding
+    # every transcript's text in memory); results still come back in job order.
+    window: deque[Future[Done]] = deque()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for job in jobs:
+                window.append(pool.submit(run_job, job))
+                if len(window) >= IN_FLIGHT * workers:
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+    finally:
+        if method == "fork":
+            import gc
+
+            gc.unfreeze()
