@@ -7,9 +7,13 @@ pulls in, which is deterministic.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from conftest import DEMO_CODEBOOK
 
 from qualcode.project import Project
 
@@ -91,11 +95,17 @@ def test_loading_the_cli_imports_no_console_yaml_parser_or_pydantic() -> None:
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_suggest_rerun_after_adding_a_plain_keyword_imports_no_spacy(
-    demo_project: Project,
+    demo_project: Project, workers: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.setenv("QUALCODE_WORKERS", workers)  # worker processes or this one
+    book = tmp_path / "book.yaml"  # add_keywords writes the codebook file: a copy
+    shutil.copyfile(DEMO_CODEBOOK, book)
+    demo_project.load_codebook(book)
     demo_project.suggest()
-    demo_project.add_keywords("housing", ["dzīvoklis", "mājoklis"])
+    added = demo_project.add_keywords("housing", ["dzīvesvieta", "apmešanās"])
+    assert added.added == ("dzīvesvieta", "apmešanās")
     demo_project.close()
     blame = _modules_loaded_by([["suggest"]], demo_project.root, ("spacy",))
     assert blame == {"suggest": []}

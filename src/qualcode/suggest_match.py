@@ -195,9 +195,16 @@ def ensure_matches(
     tokenised = 0
     tables: list[tuple[int, str, str, bytes]] = []
     rows: list[tuple[int, int, str, bytes]] = []
-    jobs = _jobs(store, todo, stale, include_interviewer)
-    languages = sorted({i.language for i in todo})
     by_id = {i.id: i for i in todo}
+    jobs = _jobs(store, todo, stale, include_interviewer)
+    # Pipelines are built up front (shared by forked workers) only for what needs tokenising:
+    # a run whose token tables are all cached never imports spaCy.
+    current = {
+        tid
+        for tid, version, sha in store.cache.versions([i.id for i in todo])
+        if version == _pipeline_version(by_id[tid].language) and sha == by_id[tid].sha256
+    }
+    languages = sorted({i.language for i in todo if i.id not in current})
     for done in run_jobs(jobs, worker_count(todo), languages):
         if done.table is not None:
             item = by_id[done.item_id]

@@ -30,6 +30,21 @@ class CacheStore:
             )
         ]
 
+    def versions(self, transcript_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        """(transcript id, pipeline version, sha256) of the cached transcripts (no data)."""
+        out: list[tuple[int, str, str]] = []
+        for chunk in _chunks(transcript_ids):
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                (r[0], r[1], r[2])
+                for r in self.conn.execute(
+                    "SELECT transcript_id, pipeline, sha256 FROM token_cache "
+                    f"WHERE transcript_id IN ({marks})",
+                    list(chunk),
+                )
+            )
+        return out
+
     def save(self, rows: Sequence[tuple[int, str, str, bytes]]) -> None:
         """Store cache entries in their own transaction (work done survives a later failure)."""
         with self.store.write(record=False):
