@@ -204,8 +204,10 @@ def ensure_matches(
         for tid, version, sha in store.cache.versions([i.id for i in todo])
         if version == _pipeline_version(by_id[tid].language) and sha == by_id[tid].sha256
     }
-    languages = sorted({i.language for i in todo if i.id not in current})
-    for done in run_jobs(jobs, worker_count(todo), languages):
+    fresh = [i for i in todo if i.id not in current]
+    languages = sorted({i.language for i in fresh})
+    # Workers pay off for tokenising; matching from cached tables is quicker in one process.
+    for done in run_jobs(jobs, worker_count(fresh), languages):
         if done.table is not None:
             item = by_id[done.item_id]
             tokenised += 1
