@@ -21,6 +21,16 @@ def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     return {t: sorted(map(tuple, store.conn.execute(f"SELECT * FROM {t}"))) for t in TABLES}
 
 
+@pytest.fixture(autouse=True, params=[20_000, 7], ids=["one-chunk", "chunks-of-7"])
+def undo_chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every test twice: a command undone in one chunk, and in many small ones (bounded
+    memory must not change what undo does, nor which failure it reports first)."""
+    import qualcode.store.history as history
+
+    monkeypatch.setattr(history, "UNDO_CHUNK", request.param)
+    return int(request.param)
+
+
 @pytest.fixture
 def bulk(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     """A project with one long transcript and 2,000 pending suggestions on it."""

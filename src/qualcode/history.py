@@ -103,10 +103,12 @@ def summarize(entry: LogEntry, limit: int = 8) -> list[str]:
 
 @dataclass(frozen=True)
 class UndoResult:
-    """Which commands were undone, as which new command."""
+    """Which commands were undone (as logged, without their changes: `log` shows those) and
+    how many changes each had."""
 
     undone: list[LogEntry]
     changes: int
+    sizes: list[int] = field(default_factory=list)  # changes reverted, per undone command
 
 
 def undo(store: Store, n: int = 1, *, coder: str | None = None) -> UndoResult:
@@ -123,10 +125,11 @@ def undo(store: Store, n: int = 1, *, coder: str | None = None) -> UndoResult:
     try:
         with store.write(coder=who):
             # The changes are read once, inside the write: a big command's take seconds.
-            entries = store.history.undo_ids(ids)
+            done = store.history.undo_ids(ids)
     finally:
         store.command = saved
-    return UndoResult(entries, sum(len(e.changes) for e in entries))
+    sizes = [n for _, n in done]
+    return UndoResult([e for e, _ in done], sum(sizes), sizes)
 
 
 @dataclass(frozen=True)

@@ -207,13 +207,13 @@ def undo(
     """
     with open_project(ctx) as project:
         result = project.undo(n, coder=coder)
-    for e in result.undone:
+    for e, n in zip(result.undone, result.sizes, strict=True):
         consoles.out.print(
             ngettext(
                 "undone {id}: {command} ({n} change)",
                 "undone {id}: {command} ({n} changes)",
-                len(e.changes),
-            ).format(id=e.id, command=e.command, n=len(e.changes)),
+                n,
+            ).format(id=e.id, command=e.command, n=n),
             highlight=False,
         )
 

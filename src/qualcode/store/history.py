@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from ..errors import QualcodeError
@@ -37,6 +36,9 @@ TRACKED: dict[str, dict[str, Any]] = {
         "pk": ("id",),
         "transcript": _TRANSCRIPT_OF,
         "code": _CODE_OF,
+        # The matched terms and the rule are machine output a decision does not change:
+        # recorded only on delete or when they change (half the history of a bulk accept).
+        "big": ("matched", "rule"),
         # Pending suggestions are machine output: only decisions (and decided rows) count.
         "when": {
             "insert": "(NEW.status != 'pending')",
@@ -64,6 +66,10 @@ TRACKED: dict[str, dict[str, Any]] = {
 # Tables whose changes may be reverted a run at a time. Not codes: a code's parent is a code,
 # and a one-statement delete would record parent and child in an order a redo cannot replay.
 _BATCHED = frozenset(TRACKED) - {"codes"}
+
+
+# Changes of one command reverted at a time: a 100,000-tag command is undone in bounded memory.
+UNDO_CHUNK = 20_000
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -243,7 +249,13 @@ class HistoryStore:
 
     def undoable(self, coder: str, n: int) -> list[LogEntry]:
         """The coder's last n commands that are not undone and not undos themselves."""
-        return [self._read(i)[0] for i in self.undoable_ids(coder, n)]
+        ids = self.undoable_ids(coder, n)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self._entries(
+            self.store.query(f"SELECT * FROM commands WHERE id IN ({marks}) ORDER BY id DESC", ids)
+        )
 
     def undoable_ids(self, coder: str, n: int) -> list[int]:
         """Ids of the coder's last n commands that are not undone and not undos, newest first."""
@@ -260,95 +272,126 @@ class HistoryStore:
         """Revert these commands (newest first), inside the caller's write transaction."""
         self.undo_ids([e.id for e in entries])
 
-    def undo_ids(self, ids: list[int]) -> list[LogEntry]:
-        """Revert these commands (newest first) inside the caller's write; return them."""
+    def undo_ids(self, ids: list[int]) -> list[tuple[LogEntry, int]]:
+        """Revert these commands (newest first) inside the caller's write; return each
+        command (as logged, without its changes: see `log` for them) with how many changes
+        were reverted."""
         if self._current is None:
             raise QualcodeError("undo must run inside a recorded write")
-        entries = []
+        done = []
         for command_id in ids:
-            entry, steps = self._read(command_id)
-            self._undo_steps(entry, steps)
+            entry = self._entry(command_id)
+            n = self._undo_command(entry)
             self.conn.execute(
                 "UPDATE commands SET undone_by = ? WHERE id = ?", [self._current, entry.id]
             )
-            entries.append(entry)
-        if entries:
+            done.append((entry, n))
+        if done:
             self.conn.execute(
-                "UPDATE commands SET undo_of = ? WHERE id = ?", [entries[0].id, self._current]
+                "UPDATE commands SET undo_of = ? WHERE id = ?", [done[0][0].id, self._current]
             )
-        return entries
+        return done
 
-    def _read(self, command_id: int) -> tuple[LogEntry, list[_Step]]:
-        """A command as a log entry and its changes newest first, each read from JSON once."""
+    def _entry(self, command_id: int) -> LogEntry:
         command = self.store.query("SELECT * FROM commands WHERE id = ?", [command_id])
         if not command:
             raise QualcodeError(f"no command {command_id}; see `qualcode log`")
-        raw = self.conn.execute(
-            "SELECT id, tbl, action, row_key, transcript, code FROM changes "
-            "WHERE command_id = ? ORDER BY id DESC",
-            [command_id],
-        ).fetchall()
-        # All the JSON in one string, parsed at once: a parse per value costs more than the
-        # parsing itself. Each item carries its change id, as group_concat keeps no order.
-        text = self.store.scalar(
-            "SELECT '[' || group_concat('[' || id || ',' || row_key || ',' || "
-            "coalesce(before, 'null') || ',' || coalesce(after, 'null') || ']', ',') || ']' "
-            "FROM changes WHERE command_id = ?",
-            [command_id],
-        )
-        parsed = sorted(json.loads(text or "[]"), key=lambda item: -item[0])
-        if [item[0] for item in parsed] != [r[0] for r in raw]:  # pragma: no cover
-            raise QualcodeError(f"the history of command {command_id} changed while reading")
-        steps, changes = [], []
-        for (_id, tbl, action, row_key, transcript, code), (_, key, before, after) in zip(
-            raw, parsed, strict=True
-        ):
-            steps.append(_Step(tbl, action, row_key, key, before, after))
-            if tbl == "transcripts":  # as the log shows them: without the text
-                before = {k: v for k, v in before.items() if k != "text"} if before else None
-                after = {k: v for k, v in after.items() if k != "text"} if after else None
-            changes.append(Change(tbl, action, tuple(key), before, after, transcript, code))
         c = command[0]
-        entry = LogEntry(
+        return LogEntry(
             id=c["id"],
             at=c["at"],
             coder=c["coder"],
             command=c["command"],
-            changes=tuple(changes[::-1]),
+            changes=(),
             undo_of=c["undo_of"],
             undone_by=c["undone_by"],
         )
-        return entry, steps
 
-    def _undo_steps(self, entry: LogEntry, steps: list[_Step]) -> None:
-        """Revert one command's changes (newest first) with the effect of one at a time.
+    def _undo_command(self, entry: LogEntry) -> int:
+        """Revert one command's changes, newest first, UNDO_CHUNK at a time (bounded memory
+        however big the command); how many changes were reverted.
+
+        Chunks keep the order, so the first failure in that order still wins; a row the
+        command changed more than once is checked against the database just before each of
+        its changes is reverted, wherever those changes fall.
+        """
+        multi = {
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT tbl, row_key FROM changes WHERE command_id = ? "
+                "GROUP BY tbl, row_key HAVING count(*) > 1",
+                [entry.id],
+            )
+        }
+        total = 0
+        below: int | None = None
+        while True:
+            steps, lowest = self._read_chunk(entry.id, below)
+            if not steps:
+                return total
+            self._undo_steps(entry, steps, multi)
+            total += len(steps)
+            below = lowest
+
+    def _read_chunk(self, command_id: int, below: int | None) -> tuple[list[_Step], int]:
+        """The next UNDO_CHUNK changes (newest first) with ids below `below`, each parsed from
+        JSON once; and the lowest id read."""
+        where = "command_id = ?" + (" AND id < ?" if below is not None else "")
+        params: list[Any] = [command_id] + ([below] if below is not None else [])
+        raw = self.conn.execute(
+            f"SELECT id, tbl, action, row_key FROM changes WHERE {where} ORDER BY id DESC LIMIT ?",
+            [*params, UNDO_CHUNK],
+        ).fetchall()
+        if not raw:
+            return [], 0
+        # All the chunk's JSON in one string, parsed at once: a parse per value costs more
+        # than the parsing itself. Each item carries its change id (group_concat keeps no
+        # order).
+        text = self.store.scalar(
+            "SELECT '[' || group_concat('[' || id || ',' || row_key || ',' || "
+            "coalesce(before, 'null') || ',' || coalesce(after, 'null') || ']', ',') || ']' "
+            f"FROM changes WHERE {where} AND id >= ?",
+            [*params, raw[-1][0]],
+        )
+        parsed = sorted(json.loads(text or "[]"), key=lambda item: -item[0])
+        if [item[0] for item in parsed] != [r[0] for r in raw]:  # pragma: no cover
+            raise QualcodeError(f"the history of command {command_id} changed while reading")
+        steps = [
+            _Step(tbl, action, row_key, key, before, after)
+            for (_id, tbl, action, row_key), (_, key, before, after) in zip(
+                raw, parsed, strict=True
+            )
+        ]
+        return steps, int(raw[-1][0])
+
+    def _undo_steps(self, entry: LogEntry, steps: list[_Step], multi: set[tuple[str, str]]) -> None:
+        """Revert changes (newest first) with the effect of one at a time.
 
         Reverting a row touches no other row the command changed (children are reverted
         before their parents), so the newest change of every row can be checked against
         the database up front, in one query per table. Runs of same-table, same-action
         changes to rows changed once are then reverted with one statement (or one
-        executemany); rows the command changed more than once go one change at a time,
-        checked just before, as their later changes are reverted first. A failed check
-        stops at its place in the order, so an earlier integrity error wins as before.
+        executemany); rows the command changed more than once (`multi`) go one change at a
+        time, checked just before, as their later changes are reverted first. A failed
+        check stops at its place in the order, so an earlier integrity error wins as before.
         """
-        counts = Counter((s.table, s.row_key) for s in steps)
         self._inexact.clear()
         stop = self._first_conflict(steps)
         done = 0
         while done < stop:
             step = steps[done]
             run = 1
-            if step.table in _BATCHED and counts[step.table, step.row_key] == 1:
+            if step.table in _BATCHED and (step.table, step.row_key) not in multi:
                 while (
                     done + run < stop
                     and steps[done + run].table == step.table
                     and steps[done + run].action == step.action
-                    and counts[step.table, steps[done + run].row_key] == 1
+                    and (step.table, steps[done + run].row_key) not in multi
                 ):
                     run += 1
             # A row changed more than once is checked as it is after its later changes
             # were reverted (the up-front check saw only the newest).
-            if counts[step.table, step.row_key] > 1 and self._first_conflict([step]) == 0:
+            if (step.table, step.row_key) in multi and self._first_conflict([step]) == 0:
                 self._conflict(entry, step)
             try:
                 self._revert_run(steps[done : done + run])

@@ -316,13 +316,18 @@ class SuggestionStore:
             ):
                 marks_rows.setdefault(tid, []).append((sid, start, end))
         staged: builtins.list[tuple[int, str, str, str]] = []
+        count = 0
         for tid, rows in sorted(marks_rows.items()):
             text = str(self.store.scalar("SELECT text FROM transcripts WHERE id = ?", [tid]))
             for sid, start, end in rows:
                 lo = max(start - CONTEXT, 0)
                 staged.append((sid, text[start:end], text[lo:start], text[end : end + CONTEXT]))
+            if len(staged) >= 10_000:  # in batches: the passages of 100 k rows add up
+                self.conn.executemany("INSERT INTO temp.qc_bulk VALUES (?, ?, ?, ?)", staged)
+                count += len(staged)
+                staged = []
         self.conn.executemany("INSERT INTO temp.qc_bulk VALUES (?, ?, ?, ?)", staged)
-        return len(staged)
+        return count + len(staged)
 
     def accept_many(self, ids: Sequence[int], *, coder: str, at: str) -> int:
         """Accept suggestions in two set-based statements; returns how many were accepted.
