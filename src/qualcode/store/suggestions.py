@@ -309,12 +309,15 @@ class SuggestionStore:
         wanted = sorted(set(ids))
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
-            for sid, tid, start, end in self.conn.execute(
-                f'SELECT id, transcript_id, start, "end" FROM suggestions WHERE id IN '
-                f"({','.join('?' * len(chunk))}) AND status IN ('pending', 'skipped')",
+            # The status is checked here, not in SQL: with it in the WHERE clause SQLite
+            # scanned the status index (every pending row) for each chunk of ids.
+            for sid, tid, start, end, status in self.conn.execute(
+                f'SELECT id, transcript_id, start, "end", status FROM suggestions WHERE id IN '
+                f"({','.join('?' * len(chunk))})",
                 chunk,
             ):
-                marks_rows.setdefault(tid, []).append((sid, start, end))
+                if status in ("pending", "skipped"):
+                    marks_rows.setdefault(tid, []).append((sid, start, end))
         staged: builtins.list[tuple[int, str, str, str]] = []
         count = 0
         for tid, rows in sorted(marks_rows.items()):
