@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from helpers import write_attributes, write_codebook, write_transcript
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qualcode.errors import QualcodeError
 from qualcode.nlp.match_cache import decode, encode
 from qualcode.nlp.matching import Hit, Passage
 from qualcode.project import Project
@@ -202,3 +204,23 @@ def test_plain_keyword_keys_made_without_spacy_equal_the_pipelines(lang: str, te
         assert plain["cannot"] is None  # a tokenizer special case: spaCy splits it
     made = [p for p, keys in plain.items() if keys is not None]
     assert made and [plain[p] for p in made] == phrase_keys(made, lang)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers see the stand-in")
+def test_a_worker_process_that_dies_gives_a_clear_error_and_keeps_the_project(
+    small: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import qualcode.nlp.batch as batch
+
+    def die(_job: object) -> object:
+        os._exit(3)  # as the kernel's out-of-memory killer would
+
+    monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    monkeypatch.setattr(batch, "run_job", die)
+    with pytest.raises(QualcodeError, match="worker process stopped.*QUALCODE_WORKERS=1"):
+        small.suggest()
+    assert small.suggestions() == [] and small.check().ok
+    monkeypatch.undo()
+    assert small.suggest().new > 0

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..errors import QualcodeError
+
 if TYPE_CHECKING:
     from .cache import TranscriptText
     from .matching import CodeRules
@@ -69,6 +71,11 @@ def run_job(job: Job) -> Done:
     return Done(item.id, made, entries)
 
 
+def _job(job: Job) -> Done:
+    # Looked up when the worker runs, so a test can stand in for run_job.
+    return run_job(job)
+
+
 def worker_count(items: Sequence[TranscriptText]) -> int:
     """How many processes to use for these transcripts (1: no workers)."""
     setting = os.environ.get("QUALCODE_WORKERS", "").strip()
@@ -92,6 +99,7 @@ def run_jobs(jobs: Iterable[Job], workers: int, languages: Sequence[str] = ()) -
     import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     from .pipeline import pipeline
 
@@ -111,11 +119,16 @@ def run_jobs(jobs: Iterable[Job], workers: int, languages: Sequence[str] = ()) -
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for job in jobs:
-                window.append(pool.submit(run_job, job))
+                window.append(pool.submit(_job, job))
                 if len(window) >= IN_FLIGHT * workers:
                     yield window.popleft().result()
             while window:
                 yield window.popleft().result()
+    except BrokenProcessPool:
+        raise QualcodeError(
+            "a worker process stopped unexpectedly (out of memory?); what was done is kept: "
+            "run the command again, or with QUALCODE_WORKERS=1 to work in one process"
+        ) from None
     finally:
         if method == "fork":
             import gc
