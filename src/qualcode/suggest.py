@@ -9,7 +9,7 @@ Accepting creates a tag with origin 'suggested' in the same transaction as the s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -18,15 +18,17 @@ from .errors import NotFound, QualcodeError
 from .models import Code, Decision, MatchedTerm, Suggestion
 from .store import now
 from .suggest_learn import (
+    Coding,
     Proposal,
+    coding_of,
     combine,
     evaluate_project,
     examples_for,
     has_coding,
+    labelled,
     model_for,
 )
 from .suggest_match import (
-    all_passages,
     cached_passages,
     chunked,
     compile_all,
@@ -37,7 +39,9 @@ from .suggest_match import (
 
 if TYPE_CHECKING:
     from .nlp.cache import TranscriptText
+    from .nlp.learn import TrainingExample
     from .nlp.learn_eval import Evaluation
+    from .nlp.matching import CodeRules
     from .store import Store
 
 # (phase description, steps just done, total steps of the phase)
@@ -125,9 +129,9 @@ def suggest(
             "none of the selected codes has keywords or patterns; add some to "
             "the codebook (or find candidates with `qualcode keywords CODE`)"
         )
-    # Learning needs every transcript's coding (and rule scores), not just the chosen ones.
-    # Without learning the texts are read a chunk at a time (bounded memory at any size).
-    everything = select_transcripts(store, None if learning else transcripts, with_text=learning)
+    # Learning trains on every transcript's coding, not just the chosen ones. Texts, token
+    # tables and matches are read a chunk of transcripts at a time (bounded memory).
+    everything = select_transcripts(store, None if learning else transcripts, with_text=False)
     wanted = {store.transcripts.get(n).name for n in transcripts} if transcripts else None
     items = [i for i in everything if wanted is None or i.name in wanted]
     if not items:
@@ -137,16 +141,21 @@ def suggest(
     tokenised = ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
     model = None
     if learning:
-        from .nlp.cache import load_tables
-
-        tables, _ = load_tables(store, everything)
-        passages = all_passages(store, rules_by_lang, everything, include_interviewer)
-        examples = examples_for(store, everything, tables, _scores(passages))
-        del tables
-        model = model_for(store, examples, [c.name for c in selected])
+        coding = coding_of(store)
+        # Only the turns the coding says something about are kept for training, so only
+        # transcripts with some coding are read for it.
+        training = [
+            e
+            for _part, examples, _passages in _learning_chunks(
+                store, rules_by_lang, _coded(everything, coding), include_interviewer, coding
+            )
+            for e in labelled(examples)
+        ]
+        model = model_for(store, training, [c.name for c in selected])
+    chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
     if model is None:
         # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).
-        chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]] = (
+        chunks = (
             (
                 part,
                 [
@@ -161,7 +170,12 @@ def suggest(
         )
         stored_codes = with_rules
     else:
-        chunks = [(items, combine(items, passages, examples, model, selected))]
+        chunks = (
+            (part, combine(part, passages, examples, model, selected))
+            for part, examples, passages in _learning_chunks(
+                store, rules_by_lang, items, include_interviewer, coding
+            )
+        )
         stored_codes = selected
     counts = _store_passages(store, stored_codes, chunks)
     pending = store.suggestions.pending_count()
@@ -185,6 +199,34 @@ def _scores(passages: dict[tuple[int, int, int], Any]) -> dict[tuple[int, int], 
     return scores
 
 
+def _coded(items: Sequence[TranscriptText], coding: Coding) -> list[TranscriptText]:
+    """The transcripts with a tag, a rejected suggestion or declared fully coded."""
+    turns = set(coding.labels) | set(coding.rejected)
+    return [i for i in items if i.name in coding.complete or any(t.id in turns for t in i.turns)]
+
+
+def _learning_chunks(
+    store: Store,
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    items: Sequence[TranscriptText],
+    include_interviewer: bool,
+    coding: Coding,
+) -> Iterator[tuple[list[TranscriptText], list[TrainingExample], dict[tuple[int, int, int], Any]]]:
+    """Per chunk of transcripts (in name order): the transcripts with their texts, their
+    respondent turns as training examples, and their rule passages."""
+    from .nlp.cache import iter_tables
+
+    for heads in chunked(items):
+        part = with_texts(store, heads)
+        passages = {
+            (item.id, p.turn_index, p.code_id): p
+            for item, found in cached_passages(store, rules_by_lang, part, include_interviewer)
+            for p in found
+        }
+        tables = ((item, table) for item, table, _ in iter_tables(store, part))
+        yield part, examples_for(tables, _scores(passages), coding), passages
+
+
 def evaluate_suggestions(
     store: Store,
     *,
@@ -198,16 +240,19 @@ def evaluate_suggestions(
         raise QualcodeError("no codebook loaded; load one with `qualcode codebook load FILE`")
     selected = _select_codes(store, codes)
     with_rules = [c for c in selected if c.keywords or c.rules.get("patterns")]
-    everything = select_transcripts(store, None)
+    everything = select_transcripts(store, None, with_text=False)
     if not everything:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
     rules_by_lang, _ = compile_all(store, with_rules, everything, everything)
     ensure_matches(store, rules_by_lang, everything, False, progress)
-    from .nlp.cache import load_tables
-
-    tables, _ = load_tables(store, everything)
-    passages = all_passages(store, rules_by_lang, everything, False)
-    examples = examples_for(store, everything, tables, _scores(passages))
+    coding = coding_of(store)
+    examples = [
+        e
+        for _part, chunk, _passages in _learning_chunks(
+            store, rules_by_lang, _coded(everything, coding), False, coding
+        )
+        for e in labelled(chunk)
+    ]
     return evaluate_project(
         store, examples, [c.name for c in selected], folds=folds, in_sample=in_sample
     )

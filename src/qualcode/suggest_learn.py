@@ -11,7 +11,7 @@ pickled. `evaluate_project` runs the same examples through `nlp.learn_eval.evalu
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,23 +55,39 @@ def mark_done(store: Store, names: Sequence[str], *, done: bool = True) -> list[
     return new
 
 
+@dataclass(frozen=True)
+class Coding:
+    """What the coders decided, read once per run: codes per turn id, rejected codes per turn
+    id, and the transcripts known to be fully coded."""
+
+    labels: Mapping[int, Collection[str]]
+    rejected: Mapping[int, Collection[str]]
+    complete: Collection[str]
+
+
+def coding_of(store: Store) -> Coding:
+    """The project's coding, as training examples need it."""
+    return Coding(
+        store.tags.turn_labels(),
+        store.suggestions.rejected_turn_codes(),
+        store.tags.complete_transcripts(done_transcripts(store)),
+    )
+
+
 def examples_for(
-    store: Store,
-    items: Sequence[TranscriptText],
-    tables: Mapping[int, TokenTable],
+    items: Iterable[tuple[TranscriptText, TokenTable]],
     rule_scores: RuleScores,
+    coding: Coding,
 ) -> list[TrainingExample]:
-    """Every respondent turn of these transcripts as a training example, in name order."""
+    """Every respondent turn of these transcripts (with their token tables, given in name
+    order) as a training example."""
     from .nlp.learn import TrainingExample, context_of, turn_keys
 
-    labels = store.tags.turn_labels()
-    rejected = store.suggestions.rejected_turn_codes()
-    complete = store.tags.complete_transcripts(done_transcripts(store))
     out = []
-    for item in sorted(items, key=lambda i: i.name):
-        keys = turn_keys(tables[item.id])
+    for item, table in items:
+        keys = turn_keys(table)
         roles = [t.role for t in item.turns]
-        done = item.name in complete
+        done = item.name in coding.complete
         for pos, turn in enumerate(item.turns):
             if turn.role != RESPONDENT or pos >= len(keys):
                 continue
@@ -82,8 +98,8 @@ def examples_for(
                     turn.number,
                     keys[pos],
                     keys[ctx] if ctx is not None else (),
-                    frozenset(labels.get(turn.id, ())),
-                    frozenset(rejected.get(turn.id, ())),
+                    frozenset(coding.labels.get(turn.id, ())),
+                    frozenset(coding.rejected.get(turn.id, ())),
                     done,
                     dict(sorted(rule_scores.get((item.id, pos), {}).items())),
                 )

@@ -298,18 +298,3 @@ def _match_now(
         only = _only_turns(item, include_interviewer)
         return match_transcript(table, item.text, spans, rules, only_turns=only)
     return []
-
-
-def all_passages(
-    store: Store,
-    rules_by_lang: Mapping[str, Sequence[CodeRules]],
-    items: Sequence[TranscriptText],
-    include_interviewer: bool,
-) -> dict[tuple[int, int, int], Any]:
-    """Every rule passage by (transcript id, turn position, code id)."""
-    return {
-        (item.id, p.turn_index, p.code_id): p
-        for part in chunked(items)
-        for item, found in cached_passages(store, rules_by_lang, part, include_interviewer)
-        for p in found
-    }
