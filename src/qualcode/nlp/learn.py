@@ -49,8 +49,8 @@ class TrainingExample:
 
     transcript: str
     turn: int  # the turn number, as `qualcode show` prints it
-    keys: Sequence[str]  # lemma keys of the turn's tokens, in order
-    context_keys: Sequence[str] = ()  # keys of the interviewer's question before the turn
+    keys: Sequence[str]  # lemma keys of the turn's words (tokens with a letter), in order
+    context_keys: Sequence[str] = ()  # the same of the interviewer's question before it
     labels: frozenset[str] = frozenset()  # codes tagged on the turn
     rejected: frozenset[str] = frozenset()  # codes whose suggestion a coder rejected here
     complete: bool = False  # the transcript is fully coded: missing codes are negatives
@@ -94,11 +94,11 @@ def features(example: TrainingExample) -> dict[str, float]:
     Each text group is L2-normalised, so a long turn does not outweigh a short one by its
     length alone; rule scores enter as they are (0..1).
     """
-    words = [k for k in example.keys if _has_letters(k)]
+    words = example.keys  # words only (see TrainingExample): no filtering per token here
     groups = {
         "w:": set(words),
         "p:": {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)},
-        "c:": {k for k in example.context_keys if _has_letters(k)},
+        "c:": set(example.context_keys),
     }
     out: dict[str, float] = {}
     for prefix, items in groups.items():
@@ -331,7 +331,7 @@ class Model:
         chunk = max(1, SIMILAR_CELLS // max(len(cm.positives), 1))
         for start in range(0, len(examples), chunk):
             part = examples[start : start + chunk]
-            words = [frozenset(k for k in e.keys if _has_letters(k)) for e in part]
+            words = [frozenset(e.keys) for e in part]
             qcols = [[vocab[w] for w in ws if w in vocab] for ws in words]
             ptr = np.cumsum([0, *(len(c) for c in qcols)])
             q = csr_matrix(
@@ -556,7 +556,7 @@ def train(
                 key = (e.transcript, e.turn)
                 if key not in kept:
                     kept[key] = len(stored)
-                    stored.append((e.transcript, e.turn, frozenset(filter(_has_letters, e.keys))))
+                    stored.append((e.transcript, e.turn, frozenset(e.keys)))
                 positives.append(kept[key])
         out[code] = CodeModel(
             code,
@@ -644,10 +644,19 @@ def _fit(x: Any, y: Any, lr_class: Any) -> tuple[Any, float, tuple[float, float]
 
 
 def turn_keys(table: TokenTable) -> list[list[str]]:
-    """The keys of each turn's tokens, in turn order, from a cached token table."""
+    """The keys of each turn's words (tokens with a letter: no punctuation or numbers), in
+    turn order, from a cached token table."""
+    import numpy as np
+
     keys = table.keys
-    ids = table.key_ids.tolist()
-    bounds = [*table.turn_starts.tolist(), len(ids)]
+    # Which distinct keys are words, decided once per key rather than once per token.
+    wordish = np.array([_has_letters(k) for k in keys], dtype=bool)
+    kept = wordish[table.key_ids] if len(keys) else np.zeros(0, dtype=bool)
+    ids = table.key_ids[kept].tolist()
+    # Turn boundaries among the kept tokens: how many were kept before each turn's start.
+    before = np.concatenate(([0], np.cumsum(kept)))
+    starts = np.minimum(table.turn_starts, len(kept))
+    bounds = [*before[starts].tolist(), len(ids)]
     out = []
     for i in range(len(table.turn_starts)):
         lo, hi = bounds[i], max(bounds[i], bounds[i + 1])
