@@ -28,7 +28,10 @@ from ..errors import QualcodeError
 if TYPE_CHECKING:
     from .cache import TokenTable
 
-FORMAT = 1
+# 2: each code's weights as two packed little-endian arrays (feature indices, weights) in
+# base64, not a JSON list of pairs: a 1 M-word project's model saves and loads in a fraction of
+# the time. A stored model of another format is simply trained again.
+FORMAT = 2
 MIN_TAGS = 3
 # The F1-optimal cut-off on calibrated probabilities is half the attainable F1 (Lipton et
 # al. 2014), so with F1 around 0.8 a turn is suggested from p >= 0.4, not 0.5.
@@ -397,7 +400,7 @@ class Model:
                     "status": m.status,
                     "note": m.note,
                     "intercept": m.intercept,
-                    "coef": [[i, w] for i, w in sorted(m.coef.items())],
+                    "coef": _pack_coef(m.coef),
                     "calibration": list(m.calibration) if m.calibration else None,
                     "threshold": m.threshold,
                     "positives": list(m.positives),
@@ -429,7 +432,7 @@ class Model:
                     status=str(m["status"]),
                     note=str(m.get("note", "")),
                     intercept=float(m["intercept"]),
-                    coef={int(i): float(w) for i, w in m["coef"]},
+                    coef=_unpack_coef(m["coef"]),
                     calibration=(float(cal[0]), float(cal[1])) if cal else None,
                     threshold=float(m["threshold"]),
                     positives=tuple(int(i) for i in m["positives"]),
@@ -449,6 +452,33 @@ class Model:
                 "(run `qualcode suggest` again)"
             ) from None
         return cls(features, codes, examples, str(data.get("fingerprint", "")))
+
+
+def _pack_coef(coef: Mapping[int, float]) -> dict[str, str]:
+    """Weights as base64 of packed arrays (plain data: read back with numpy.frombuffer)."""
+    import base64
+
+    import numpy as np
+
+    items = sorted(coef.items())
+    index = np.array([i for i, _ in items], dtype="<i4")
+    weight = np.array([w for _, w in items], dtype="<f8")
+    return {
+        "index": base64.b64encode(index.tobytes()).decode("ascii"),
+        "weight": base64.b64encode(weight.tobytes()).decode("ascii"),
+    }
+
+
+def _unpack_coef(data: Mapping[str, str]) -> dict[int, float]:
+    import base64
+
+    import numpy as np
+
+    index = np.frombuffer(base64.b64decode(data["index"], validate=True), dtype="<i4")
+    weight = np.frombuffer(base64.b64decode(data["weight"], validate=True), dtype="<f8")
+    if len(index) != len(weight):
+        raise ValueError("weights and feature indices differ in length")
+    return dict(zip(index.tolist(), weight.tolist(), strict=True))
 
 
 def rule_prediction(code: str, example: TrainingExample, cm: CodeModel | None = None) -> Prediction:
