@@ -7,7 +7,7 @@ import json
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.nlp.learn import Model, TrainingExample, train
+from qualcode.nlp.learn import Model, TrainingExample, _pack_coef, train
 from qualcode.nlp.learn_eval import evaluate
 
 CODES = ["needs-training", "low-pay"]
@@ -100,7 +100,10 @@ def test_training_is_deterministic_and_the_model_round_trips_as_json() -> None:
     [
         lambda d: d.update(format=99),
         lambda d: d.pop("features"),
-        lambda d: d["codes"]["low-pay"].update(coef=[[10**6, 1.0]]),
+        lambda d: d["codes"]["low-pay"].update(coef=_pack_coef({10**6: 1.0})),  # no feature
+        lambda d: d["codes"]["low-pay"]["coef"].update(weight="not base64!"),
+        lambda d: d["codes"]["low-pay"]["coef"].update(index=""),  # lengths differ
+        lambda d: d["codes"]["low-pay"].update(coef=[[1, 1.0]]),  # format 1's shape
         lambda d: d["codes"]["low-pay"].update(intercept="x"),
     ],
 )
