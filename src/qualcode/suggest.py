@@ -138,7 +138,8 @@ def suggest(
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
     rules_by_lang, warnings = compile_all(store, with_rules, everything, items)
-    tokenised = ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
+    fresh = ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
+    tokenised = sum(1 for i in items if i.id in fresh)
     model = None
     if learning:
         coding = coding_of(store)
@@ -184,7 +185,7 @@ def suggest(
         transcripts=len(items),
         tokenised=tokenised,
         codes=len(stored_codes),
-        from_cache=len(everything) - tokenised,
+        from_cache=len(items) - tokenised,
         pending=pending,
         warnings=tuple(warnings),
         learned=tuple(model.learned()) if model is not None else (),

@@ -172,9 +172,9 @@ def ensure_matches(
     everything: Sequence[TranscriptText],
     include_interviewer: bool,
     progress: Progress | None,
-) -> int:
+) -> set[int]:
     """Match every (transcript, code) pair whose stored matches are stale; how many
-    transcripts were tokenised for it.
+    transcripts were tokenised for it (their ids).
 
     A transcript with every pair up to date is skipped (its token table is not even read).
     The others are tokenised (unless cached) and matched in worker processes when there is
@@ -191,8 +191,8 @@ def ensure_matches(
     }
     todo = [i for i in everything if i.id in stale]
     if not todo:
-        return 0
-    tokenised = 0
+        return set()
+    tokenised: set[int] = set()
     tables: list[tuple[int, str, str, bytes]] = []
     rows: list[tuple[int, int, str, bytes]] = []
     by_id = {i.id: i for i in todo}
@@ -210,7 +210,7 @@ def ensure_matches(
     for done in run_jobs(jobs, worker_count(fresh), languages):
         if done.table is not None:
             item = by_id[done.item_id]
-            tokenised += 1
+            tokenised.add(item.id)
             tables.append((item.id, _pipeline_version(item.language), item.sha256, done.table))
         rows.extend((done.item_id, cid, fp, data) for cid, fp, data in done.matches)
         if len(tables) >= 50:
