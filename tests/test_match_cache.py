@@ -224,3 +224,19 @@ def test_a_worker_process_that_dies_gives_a_clear_error_and_keeps_the_project(
     assert small.suggestions() == [] and small.check().ok
     monkeypatch.undo()
     assert small.suggest().new > 0
+
+
+def test_worker_count_reads_the_size_from_turns_so_heads_without_text_count_too(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.nlp import batch
+    from qualcode.nlp.cache import transcript_texts
+
+    monkeypatch.delenv("QUALCODE_WORKERS", raising=False)
+    monkeypatch.setattr(batch, "MIN_PARALLEL_CHARS", 10)  # the two small transcripts are "much"
+    full = transcript_texts(small.store)
+    heads = transcript_texts(small.store, with_text=False)
+    assert all(not h.text for h in heads) and all(f.text for f in full)
+    assert batch.worker_count(heads) == batch.worker_count(full)
+    monkeypatch.setattr(batch, "MIN_PARALLEL_CHARS", 10**9)
+    assert batch.worker_count(heads) == 1
