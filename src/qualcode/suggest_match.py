@@ -29,6 +29,7 @@ Progress = Callable[[str, int, int], None]
 def select_transcripts(
     store: Store, names: Sequence[str] | None, *, with_text: bool = True
 ) -> list[TranscriptText]:
+    """Transcripts by name (None: all) in name order, in full or as heads (no text)."""
     from .nlp.cache import transcript_texts
 
     resolved = [store.transcripts.get(n).name for n in names] if names else None
@@ -114,6 +115,7 @@ CHUNK = 50  # transcripts whose passages are held at once while storing
 
 
 def chunked(items: Sequence[TranscriptText]) -> list[Sequence[TranscriptText]]:
+    """The transcripts in chunks of CHUNK (the unit of reading texts and storing)."""
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 

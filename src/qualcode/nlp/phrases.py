@@ -22,6 +22,7 @@ def find_phrase(table: TokenTable, keys: tuple[str, ...]) -> list[int]:
 
 
 def phrase_starts(table: TokenTable, keys: tuple[str, ...]) -> Any:
+    """Token indices (an array) where a key sequence starts, within one turn."""
     import numpy as np
 
     index = table.key_index()
