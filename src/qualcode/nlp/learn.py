@@ -203,8 +203,7 @@ class Model:
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        index = self.index()
-        rows = [{index[f]: v for f, v in features(e).items() if f in index} for e in examples]
+        rows = [self._row(e) for e in examples]
         learned, w, b = self._weights()
         column = {c: j for j, c in enumerate(learned)}
         data = [v for r in rows for v in r.values()]
@@ -232,6 +231,43 @@ class Model:
             for k, reasons in zip(ks, found, strict=True):
                 out[k][code] = dataclasses.replace(out[k][code], reasons=reasons)
         return out
+
+    def _lookups(self) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
+        """Feature index by name without its prefix, per group (w:, p:, c:, r:)."""
+        if "lookups" not in self._cache:
+            groups: dict[str, dict[str, int]] = {"w:": {}, "p:": {}, "c:": {}, "r:": {}}
+            for i, f in enumerate(self.features):
+                group = groups.get(f[:2])
+                if group is not None:
+                    group[f[2:]] = i
+            self._cache["lookups"] = (groups["w:"], groups["p:"], groups["c:"], groups["r:"])
+        found: tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]
+        found = self._cache["lookups"]
+        return found
+
+    def _row(self, example: TrainingExample) -> dict[int, float]:
+        """features(example) as {feature index: value}, for the features the model knows,
+        made without building the prefixed names (the same values: see features())."""
+        words_at, pairs_at, context_at, rules_at = self._lookups()
+        words = example.keys
+        row: dict[int, float] = {}
+        for items, at in (
+            (set(words), words_at),
+            ({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}, pairs_at),
+            (set(example.context_keys), context_at),
+        ):
+            if items:
+                value = 1.0 / math.sqrt(len(items))
+                for item in items:
+                    i = at.get(item)
+                    if i is not None:
+                        row[i] = value
+        for code, s in example.rule_scores.items():
+            if s > 0:
+                i = rules_at.get(code)
+                if i is not None:
+                    row[i] = float(s)
+        return row
 
     def _predict_one(
         self, example: TrainingExample, decisions: Any, column: Mapping[str, int]
