@@ -8,8 +8,8 @@ tokenised and matched, in worker processes when there is much to do (nlp/batch.p
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,36 +33,23 @@ def select_transcripts(
     from .nlp.cache import transcript_texts
 
     resolved = [store.transcripts.get(n).name for n in names] if names else None
-    return transcript_texts(
-        store, names=resolved, default_language=_default_language(store), with_text=with_text
-    )
-
-
-_LANGUAGES: weakref.WeakKeyDictionary[Store, tuple[Any, str | None]] = weakref.WeakKeyDictionary()
-
-
-def _default_language(store: Store) -> str | None:
-    """The codebook's language (parsed once per codebook version, not once per chunk)."""
-    version = (store.codes.latest_version() or {}).get("id")
-    known = _LANGUAGES.get(store)
-    if known is None or known[0] != version:
-        book = stored_codebook(store)
-        known = _LANGUAGES[store] = (version, book.language if book else None)
-    return known[1]
+    book = stored_codebook(store)
+    language = book.language if book else None
+    return transcript_texts(store, names=resolved, default_language=language, with_text=with_text)
 
 
 def with_texts(store: Store, part: Sequence[TranscriptText]) -> list[TranscriptText]:
-    """Transcripts given as heads (no text), read in full; ones with text stay as they are."""
-    from .nlp.cache import transcript_texts
-
+    """Transcripts given as heads (no text) with their text and turn texts read in; ones
+    with text stay as they are. A head keeps what it was resolved to (its language)."""
     heads = [i.id for i in part if not i.text]
     if not heads:
         return list(part)
-    full = {
-        i.id: i
-        for i in transcript_texts(store, ids=heads, default_language=_default_language(store))
-    }
-    return [full.get(i.id, i) for i in part]
+    texts = {r["id"]: str(r["text"]) for r in store.transcripts.texts(heads)}
+    turns = store.transcripts.turns_of(texts)
+    return [
+        dataclasses.replace(i, text=texts[i.id], turns=tuple(turns[i.id])) if i.id in texts else i
+        for i in part
+    ]
 
 
 PHRASE_KEYS = "phrase-keys/"  # + pipeline version: the models-table entry of keyword keys
@@ -184,6 +171,8 @@ def ensure_matches(
     stays bounded and work done survives a later failure.
     """
     from .nlp.batch import run_jobs, worker_count
+    from .nlp.cache import is_current
+    from .nlp.pipeline import pipeline_version
 
     stored = store.cache.match_fingerprints([i.id for i in everything])
     stale = {
@@ -204,7 +193,7 @@ def ensure_matches(
     current = {
         tid
         for tid, version, sha in store.cache.versions([i.id for i in todo])
-        if version == _pipeline_version(by_id[tid].language) and sha == by_id[tid].sha256
+        if is_current(by_id[tid], version, sha)
     }
     fresh = [i for i in todo if i.id not in current]
     languages = sorted({i.language for i in fresh})
@@ -213,7 +202,7 @@ def ensure_matches(
         if done.table is not None:
             item = by_id[done.item_id]
             tokenised.add(item.id)
-            tables.append((item.id, _pipeline_version(item.language), item.sha256, done.table))
+            tables.append((item.id, pipeline_version(item.language), item.sha256, done.table))
         rows.extend((done.item_id, cid, fp, data) for cid, fp, data in done.matches)
         if len(tables) >= 50:
             store.cache.save(tables)
@@ -230,12 +219,6 @@ def ensure_matches(
     return tokenised
 
 
-def _pipeline_version(lang: str) -> str:
-    from .nlp.pipeline import pipeline_version
-
-    return pipeline_version(lang)
-
-
 def _jobs(
     store: Store,
     todo: Sequence[TranscriptText],
@@ -244,13 +227,14 @@ def _jobs(
 ) -> Iterator[Job]:
     """A job per transcript, with its cached token table when that is current."""
     from .nlp.batch import Job
+    from .nlp.cache import is_current
 
     for part in (with_texts(store, p) for p in chunked(todo)):
         wanted = {i.id: i for i in part}
         cached = {
             tid: data
             for tid, version, sha, data in store.cache.get(list(wanted))
-            if version == _pipeline_version(wanted[tid].language) and sha == wanted[tid].sha256
+            if is_current(wanted[tid], version, sha)
         }
         for item in part:
             only = _only_turns(item, include_interviewer)

@@ -248,6 +248,12 @@ def table_from_doc(doc: Any, item: TranscriptText) -> TokenTable:
     )
 
 
+def is_current(item: TranscriptText, version: str, sha256: str) -> bool:
+    """True when a cached token table (made by pipeline `version` from text `sha256`) is
+    still the transcript's: same text, same pipeline."""
+    return version == pipeline_version(item.language) and sha256 == item.sha256
+
+
 def load_tables(
     store: Store, items: Sequence[TranscriptText], progress: Progress | None = None
 ) -> tuple[dict[int, TokenTable], int]:
@@ -282,7 +288,7 @@ def iter_tables(
         found: dict[int, TokenTable] = {}
         for tid, version, sha, data in store.cache.get(list(wanted)):
             item = wanted[tid]
-            if version == pipeline_version(item.language) and sha == item.sha256:
+            if is_current(item, version, sha):
                 table = TokenTable.from_bytes(data, item.signature())
                 if table is not None:
                     found[tid] = table
@@ -318,18 +324,17 @@ def transcript_texts(
     store: Store,
     *,
     names: Sequence[str] | None = None,
-    ids: Sequence[int] | None = None,
     default_language: str | None = None,
     with_text: bool = True,
 ) -> list[TranscriptText]:
-    """Stored transcripts (all, these names or these ids) with their text, turns and language.
+    """Stored transcripts (all, or these names) with their text, turns and language.
 
     with_text=False gives heads only: text '' and turns without their text, a small fraction
     of the memory, for work that needs the texts a chunk at a time (`suggest`).
     """
     from ..language import guess_language
 
-    rows = store.transcripts.texts(ids, with_text=with_text)
+    rows = store.transcripts.texts(with_text=with_text)
     if names is not None:
         keep = set(names)
         rows = [r for r in rows if r["name"] in keep]
