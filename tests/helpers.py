@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualcode.project import Project
+
 CODEBOOK = """\
 title: Test codebook
 language: lv
@@ -46,3 +48,32 @@ def write_attributes(folder: Path, rows: list[dict[str, str]]) -> Path:
     lines = [",".join(keys)] + [",".join(r.get(k, "") for k in keys) for r in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def two_latvian_interviews(tmp_path: Path) -> Project:
+    """A project with two short invented Latvian interviews (LV-01 in Talsi, LV-02 in Rīga)
+    and the test codebook, loaded from a copy the tests may edit."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write_transcript(
+        src,
+        "a.txt",
+        [
+            ("I", "Kas viņai vajadzīgs? Mācības?"),
+            ("R", "Viņai vajag mācību kursus, un alga ir maza."),
+            ("I", "Vēl?"),
+            ("R", "Darba stundu ir par maz."),
+        ],
+    )
+    write_transcript(src, "b.txt", [("I", "Kā iet?"), ("R", "Vajag kursus. Algu nemaksā laikus.")])
+    write_attributes(
+        src,
+        [
+            {"respondent_id": "LV-01", "file": "a.txt", "town": "Talsi"},
+            {"respondent_id": "LV-02", "file": "b.txt", "town": "Rīga"},
+        ],
+    )
+    p = Project.init(tmp_path / "proj")
+    p.load_codebook(write_codebook(src))
+    p.import_paths([src], attributes=src / "attributes.csv")
+    return p

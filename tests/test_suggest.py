@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DEMO_CODEBOOK, REPO
-from helpers import write_attributes, write_codebook, write_transcript
+from helpers import two_latvian_interviews, write_transcript
 from typer.testing import CliRunner
 
 from qualcode.cli import app
@@ -20,29 +20,7 @@ from qualcode.project import Project
 @pytest.fixture
 def small(tmp_path: Path) -> Project:
     """Two Latvian transcripts and the test codebook (a copy the tests may edit)."""
-    src = tmp_path / "src"
-    src.mkdir()
-    write_transcript(
-        src,
-        "a.txt",
-        [
-            ("I", "Kas viņai vajadzīgs? Mācības?"),
-            ("R", "Viņai vajag mācību kursus, un alga ir maza."),
-            ("I", "Vēl?"),
-            ("R", "Darba stundu ir par maz."),
-        ],
-    )
-    write_transcript(src, "b.txt", [("I", "Kā iet?"), ("R", "Vajag kursus. Algu nemaksā laikus.")])
-    write_attributes(
-        src,
-        [
-            {"respondent_id": "LV-01", "file": "a.txt", "town": "Talsi"},
-            {"respondent_id": "LV-02", "file": "b.txt", "town": "Rīga"},
-        ],
-    )
-    p = Project.init(tmp_path / "proj")
-    p.load_codebook(write_codebook(src))
-    p.import_paths([src], attributes=src / "attributes.csv")
+    p = two_latvian_interviews(tmp_path)
     yield p
     p.close()
 
