@@ -7,7 +7,7 @@ import json
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.nlp.learn import Model, TrainingExample, _pack_coef, train
+from qualcode.nlp.learn import Model, TrainingExample, Weights, _pack_coef, train
 from qualcode.nlp.learn_eval import evaluate
 
 CODES = ["needs-training", "low-pay"]
@@ -100,7 +100,8 @@ def test_training_is_deterministic_and_the_model_round_trips_as_json() -> None:
     [
         lambda d: d.update(format=99),
         lambda d: d.pop("features"),
-        lambda d: d["codes"]["low-pay"].update(coef=_pack_coef({10**6: 1.0})),  # no feature
+        # a feature index the model does not have
+        lambda d: d["codes"]["low-pay"].update(coef=_pack_coef(Weights.of({10**6: 1.0}))),
         lambda d: d["codes"]["low-pay"]["coef"].update(weight="not base64!"),
         lambda d: d["codes"]["low-pay"]["coef"].update(index=""),  # lengths differ
         lambda d: d["codes"]["low-pay"].update(coef=[[1, 1.0]]),  # format 1's shape
@@ -132,3 +133,18 @@ def test_codes_with_few_tags_need_more_hand_coding() -> None:
     ev = evaluate(corpus()[:8], CODES, folds=2)  # two transcripts: two tags per code
     assert set(ev.needs_more) == set(CODES)
     assert all(not r.learned for r in ev.codes)  # under three tags per fold: rules only
+
+
+def test_suggested_only_predictions_are_exactly_the_suggested_part_of_all() -> None:
+    model = train(corpus(), CODES)
+    turns = [
+        TrainingExample("LV-98", 2, ["mācīb", "kurs", "vajag"]),
+        TrainingExample("LV-98", 4, ["alg", "maz"], rule_scores={"low-pay": 0.5}),
+        TrainingExample("LV-98", 6, ["bērn", "skol"]),
+        TrainingExample("LV-98", 8, ["naud", "kurs"], context_keys=["alg"]),
+    ]
+    everything = model.predict_many(turns)
+    assert [list(p) for p in everything] == [CODES] * len(turns)  # every code, in code order
+    suggested = [{c: p for c, p in preds.items() if p.suggested} for preds in everything]
+    assert model.predict_many(turns, suggested_only=True) == suggested
+    assert any(suggested) and not all(len(s) == len(CODES) for s in suggested)

@@ -196,7 +196,7 @@ def combine(
         for example in examples
         if (example.transcript, example.turn) in position
     ]
-    predictions = model.predict_many([example for example, _ in placed])
+    predictions = model.predict_many([example for example, _ in placed], suggested_only=True)
     for (_, (item, pos)), predicted in zip(placed, predictions, strict=True):
         turn = item.turns[pos]
         for name, pred in predicted.items():

@@ -91,28 +91,114 @@ def _has_letters(key: str) -> bool:
     return known
 
 
-def features(example: TrainingExample) -> dict[str, float]:
-    """Sparse features of a turn: key unigrams and pairs, the question's keys, rule scores.
+# Feature index by name without its prefix, per group: words, pairs, question words, rules.
+Lookups = tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]
+GROUPS = ("w:", "p:", "c:")
 
-    Each text group is L2-normalised, so a long turn does not outweigh a short one by its
-    length alone; rule scores enter as they are (0..1).
-    """
+
+def _groups(example: TrainingExample) -> tuple[set[str], set[str], set[str]]:
+    """The turn's distinct words, word pairs, and the question's distinct words."""
     words = example.keys  # words only (see TrainingExample): no filtering per token here
-    groups = {
-        "w:": set(words),
-        "p:": {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)},
-        "c:": set(example.context_keys),
-    }
-    out: dict[str, float] = {}
-    for prefix, items in groups.items():
-        if items:
-            value = 1.0 / math.sqrt(len(items))
-            for item in items:
-                out[prefix + item] = value
-    for code, s in example.rule_scores.items():
-        if s > 0:
-            out["r:" + code] = float(s)
-    return out
+    pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    return set(words), pairs, set(example.context_keys)
+
+
+def _lookups_of(names: Sequence[str]) -> Lookups:
+    groups: dict[str, dict[str, int]] = {"w:": {}, "p:": {}, "c:": {}, "r:": {}}
+    for i, f in enumerate(names):
+        group = groups.get(f[:2])
+        if group is not None:
+            group[f[2:]] = i
+    return groups["w:"], groups["p:"], groups["c:"], groups["r:"]
+
+
+def _matrix(
+    examples: Sequence[TrainingExample],
+    lookups: Lookups,
+    width: int,
+    groups: Sequence[tuple[set[str], set[str], set[str]]] | None = None,
+) -> Any:
+    """The turns' features as a CSR matrix over the known features (indices sorted).
+
+    Features: the turn's words ("w:"), its word pairs ("p:") and the question's words ("c:"),
+    each group L2-normalised so a long turn does not outweigh a short one by its length
+    alone; and each code's rule score ("r:", 0..1) as it is.
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    rules_at = lookups[3]
+    data: list[float] = []
+    cols: list[int] = []
+    ptr = [0]
+    for n, e in enumerate(examples):
+        parts = groups[n] if groups is not None else _groups(e)
+        for items, at in zip(parts, lookups, strict=False):
+            if items:
+                found = [i for i in map(at.get, items) if i is not None]
+                cols.extend(found)
+                data.extend([1.0 / math.sqrt(len(items))] * len(found))
+        for code, s in e.rule_scores.items():
+            if s > 0:
+                i = rules_at.get(code)
+                if i is not None:
+                    cols.append(i)
+                    data.append(float(s))
+        ptr.append(len(cols))
+    x = csr_matrix(
+        (np.array(data, dtype=float), np.array(cols, dtype=np.int64), np.array(ptr)),
+        shape=(len(examples), width),
+    )
+    x.sort_indices()  # feature indices follow the names' order: ties break by name
+    return x
+
+
+def _decide(
+    cm: CodeModel, decisions: Any, examples: Sequence[TrainingExample]
+) -> tuple[list[float], Any]:
+    """A learned code's probabilities (rounded) and whether each turn is suggested."""
+    import numpy as np
+    from scipy.special import expit
+
+    if cm.calibration is not None:
+        a, b = cm.calibration
+        p = expit(-(a * decisions + b))
+    else:
+        p = expit(decisions)
+    # A rule hit counts for as much as the rules were right on this project's coding; the
+    # model can add turns without a keyword but not veto a good rule.
+    ruled = np.array([e.rule_scores.get(cm.code, 0.0) > 0 for e in examples], dtype=bool)
+    if cm.rule_vetoed:
+        ruled[:] = False
+    p = np.where(ruled, np.maximum(p, cm.rule_precision()), p)
+    said = (p >= cm.threshold) | ruled
+    return [round(v, 4) for v in p.tolist()], said
+
+
+@dataclass(frozen=True, eq=False)
+class Weights:
+    """A code's sparse weight vector: feature indices (ascending) and their weights."""
+
+    index: Any  # numpy int64 array
+    weight: Any  # numpy float64 array, same length
+
+    @classmethod
+    def of(cls, weights: Mapping[int, float]) -> Weights:
+        """Weights from {feature index: weight}."""
+        import numpy as np
+
+        items = sorted(weights.items())
+        return cls(
+            np.array([i for i, _ in items], dtype=np.int64),
+            np.array([w for _, w in items], dtype=np.float64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def as_dict(self) -> dict[int, float]:
+        """{feature index: weight}."""
+        return dict(zip(self.index.tolist(), self.weight.tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -125,7 +211,7 @@ class CodeModel:
     status: str  # model | rules
     note: str = ""
     intercept: float = 0.0
-    coef: Mapping[int, float] = field(default_factory=dict)  # feature index -> weight
+    coef: Weights = field(default_factory=lambda: Weights.of({}))  # feature index -> weight
     calibration: tuple[float, float] | None = None  # Platt (a, b): p = 1/(1+exp(a*f+b))
     threshold: float = THRESHOLD
     positives: tuple[int, ...] = ()  # indices into Model.examples
@@ -136,20 +222,6 @@ class CodeModel:
     def rule_precision(self) -> float:
         """How often the rules were right on this project (Laplace: 0.5 with no evidence)."""
         return (self.rule_right + 1) / (self.rule_hits + 2)
-
-    def probability(self, decision: float) -> float:
-        """The probability of a decision-function value."""
-        if self.calibration is not None:
-            a, b = self.calibration
-            return _sigmoid(-(a * decision + b))
-        return _sigmoid(decision)
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
 
 
 @dataclass(frozen=True)
@@ -185,45 +257,49 @@ class Model:
             learned = self.learned()
             w = np.zeros((len(self.features), len(learned)))
             for j, code in enumerate(learned):
-                for i, v in self.codes[code].coef.items():
-                    w[i, j] = v
+                coef = self.codes[code].coef
+                w[coef.index, j] = coef.weight
             b = np.array([self.codes[c].intercept for c in learned])
             self._cache["weights"] = (learned, w, b)
         cached: tuple[list[str], Any, Any] = self._cache["weights"]
         return cached
 
-    def predict_many(self, examples: Iterable[TrainingExample]) -> list[dict[str, Prediction]]:
-        """Predictions for many turns: one sparse product gives every code's decision, and
-        the reasons of what is suggested are found per code in batches."""
+    def predict_many(
+        self, examples: Iterable[TrainingExample], *, suggested_only: bool = False
+    ) -> list[dict[str, Prediction]]:
+        """Predictions for many turns (every code's, in code order; with suggested_only just
+        the suggested ones): one sparse product gives every code's decision, probabilities
+        are computed per code over all turns, and the reasons of what is suggested are found
+        per code in batches."""
         examples = list(examples)
         if not examples:
             return []
         import dataclasses
 
         import numpy as np
-        from scipy.sparse import csr_matrix
 
-        rows = [self._row(e) for e in examples]
+        x = _matrix(examples, self._lookups(), len(self.features))
         learned, w, b = self._weights()
         column = {c: j for j, c in enumerate(learned)}
-        data = [v for r in rows for v in r.values()]
-        cols = [i for r in rows for i in r]
-        ptr = np.cumsum([0, *(len(r) for r in rows)])
-        x = csr_matrix(
-            (np.array(data, dtype=float), np.array(cols, dtype=np.int64), ptr),
-            shape=(len(rows), len(self.features)),
-        )
-        x.sort_indices()  # feature indices follow the names' order: ties break by name
         decisions = np.asarray(x @ w) + b if learned else None
-        out: list[dict[str, Prediction]] = []
+        out: list[dict[str, Prediction]] = [{} for _ in examples]
         wanted: dict[str, list[int]] = {}
-        for k, e in enumerate(examples):
-            preds = self._predict_one(e, None if decisions is None else decisions[k], column)
-            for code, pr in preds.items():
+        for code, cm in self.codes.items():
+            if cm.status != "model" or decisions is None:
+                for k, e in enumerate(examples):
+                    if not suggested_only or e.rule_scores.get(code, 0.0) > 0:
+                        pred = rule_prediction(code, e, cm)
+                        if pred.suggested or not suggested_only:
+                            out[k][code] = pred
+                continue
+            probability, said = _decide(cm, decisions[:, column[code]], examples)
+            calibrated = cm.calibration is not None
+            for k in range(len(examples)) if not suggested_only else np.flatnonzero(said).tolist():
+                yes = bool(said[k])
+                out[k][code] = Prediction(code, probability[k], yes, "model", calibrated)
                 # A turn that has the code already needs no reasons: it is not suggested again.
-                if pr.suggested and pr.source == "model" and code not in e.labels:
+                if yes and code not in examples[k].labels:
                     wanted.setdefault(code, []).append(k)
-            out.append(preds)
         for code, ks in wanted.items():
             cm = self.codes[code]
             similar = self._similar_many(cm, [examples[k] for k in ks])
@@ -232,60 +308,12 @@ class Model:
                 out[k][code] = dataclasses.replace(out[k][code], reasons=reasons)
         return out
 
-    def _lookups(self) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
+    def _lookups(self) -> Lookups:
         """Feature index by name without its prefix, per group (w:, p:, c:, r:)."""
         if "lookups" not in self._cache:
-            groups: dict[str, dict[str, int]] = {"w:": {}, "p:": {}, "c:": {}, "r:": {}}
-            for i, f in enumerate(self.features):
-                group = groups.get(f[:2])
-                if group is not None:
-                    group[f[2:]] = i
-            self._cache["lookups"] = (groups["w:"], groups["p:"], groups["c:"], groups["r:"])
-        found: tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]
-        found = self._cache["lookups"]
+            self._cache["lookups"] = _lookups_of(self.features)
+        found: Lookups = self._cache["lookups"]
         return found
-
-    def _row(self, example: TrainingExample) -> dict[int, float]:
-        """features(example) as {feature index: value}, for the features the model knows,
-        made without building the prefixed names (the same values: see features())."""
-        words_at, pairs_at, context_at, rules_at = self._lookups()
-        words = example.keys
-        row: dict[int, float] = {}
-        for items, at in (
-            (set(words), words_at),
-            ({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}, pairs_at),
-            (set(example.context_keys), context_at),
-        ):
-            if items:
-                value = 1.0 / math.sqrt(len(items))
-                for item in items:
-                    i = at.get(item)
-                    if i is not None:
-                        row[i] = value
-        for code, s in example.rule_scores.items():
-            if s > 0:
-                i = rules_at.get(code)
-                if i is not None:
-                    row[i] = float(s)
-        return row
-
-    def _predict_one(
-        self, example: TrainingExample, decisions: Any, column: Mapping[str, int]
-    ) -> dict[str, Prediction]:
-        out: dict[str, Prediction] = {}
-        for code, cm in self.codes.items():
-            if cm.status != "model":
-                out[code] = rule_prediction(code, example, cm)
-                continue
-            p = cm.probability(float(decisions[column[code]]))
-            # A rule hit counts for as much as the rules were right on this project's
-            # coding; the model can add turns without a keyword but not veto a good rule.
-            ruled = example.rule_scores.get(code, 0.0) > 0 and not cm.rule_vetoed
-            if ruled:
-                p = max(p, cm.rule_precision())
-            said = p >= cm.threshold or ruled
-            out[code] = Prediction(code, round(p, 4), said, "model", cm.calibration is not None)
-        return out
 
     def _feature_kinds(self) -> Any:
         """Per feature: 0 a word or pair of the turn, 1 a word of the question, 2 other."""
@@ -468,7 +496,7 @@ class Model:
                     status=str(m["status"]),
                     note=str(m.get("note", "")),
                     intercept=float(m["intercept"]),
-                    coef=_unpack_coef(m["coef"]),
+                    coef=_unpack_coef(m["coef"], len(features)),
                     calibration=(float(cal[0]), float(cal[1])) if cal else None,
                     threshold=float(m["threshold"]),
                     positives=tuple(int(i) for i in m["positives"]),
@@ -476,8 +504,6 @@ class Model:
                     rule_right=int(m.get("rule_right", 0)),
                     rule_vetoed=bool(m.get("rule_vetoed", False)),
                 )
-                if any(not 0 <= i < len(features) for i in codes[str(code)].coef):
-                    raise ValueError("feature index out of range")
             examples = tuple(
                 (str(t), int(n), frozenset(str(w) for w in words))
                 for t, n, words in data["examples"]
@@ -490,22 +516,18 @@ class Model:
         return cls(features, codes, examples, str(data.get("fingerprint", "")))
 
 
-def _pack_coef(coef: Mapping[int, float]) -> dict[str, str]:
+def _pack_coef(coef: Weights) -> dict[str, str]:
     """Weights as base64 of packed arrays (plain data: read back with numpy.frombuffer)."""
     import base64
 
-    import numpy as np
-
-    items = sorted(coef.items())
-    index = np.array([i for i, _ in items], dtype="<i4")
-    weight = np.array([w for _, w in items], dtype="<f8")
     return {
-        "index": base64.b64encode(index.tobytes()).decode("ascii"),
-        "weight": base64.b64encode(weight.tobytes()).decode("ascii"),
+        "index": base64.b64encode(coef.index.astype("<i4").tobytes()).decode("ascii"),
+        "weight": base64.b64encode(coef.weight.astype("<f8").tobytes()).decode("ascii"),
     }
 
 
-def _unpack_coef(data: Mapping[str, str]) -> dict[int, float]:
+def _unpack_coef(data: Mapping[str, str], width: int) -> Weights:
+    """Weights from _pack_coef() data; ValueError when damaged or out of 0..width-1."""
     import base64
 
     import numpy as np
@@ -514,7 +536,9 @@ def _unpack_coef(data: Mapping[str, str]) -> dict[int, float]:
     weight = np.frombuffer(base64.b64decode(data["weight"], validate=True), dtype="<f8")
     if len(index) != len(weight):
         raise ValueError("weights and feature indices differ in length")
-    return dict(zip(index.tolist(), weight.tolist(), strict=True))
+    if len(index) and (int(index.min()) < 0 or int(index.max()) >= width):
+        raise ValueError("feature index out of range")
+    return Weights(index.astype(np.int64), weight.astype(np.float64))
 
 
 def rule_prediction(code: str, example: TrainingExample, cm: CodeModel | None = None) -> Prediction:
@@ -560,28 +584,21 @@ def train(
     from collections import Counter
 
     import numpy as np
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    rows = [features(e) for e in examples]
+    groups = [_groups(e) for e in examples]
     # On a large project, a feature seen in one turn only (most word pairs) cannot
     # generalise; dropping those shrinks the problem (and the stored model) several-fold.
-    min_df = MIN_DF_LARGE if len(rows) >= LARGE else 1
-    df = Counter(f for r in rows for f in r)
-    names = sorted(f for f, n in df.items() if n >= min_df)
-    index = {f: i for i, f in enumerate(names)}
-    data, cols, ptr = [], [], [0]
-    for r in rows:
-        for f, v in sorted(r.items()):
-            i = index.get(f)
-            if i is not None:
-                cols.append(i)
-                data.append(v)
-        ptr.append(len(cols))
-    matrix = csr_matrix(
-        (np.array(data, dtype=float), np.array(cols, dtype=np.int64), np.array(ptr)),
-        shape=(len(rows), len(names)),
-    )
+    min_df = MIN_DF_LARGE if len(examples) >= LARGE else 1
+    names: list[str] = []
+    for g, prefix in enumerate(GROUPS):
+        df = Counter(item for parts in groups for item in parts[g])
+        names.extend(prefix + item for item, n in df.items() if n >= min_df)
+    df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
+    names.extend("r:" + code for code, n in df.items() if n >= min_df)
+    names.sort()
+    matrix = _matrix(examples, _lookups_of(names), len(names), groups)
+    del groups
     kept: dict[tuple[str, int], int] = {}  # (transcript, turn) -> index into stored examples
     stored: list[tuple[str, int, frozenset[str]]] = []
     out: dict[str, CodeModel] = {}
@@ -631,7 +648,7 @@ def train(
             "model",
             note="calibrated" if calibration else "too few examples to calibrate",
             intercept=round(float(intercept), 6),
-            coef={int(i): round(float(w), 6) for i, w in enumerate(coef) if abs(w) >= 1e-6},
+            coef=_sparse(coef),
             calibration=calibration,
             threshold=threshold,
             positives=tuple(positives),
@@ -653,6 +670,14 @@ def train(
 # after calibration.
 NEG_CAP = 3000
 NEG_RATIO = 4
+
+
+def _sparse(coef: Any) -> Weights:
+    """A fitted weight vector without its (near) zeros, rounded to 6 decimals."""
+    import numpy as np
+
+    keep = np.flatnonzero(np.abs(coef) >= 1e-6)
+    return Weights(keep.astype(np.int64), np.round(coef[keep], 6))
 
 
 def _thin_negatives(idx: Sequence[int], y: Any) -> list[int]:
@@ -681,9 +706,16 @@ def _vetoed(right: int, wrong: int, *, below: float = 0.5, sure: float = 0.9) ->
 def _fit(x: Any, y: Any, lr_class: Any) -> tuple[Any, float, tuple[float, float] | None]:
     """Weights, intercept and (when there is enough data) Platt calibration of one code."""
     pos, neg = int(y.sum()), int(len(y) - y.sum())
-    # liblinear: exact on these small sparse problems and ~10x faster than lbfgs here.
+    # liblinear: exact on these small sparse problems and ~10x faster than lbfgs here. The
+    # dual problem is the one to solve with far more features than turns (word pairs): the
+    # same optimum (weights within 1e-3) in half the time of the primal.
     lr = lr_class(
-        class_weight="balanced", C=1.0, solver="liblinear", max_iter=1000, random_state=RANDOM_STATE
+        class_weight="balanced",
+        C=1.0,
+        solver="liblinear",
+        dual=True,
+        max_iter=1000,
+        random_state=RANDOM_STATE,
     )
     if min(pos, neg) < CALIBRATION_MIN:
         lr.fit(x, y)
