@@ -148,3 +148,9 @@ def test_suggested_only_predictions_are_exactly_the_suggested_part_of_all() -> N
     suggested = [{c: p for c, p in preds.items() if p.suggested} for preds in everything]
     assert model.predict_many(turns, suggested_only=True) == suggested
     assert any(suggested) and not all(len(s) == len(CODES) for s in suggested)
+
+
+def test_codes_fitted_in_worker_processes_give_the_same_model() -> None:
+    alone = train(corpus(), CODES)
+    assert train(corpus(), CODES, workers=2) == alone
+    assert train(corpus(), CODES, workers=2).to_dict() == alone.to_dict()

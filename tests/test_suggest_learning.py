@@ -185,3 +185,27 @@ def test_bulk_accept_links_no_tag_when_the_coder_had_tagged_the_turn(coded: Proj
         "SELECT tag_id FROM suggestions WHERE id = ?", [target.id]
     ).fetchone()
     assert row[0] is None  # undo must not delete the coder's own tag
+
+
+def test_learning_in_worker_processes_gives_the_same_model_and_suggestions(
+    coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code_three(coded)
+    for name in ("T1", "T2", "T3"):  # a second learned code: two fits to share out
+        coded.tag(name, ["weather"], turns="4")
+    monkeypatch.setenv("QUALCODE_WORKERS", "1")
+    run = coded.suggest()
+    assert set(run.learned) == {"wants-course", "weather"}
+
+    def state() -> tuple[list[tuple[object, ...]], str]:
+        shown = [(s.transcript, s.turn, s.code, s.probability, s.rule) for s in coded.suggestions()]
+        row = coded.store.conn.execute("SELECT data FROM models WHERE name = 'suggest-model'")
+        return shown, row.fetchone()[0]
+
+    alone = state()
+    with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
+        conn.execute("DELETE FROM models WHERE name = 'suggest-model'")  # trained again below
+    monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    again = coded.suggest()
+    assert (again.new, again.updated, again.removed) == (0, 0, 0)
+    assert state() == alone

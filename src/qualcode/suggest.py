@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import NotFound, QualcodeError
 from .models import Code, Decision, MatchedTerm, Suggestion
+from .nlp.batch import worker_count
 from .store import now
 from .suggest_learn import (
     Coding,
@@ -27,6 +28,7 @@ from .suggest_learn import (
     has_coding,
     labelled,
     model_for,
+    predicted,
 )
 from .suggest_match import (
     cached_passages,
@@ -152,7 +154,7 @@ def suggest(
             )
             for e in labelled(examples)
         ]
-        model = model_for(store, training, [c.name for c in selected])
+        model = model_for(store, training, [c.name for c in selected], worker_count(everything))
     chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
     if model is None:
         # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).
@@ -172,9 +174,11 @@ def suggest(
         stored_codes = with_rules
     else:
         chunks = (
-            (part, combine(part, passages, examples, model, selected))
-            for part, examples, passages in _learning_chunks(
-                store, rules_by_lang, items, include_interviewer, coding
+            (part, combine(part, passages, examples, predictions, selected))
+            for part, passages, examples, predictions in predicted(
+                model,
+                _learning_chunks(store, rules_by_lang, items, include_interviewer, coding),
+                worker_count(items),
             )
         )
         stored_codes = selected

@@ -11,7 +11,7 @@ pickled. `evaluate_project` runs the same examples through `nlp.learn_eval.evalu
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from .models import RESPONDENT
 if TYPE_CHECKING:
     from .models import Code
     from .nlp.cache import TokenTable, TranscriptText
-    from .nlp.learn import Model, TrainingExample
+    from .nlp.learn import Model, Prediction, TrainingExample
     from .nlp.learn_eval import Evaluation
     from .store import Store
 
@@ -30,6 +30,10 @@ DONE_SETTING = "transcripts.done"  # names a coder declared fully coded (comma-s
 
 # (transcript id, turn position) -> code name -> rule score of this run's matches
 RuleScores = Mapping[tuple[int, int], Mapping[str, float]]
+# (transcript id, turn position, code id) -> the rules' passage there
+PassageMap = Mapping[tuple[int, int, int], Any]
+# per turn: the suggested codes' predictions
+Predicted = list[dict[str, "Prediction"]]
 
 
 def has_coding(store: Store) -> bool:
@@ -113,9 +117,10 @@ def labelled(examples: Sequence[TrainingExample]) -> list[TrainingExample]:
 
 
 def model_for(
-    store: Store, examples: Sequence[TrainingExample], codes: Sequence[str]
+    store: Store, examples: Sequence[TrainingExample], codes: Sequence[str], workers: int = 1
 ) -> Model | None:
-    """The trained model (reused from the project when its training data is unchanged).
+    """The trained model (reused from the project when its training data is unchanged),
+    fitted in `workers` processes.
 
     None when no turn is tagged yet: suggestions then come from the rules alone.
     """
@@ -131,7 +136,7 @@ def model_for(
             return Model.from_dict(json.loads(stored[1]))
         except (QualcodeError, ValueError):
             pass  # damaged or of another format: train again below
-    model = train(training, codes)
+    model = train(training, codes, data_fingerprint=fp, workers=workers)
     store.learned.save(MODEL_KEY, fp, json.dumps(model.to_dict(), ensure_ascii=False))
     return model
 
@@ -179,27 +184,79 @@ class Proposal:
     reasons: tuple[str, ...] = ()
 
 
+def placed(
+    items: Sequence[TranscriptText], examples: Sequence[TrainingExample]
+) -> list[TrainingExample]:
+    """The examples that are turns of these transcripts (in their order)."""
+    known = {(i.name, t.number) for i in items for t in i.turns}
+    return [e for e in examples if (e.transcript, e.turn) in known]
+
+
+def predicted(
+    model: Model,
+    chunks: Iterable[tuple[Sequence[TranscriptText], Sequence[TrainingExample], PassageMap]],
+    workers: int = 1,
+) -> Iterator[tuple[Sequence[TranscriptText], PassageMap, list[TrainingExample], Predicted]]:
+    """Per chunk of transcripts: the chunk, its rule passages, its examples and the model's
+    suggested predictions for them, in chunk order.
+
+    With workers > 1 the predictions are made in worker processes (which get the model once)
+    while this process reads the next chunks and stores what came back: at most one chunk per
+    worker is in flight, so memory stays bounded.
+    """
+    if workers <= 1:
+        for part, examples, passages in chunks:
+            mine = placed(part, examples)
+            yield part, passages, mine, model.predict_many(mine, suggested_only=True)
+        return
+    from collections import deque
+
+    from .nlp.batch import ordered_map
+
+    model.warm()  # what every prediction needs is made once, before the workers fork
+    waiting: deque[tuple[Sequence[TranscriptText], PassageMap, list[TrainingExample]]] = deque()
+
+    def jobs() -> Iterator[list[TrainingExample]]:
+        for part, examples, passages in chunks:
+            mine = placed(part, examples)
+            waiting.append((part, passages, mine))
+            yield mine
+
+    for predictions in ordered_map(
+        _predict_suggested, jobs(), workers, ahead=1, setup=(_use_model, (model,))
+    ):
+        part, passages, mine = waiting.popleft()
+        yield part, passages, mine, predictions
+
+
+_WORKER_MODEL: list[Model] = []  # in a prediction worker process: the model it predicts with
+
+
+def _use_model(model: Model) -> None:
+    _WORKER_MODEL[:] = [model]
+
+
+def _predict_suggested(examples: list[TrainingExample]) -> Predicted:
+    return _WORKER_MODEL[0].predict_many(examples, suggested_only=True)
+
+
 def combine(
     items: Sequence[TranscriptText],
-    passages: dict[tuple[int, int, int], Any],
-    examples: Sequence[Any],
-    model: Any,
+    passages: PassageMap,
+    examples: Sequence[TrainingExample],
+    predictions: Predicted,
     codes: Sequence[Code],
 ) -> list[Proposal]:
-    """The model's verdict on every respondent turn, with the rules' passage where one hit."""
+    """The model's suggestions for these turns (examples of these transcripts, with their
+    predictions), with the rules' passage where one hit."""
     by_name = {c.name: c for c in codes}
     position = {(i.name, t.number): (i, pos) for i in items for pos, t in enumerate(i.turns)}
     out: list[Proposal] = []
     seen: set[tuple[int, int, int]] = set()
-    placed = [
-        (example, position[(example.transcript, example.turn)])
-        for example in examples
-        if (example.transcript, example.turn) in position
-    ]
-    predictions = model.predict_many([example for example, _ in placed], suggested_only=True)
-    for (_, (item, pos)), predicted in zip(placed, predictions, strict=True):
+    for example, predicted_turn in zip(examples, predictions, strict=True):
+        item, pos = position[(example.transcript, example.turn)]
         turn = item.turns[pos]
-        for name, pred in predicted.items():
+        for name, pred in predicted_turn.items():
             code = by_name.get(name)
             if code is None or not pred.suggested:
                 continue

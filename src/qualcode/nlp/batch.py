@@ -1,4 +1,5 @@
-"""Tokenise and match many transcripts, in worker processes when the work is large.
+"""Tokenise and match many transcripts (and predict with a learned model), in worker
+processes when the work is large.
 
 A job is one transcript with the rules whose stored matches are stale, and its cached token
 table when there is one. Workers are pure computation (no database): each returns the
@@ -13,15 +14,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import QualcodeError
 
 if TYPE_CHECKING:
     from .cache import TranscriptText
     from .matching import CodeRules
+
+A = TypeVar("A")
+R = TypeVar("R")
 
 # Below this much text, starting worker processes costs more than it saves.
 MIN_PARALLEL_CHARS = 400_000
@@ -93,18 +97,39 @@ def worker_count(items: Sequence[TranscriptText]) -> int:
 
 def run_jobs(jobs: Iterable[Job], workers: int, languages: Sequence[str] = ()) -> Iterator[Done]:
     """Each job's result, in job order; in `workers` processes when more than one."""
+    if workers > 1:
+        from .pipeline import pipeline
+
+        for lang in languages:
+            pipeline(lang)  # built once here, shared by the forked workers
+    yield from ordered_map(_job, jobs, workers)
+
+
+def ordered_map(
+    fn: Callable[[A], R],
+    jobs: Iterable[A],
+    workers: int,
+    *,
+    ahead: int = IN_FLIGHT,
+    setup: tuple[Callable[..., object], tuple[object, ...]] | None = None,
+) -> Iterator[R]:
+    """fn(job) for each job, in job order; in `workers` processes when more than one.
+
+    fn is a module-level function (workers look it up by name). At most `ahead` jobs per
+    worker are in flight, so a lazy `jobs` is read only as fast as results come back.
+    setup (function, arguments) runs once in each worker before its first job: forked
+    workers inherit the arguments as they are, spawned ones get a pickled copy.
+    """
     if workers <= 1:
-        yield from map(run_job, jobs)
+        if setup is not None:
+            setup[0](*setup[1])
+        yield from map(fn, jobs)
         return
     import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from .pipeline import pipeline
-
-    for lang in languages:
-        pipeline(lang)  # built once here, shared by the forked workers
     method = "fork" if sys.platform == "linux" else "spawn"
     if method == "fork":
         import gc
@@ -113,14 +138,15 @@ def run_jobs(jobs: Iterable[Job], workers: int, languages: Sequence[str] = ()) -
         # does not touch (and so copy) their memory pages, which stay shared.
         gc.freeze()
     context = multiprocessing.get_context(method)
+    extra: dict[str, Any] = {} if setup is None else {"initializer": setup[0], "initargs": setup[1]}
     # A bounded window of jobs in flight (pool.map would submit them all at once, holding
-    # every transcript's text in memory); results still come back in job order.
-    window: deque[Future[Done]] = deque()
+    # every job in memory); results still come back in job order.
+    window: deque[Future[R]] = deque()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, **extra) as pool:
             for job in jobs:
-                window.append(pool.submit(_job, job))
-                if len(window) >= IN_FLIGHT * workers:
+                window.append(pool.submit(fn, job))
+                if len(window) >= ahead * workers:
                     yield window.popleft().result()
             while window:
                 yield window.popleft().result()

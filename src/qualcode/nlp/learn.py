@@ -16,10 +16,11 @@ A code with fewer than `min_tags` positives (or no negative) stays on its rules.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -124,33 +125,60 @@ def _matrix(
     each group L2-normalised so a long turn does not outweigh a short one by its length
     alone; and each code's rule score ("r:", 0..1) as it is.
     """
+    from itertools import repeat
+
     import numpy as np
     from scipy.sparse import csr_matrix
 
     rules_at = lookups[3]
-    data: list[float] = []
+    # Every candidate's index (-1 when the model does not know it) and value, row by row;
+    # the unknown ones are dropped at once at the end.
     cols: list[int] = []
-    ptr = [0]
+    data: list[float] = []
+    sizes: list[int] = []
     for n, e in enumerate(examples):
+        before = len(cols)
         parts = groups[n] if groups is not None else _groups(e)
         for items, at in zip(parts, lookups, strict=False):
             if items:
-                found = [i for i in map(at.get, items) if i is not None]
-                cols.extend(found)
-                data.extend([1.0 / math.sqrt(len(items))] * len(found))
+                cols.extend(map(at.get, items, repeat(-1, len(items))))
+                data.extend(repeat(1.0 / math.sqrt(len(items)), len(items)))
         for code, s in e.rule_scores.items():
             if s > 0:
-                i = rules_at.get(code)
-                if i is not None:
-                    cols.append(i)
-                    data.append(float(s))
-        ptr.append(len(cols))
+                cols.append(rules_at.get(code, -1))
+                data.append(float(s))
+        sizes.append(len(cols) - before)
+    index = np.array(cols, dtype=np.int64)
+    known = index >= 0
+    rows = np.repeat(np.arange(len(examples)), sizes)[known]
+    ptr = np.zeros(len(examples) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(examples)), out=ptr[1:])
     x = csr_matrix(
-        (np.array(data, dtype=float), np.array(cols, dtype=np.int64), np.array(ptr)),
+        (np.array(data, dtype=float)[known], index[known], ptr),
         shape=(len(examples), width),
     )
     x.sort_indices()  # feature indices follow the names' order: ties break by name
     return x
+
+
+def _binary_rows(word_sets: Sequence[Collection[str]], vocab: Mapping[str, int]) -> Any:
+    """Sets of words as a binary CSR matrix over a vocabulary (unknown words left out)."""
+    from itertools import chain, repeat
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    get = vocab.get
+    cols = np.fromiter(
+        chain.from_iterable(map(get, ws, repeat(-1, len(ws))) for ws in word_sets),
+        dtype=np.int64,
+    )
+    rows = np.repeat(np.arange(len(word_sets)), [len(ws) for ws in word_sets])
+    known = cols >= 0
+    return csr_matrix(
+        (np.ones(int(known.sum())), (rows[known], cols[known])),
+        shape=(len(word_sets), max(len(vocab), 1)),
+    )
 
 
 def _decide(
@@ -195,6 +223,18 @@ class Weights:
 
     def __len__(self) -> int:
         return len(self.index)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Weights):
+            return NotImplemented
+        import numpy as np
+
+        return bool(
+            np.array_equal(self.index, other.index) and np.array_equal(self.weight, other.weight)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.index.tobytes(), self.weight.tobytes()))
 
     def as_dict(self) -> dict[int, float]:
         """{feature index: weight}."""
@@ -241,6 +281,15 @@ class Model:
             self._index.update({f: i for i, f in enumerate(self.features)})
         return self._index
 
+    def warm(self) -> None:
+        """Make now what predictions build on first use (weights, lookups, the tagged turns'
+        word index), e.g. before worker processes fork and share it."""
+        self._weights()
+        self._lookups()
+        self._feature_kinds()
+        for code in self.learned():
+            self._positives_index(self.codes[code])
+
     def learned(self) -> list[str]:
         """Codes that have a model (the rest use their rules only)."""
         return [c for c, m in self.codes.items() if m.status == "model"]
@@ -274,7 +323,6 @@ class Model:
         examples = list(examples)
         if not examples:
             return []
-        import dataclasses
 
         import numpy as np
 
@@ -385,37 +433,22 @@ class Model:
         if not cm.positives:
             return [None] * len(examples)
         import numpy as np
-        from scipy.sparse import csr_matrix
 
-        m, vocab, sizes = self._positives_index(cm)
-        mt = m.T.tocsr()  # vocabulary x positives
-        turn_ids: dict[tuple[str, int], int] = {}
-        positive_ids = np.array(
-            [turn_ids.setdefault(self.examples[i][:2], len(turn_ids)) for i in cm.positives],
-            dtype=np.int64,
-        )
+        mt, sizes, positives = self._positives_index(cm)
+        _, vocab, stored_at = self._stored_words()
         found: list[tuple[str, int] | None] = []
         chunk = max(1, SIMILAR_CELLS // max(len(cm.positives), 1))
         for start in range(0, len(examples), chunk):
             part = examples[start : start + chunk]
             words = [frozenset(e.keys) for e in part]
-            qcols = [[vocab[w] for w in ws if w in vocab] for ws in words]
-            ptr = np.cumsum([0, *(len(c) for c in qcols)])
-            q = csr_matrix(
-                (
-                    np.ones(int(ptr[-1])),
-                    np.array([c for cs in qcols for c in cs], dtype=np.int64),
-                    ptr,
-                ),
-                shape=(len(part), mt.shape[0]),
-            )
+            q = _binary_rows(words, vocab)
             # Dense per chunk (rows x positives, bounded): argmax takes the first best, i.e.
             # the first positive among the best, as a scan in positives order gives.
             shared = (q @ mt).toarray()
             lengths = np.array([len(ws) for ws in words], dtype=np.int64)
             sim = shared / np.sqrt(lengths[:, None] * np.maximum(sizes, 1.0)[None, :])
-            own = np.array([turn_ids.get((e.transcript, e.turn), -1) for e in part])
-            sim[positive_ids[None, :] == own[:, None]] = -1.0  # never the turn itself
+            own = np.array([stored_at.get((e.transcript, e.turn), -1) for e in part])
+            sim[positives[None, :] == own[:, None]] = -1.0  # never the turn itself
             best = np.argmax(sim, axis=1)
             ok = sim[np.arange(len(part)), best] > 0  # shares at least one word
             for r, c in enumerate(best.tolist()):
@@ -423,29 +456,31 @@ class Model:
                 found.append((t, n) if ok[r] else None)
         return found
 
-    def _positives_index(self, cm: CodeModel) -> tuple[Any, dict[str, int], Any]:
-        """A code's tagged turns as a word matrix (CSC, binary), its vocabulary and norms."""
+    def _stored_words(self) -> tuple[Any, dict[str, int], dict[tuple[str, int], int]]:
+        """The stored (tagged) turns as a binary matrix over their words (CSR), that
+        vocabulary, and each stored turn's row by (transcript, turn)."""
+        if "stored" not in self._cache:
+            from itertools import chain
+
+            word_sets = [words for _, _, words in self.examples]
+            vocab = {w: i for i, w in enumerate(dict.fromkeys(chain.from_iterable(word_sets)))}
+            stored_at = {(t, n): i for i, (t, n, _) in enumerate(self.examples)}
+            self._cache["stored"] = (_binary_rows(word_sets, vocab), vocab, stored_at)
+        cached: tuple[Any, dict[str, int], dict[tuple[str, int], int]] = self._cache["stored"]
+        return cached
+
+    def _positives_index(self, cm: CodeModel) -> tuple[Any, Any, Any]:
+        """A code's tagged turns as a (vocabulary x positives) binary matrix, their word
+        counts, and their rows among the stored turns."""
         key = ("positives", cm.code)
         if key not in self._cache:
             import numpy as np
-            from scipy.sparse import csc_matrix
 
-            vocab: dict[str, int] = {}
-            rows, cols = [], []
-            for r, i in enumerate(cm.positives):
-                for word in self.examples[i][2]:
-                    rows.append(r)
-                    cols.append(vocab.setdefault(word, len(vocab)))
-            m = csc_matrix(
-                (
-                    np.ones(len(rows)),
-                    (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)),
-                ),
-                shape=(len(cm.positives), max(len(vocab), 1)),
-            )
-            sizes = np.array([len(self.examples[i][2]) for i in cm.positives], dtype=float)
-            self._cache[key] = (m, vocab, sizes)
-        cached: tuple[Any, dict[str, int], Any] = self._cache[key]
+            m, _, _ = self._stored_words()
+            rows = np.array(cm.positives, dtype=np.int64)
+            sizes = np.diff(m.indptr)[rows].astype(float)
+            self._cache[key] = (m[rows].T.tocsr(), sizes, rows)
+        cached: tuple[Any, Any, Any] = self._cache[key]
         return cached
 
     # -- plain data ----------------------------------------------------------------------
@@ -579,12 +614,18 @@ def train(
     *,
     min_tags: int = MIN_TAGS,
     threshold: float = THRESHOLD,
+    data_fingerprint: str | None = None,
+    workers: int = 1,
 ) -> Model:
-    """One logistic regression per code with at least min_tags tags; rules for the rest."""
+    """One logistic regression per code with at least min_tags tags; rules for the rest.
+
+    data_fingerprint: fingerprint(examples, codes, ...) when the caller has it already.
+    workers: fit the codes in this many processes (nlp.batch), with the same results.
+    """
     from collections import Counter
 
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
+    import sklearn.linear_model  # noqa: F401  (before worker processes fork)
 
     groups = [_groups(e) for e in examples]
     # On a large project, a feature seen in one turn only (most word pairs) cannot
@@ -602,6 +643,7 @@ def train(
     kept: dict[tuple[str, int], int] = {}  # (transcript, turn) -> index into stored examples
     stored: list[tuple[str, int, frozenset[str]]] = []
     out: dict[str, CodeModel] = {}
+    jobs: list[tuple[list[int], Any]] = []  # per learned code: the rows it fits on, labels
     for code in codes:
         labels = [e.label(code) for e in examples]
         idx = [i for i, y in enumerate(labels) if y is not None]
@@ -629,9 +671,7 @@ def train(
             )
             continue
         fit_idx = _thin_negatives(idx, y)
-        x = matrix[fit_idx]
-        y_fit = np.array([labels[i] for i in fit_idx], dtype=bool)
-        coef, intercept, calibration = _fit(x, y_fit, LogisticRegression)
+        jobs.append((fit_idx, np.array([labels[i] for i in fit_idx], dtype=bool)))
         positives = []
         for i in idx:
             e = examples[i]
@@ -646,21 +686,34 @@ def train(
             pos,
             neg,
             "model",
-            note="calibrated" if calibration else "too few examples to calibrate",
-            intercept=round(float(intercept), 6),
-            coef=_sparse(coef),
-            calibration=calibration,
             threshold=threshold,
             positives=tuple(positives),
             rule_hits=rule_hits,
             rule_right=rule_right,
             rule_vetoed=rule_vetoed,
         )
+    learned = [c for c, m in out.items() if m.status == "model"]
+    from .batch import ordered_map
+
+    fits = ordered_map(
+        _fit_rows, jobs, workers if len(jobs) > 1 else 1, setup=(_use_matrix, (matrix,))
+    )
+    try:
+        for code, (coef, intercept, calibration) in zip(learned, fits, strict=True):
+            out[code] = dataclasses.replace(
+                out[code],
+                note="calibrated" if calibration else "too few examples to calibrate",
+                intercept=round(float(intercept), 6),
+                coef=_sparse(coef),
+                calibration=calibration,
+            )
+    finally:
+        _FIT_MATRIX.clear()
     return Model(
         tuple(names),
         out,
         tuple(stored),
-        fingerprint(examples, codes, min_tags=min_tags, threshold=threshold),
+        data_fingerprint or fingerprint(examples, codes, min_tags=min_tags, threshold=threshold),
     )
 
 
@@ -701,6 +754,21 @@ def _vetoed(right: int, wrong: int, *, below: float = 0.5, sure: float = 0.9) ->
     from scipy.special import betainc
 
     return bool(betainc(right + 1, wrong + 1, below) > sure)
+
+
+_FIT_MATRIX: list[Any] = []  # where codes are fitted: the feature matrix of train()
+
+
+def _use_matrix(matrix: Any) -> None:
+    _FIT_MATRIX[:] = [matrix]
+
+
+def _fit_rows(job: tuple[list[int], Any]) -> tuple[Any, float, tuple[float, float] | None]:
+    """_fit() on some rows of the feature matrix (one code's training turns)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows, y = job
+    return _fit(_FIT_MATRIX[0][rows], y, LogisticRegression)
 
 
 def _fit(x: Any, y: Any, lr_class: Any) -> tuple[Any, float, tuple[float, float] | None]:
@@ -750,16 +818,12 @@ def turn_keys(table: TokenTable) -> list[list[str]]:
     # Which distinct keys are words, decided once per key rather than once per token.
     wordish = np.array([_has_letters(k) for k in keys], dtype=bool)
     kept = wordish[table.key_ids] if len(keys) else np.zeros(0, dtype=bool)
-    ids = table.key_ids[kept].tolist()
+    words = list(map(keys.__getitem__, table.key_ids[kept].tolist()))
     # Turn boundaries among the kept tokens: how many were kept before each turn's start.
     before = np.concatenate(([0], np.cumsum(kept)))
     starts = np.minimum(table.turn_starts, len(kept))
-    bounds = [*before[starts].tolist(), len(ids)]
-    out = []
-    for i in range(len(table.turn_starts)):
-        lo, hi = bounds[i], max(bounds[i], bounds[i + 1])
-        out.append([keys[k] for k in ids[lo:hi]])
-    return out
+    bounds = [*before[starts].tolist(), len(words)]
+    return [words[bounds[i] : max(bounds[i], bounds[i + 1])] for i in range(len(bounds) - 1)]
 
 
 def context_of(roles: Sequence[str], position: int, interviewer: str = "interviewer") -> int | None:
