@@ -623,6 +623,7 @@ def train(
     workers: fit the codes in this many processes (nlp.batch), with the same results.
     """
     from collections import Counter
+    from itertools import chain
 
     import numpy as np
     import sklearn.linear_model  # noqa: F401  (before worker processes fork)
@@ -633,7 +634,7 @@ def train(
     min_df = MIN_DF_LARGE if len(examples) >= LARGE else 1
     names: list[str] = []
     for g, prefix in enumerate(GROUPS):
-        df = Counter(item for parts in groups for item in parts[g])
+        df = Counter(chain.from_iterable(parts[g] for parts in groups))
         names.extend(prefix + item for item, n in df.items() if n >= min_df)
     df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
     names.extend("r:" + code for code, n in df.items() if n >= min_df)
