@@ -151,6 +151,10 @@ def test_suggested_only_predictions_are_exactly_the_suggested_part_of_all() -> N
 
 
 def test_codes_fitted_in_worker_processes_give_the_same_model() -> None:
+    from qualcode.nlp.batch import Workers
+    from qualcode.nlp.learn import preload
+
     alone = train(corpus(), CODES)
-    assert train(corpus(), CODES, workers=2) == alone
-    assert train(corpus(), CODES, workers=2).to_dict() == alone.to_dict()
+    with Workers(2, warm=preload) as pool:
+        shared = train(corpus(), CODES, workers=pool)
+    assert shared == alone and shared.to_dict() == alone.to_dict()

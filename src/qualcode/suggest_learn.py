@@ -136,7 +136,12 @@ def model_for(
             return Model.from_dict(json.loads(stored[1]))
         except (QualcodeError, ValueError):
             pass  # damaged or of another format: train again below
-    model = train(training, codes, data_fingerprint=fp, workers=workers)
+    from .nlp.batch import Workers
+    from .nlp.learn import preload
+
+    # The workers start importing scikit-learn now, while this process builds the features.
+    with Workers(workers, warm=preload) as pool:
+        model = train(training, codes, data_fingerprint=fp, workers=pool)
     store.learned.save(MODEL_KEY, fp, json.dumps(model.to_dict(), ensure_ascii=False))
     return model
 

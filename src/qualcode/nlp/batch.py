@@ -113,50 +113,99 @@ def ordered_map(
     ahead: int = IN_FLIGHT,
     setup: tuple[Callable[..., object], tuple[object, ...]] | None = None,
 ) -> Iterator[R]:
-    """fn(job) for each job, in job order; in `workers` processes when more than one.
+    """fn(job) for each job, in job order; in `workers` processes when more than one (see
+    Workers: setup runs once in each worker before its first job)."""
+    with Workers(workers, setup=setup) as pool:
+        yield from pool.map(fn, jobs, ahead=ahead)
 
-    fn is a module-level function (workers look it up by name). At most `ahead` jobs per
-    worker are in flight, so a lazy `jobs` is read only as fast as results come back.
-    setup (function, arguments) runs once in each worker before its first job: forked
-    workers inherit the arguments as they are, spawned ones get a pickled copy.
+
+class Workers:
+    """Worker processes for pure computation (this process alone when n <= 1), as a context.
+
+    Forked on Linux (they share what this process has loaded), spawned elsewhere. setup
+    (function, arguments) runs once in each worker before its first job: forked workers
+    inherit the arguments as they are, spawned ones get a pickled copy. warm, when given,
+    starts every worker at once running it (e.g. an import), so that work overlaps with what
+    this process does before the first job.
     """
-    if workers <= 1:
-        if setup is not None:
-            setup[0](*setup[1])
-        yield from map(fn, jobs)
-        return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
-    method = "fork" if sys.platform == "linux" else "spawn"
-    if method == "fork":
-        import gc
+    def __init__(
+        self,
+        n: int,
+        *,
+        setup: tuple[Callable[..., object], tuple[object, ...]] | None = None,
+        warm: Callable[[], object] | None = None,
+    ) -> None:
+        self.n = n
+        self.setup = setup
+        self.warm = warm
+        self._pool: Any = None
+        self._frozen = False
 
-        # Objects the parent made so far stay where they are: the workers' garbage collector
-        # does not touch (and so copy) their memory pages, which stay shared.
-        gc.freeze()
-    context = multiprocessing.get_context(method)
-    extra: dict[str, Any] = {} if setup is None else {"initializer": setup[0], "initargs": setup[1]}
-    # A bounded window of jobs in flight (pool.map would submit them all at once, holding
-    # every job in memory); results still come back in job order.
-    window: deque[Future[R]] = deque()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, **extra) as pool:
-            for job in jobs:
-                window.append(pool.submit(fn, job))
-                if len(window) >= ahead * workers:
-                    yield window.popleft().result()
-            while window:
-                yield window.popleft().result()
-    except BrokenProcessPool:
-        raise QualcodeError(
-            "a worker process stopped unexpectedly (out of memory?); what was done is kept: "
-            "run the command again, or with QUALCODE_WORKERS=1 to work in one process"
-        ) from None
-    finally:
+    def __enter__(self) -> Workers:
+        if self.n <= 1:
+            if self.setup is not None:
+                self.setup[0](*self.setup[1])
+            return self
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        method = "fork" if sys.platform == "linux" else "spawn"
         if method == "fork":
             import gc
 
-            gc.unfreeze()
+            # Objects the parent made so far stay where they are: the workers' garbage
+            # collector does not touch (and so copy) their memory pages, which stay shared.
+            gc.freeze()
+            self._frozen = True
+        extra: dict[str, Any] = {}
+        if self.setup is not None:
+            extra = {"initializer": self.setup[0], "initargs": self.setup[1]}
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.n, mp_context=multiprocessing.get_context(method), **extra
+        )
+        if self.warm is not None:
+            # A pool starts a process per job submitted while none is idle: n jobs, n workers.
+            for _ in range(self.n):
+                self._pool.submit(self.warm)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self._pool = None
+            if self._frozen:
+                import gc
+
+                gc.unfreeze()
+                self._frozen = False
+
+    def map(
+        self, fn: Callable[[A], R], jobs: Iterable[A], *, ahead: int = IN_FLIGHT
+    ) -> Iterator[R]:
+        """fn(job) for each job, results in job order. fn is a module-level function (workers
+        look it up by name). At most `ahead` jobs per worker are in flight (pool.map would
+        submit them all at once, holding every job in memory), so a lazy `jobs` is read only
+        as fast as results come back."""
+        if self._pool is None:
+            yield from map(fn, jobs)
+            return
+        from collections import deque
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        window: deque[Future[R]] = deque()
+        try:
+            for job in jobs:
+                window.append(self._pool.submit(fn, job))
+                if len(window) >= ahead * self.n:
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+        except BrokenProcessPool:
+            raise QualcodeError(
+                "a worker process stopped unexpectedly (out of memory?); what was done is kept: "
+                "run the command again, or with QUALCODE_WORKERS=1 to work in one process"
+            ) from None

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import QualcodeError
 
 if TYPE_CHECKING:
+    from .batch import Workers
     from .cache import TokenTable
 
 # 2: each code's weights as two packed little-endian arrays (feature indices, weights) in
@@ -615,18 +616,17 @@ def train(
     min_tags: int = MIN_TAGS,
     threshold: float = THRESHOLD,
     data_fingerprint: str | None = None,
-    workers: int = 1,
+    workers: Workers | None = None,
 ) -> Model:
     """One logistic regression per code with at least min_tags tags; rules for the rest.
 
     data_fingerprint: fingerprint(examples, codes, ...) when the caller has it already.
-    workers: fit the codes in this many processes (nlp.batch), with the same results.
+    workers: fit the codes in these worker processes (nlp.batch), with the same results.
     """
     from collections import Counter
     from itertools import chain
 
     import numpy as np
-    import sklearn.linear_model  # noqa: F401  (before worker processes fork)
 
     groups = [_groups(e) for e in examples]
     # On a large project, a feature seen in one turn only (most word pairs) cannot
@@ -644,7 +644,7 @@ def train(
     kept: dict[tuple[str, int], int] = {}  # (transcript, turn) -> index into stored examples
     stored: list[tuple[str, int, frozenset[str]]] = []
     out: dict[str, CodeModel] = {}
-    jobs: list[tuple[list[int], Any]] = []  # per learned code: the rows it fits on, labels
+    plans: list[tuple[list[int], Any]] = []  # per learned code: the rows it fits on, labels
     for code in codes:
         labels = [e.label(code) for e in examples]
         idx = [i for i, y in enumerate(labels) if y is not None]
@@ -672,7 +672,7 @@ def train(
             )
             continue
         fit_idx = _thin_negatives(idx, y)
-        jobs.append((fit_idx, np.array([labels[i] for i in fit_idx], dtype=bool)))
+        plans.append((fit_idx, np.array([labels[i] for i in fit_idx], dtype=bool)))
         positives = []
         for i in idx:
             e = examples[i]
@@ -694,22 +694,16 @@ def train(
             rule_vetoed=rule_vetoed,
         )
     learned = [c for c, m in out.items() if m.status == "model"]
-    from .batch import ordered_map
-
-    fits = ordered_map(
-        _fit_rows, jobs, workers if len(jobs) > 1 else 1, setup=(_use_matrix, (matrix,))
-    )
-    try:
-        for code, (coef, intercept, calibration) in zip(learned, fits, strict=True):
-            out[code] = dataclasses.replace(
-                out[code],
-                note="calibrated" if calibration else "too few examples to calibrate",
-                intercept=round(float(intercept), 6),
-                coef=_sparse(coef),
-                calibration=calibration,
-            )
-    finally:
-        _FIT_MATRIX.clear()
+    jobs = ((matrix[rows], y) for rows, y in plans)
+    fits = workers.map(_fit_job, jobs, ahead=1) if workers is not None else map(_fit_job, jobs)
+    for code, (coef, intercept, calibration) in zip(learned, fits, strict=True):
+        out[code] = dataclasses.replace(
+            out[code],
+            note="calibrated" if calibration else "too few examples to calibrate",
+            intercept=round(float(intercept), 6),
+            coef=_sparse(coef),
+            calibration=calibration,
+        )
     return Model(
         tuple(names),
         out,
@@ -757,19 +751,19 @@ def _vetoed(right: int, wrong: int, *, below: float = 0.5, sure: float = 0.9) ->
     return bool(betainc(right + 1, wrong + 1, below) > sure)
 
 
-_FIT_MATRIX: list[Any] = []  # where codes are fitted: the feature matrix of train()
+def preload() -> None:
+    """Import what fitting needs (scikit-learn takes a second or more to import)."""
+    import sklearn.calibration  # noqa: F401
+    import sklearn.linear_model  # noqa: F401
+    import sklearn.model_selection  # noqa: F401
 
 
-def _use_matrix(matrix: Any) -> None:
-    _FIT_MATRIX[:] = [matrix]
-
-
-def _fit_rows(job: tuple[list[int], Any]) -> tuple[Any, float, tuple[float, float] | None]:
-    """_fit() on some rows of the feature matrix (one code's training turns)."""
+def _fit_job(job: tuple[Any, Any]) -> tuple[Any, float, tuple[float, float] | None]:
+    """_fit() of one code: (its rows of the feature matrix, their labels)."""
     from sklearn.linear_model import LogisticRegression
 
-    rows, y = job
-    return _fit(_FIT_MATRIX[0][rows], y, LogisticRegression)
+    x, y = job
+    return _fit(x, y, LogisticRegression)
 
 
 def _fit(x: Any, y: Any, lr_class: Any) -> tuple[Any, float, tuple[float, float] | None]:
