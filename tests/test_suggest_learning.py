@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,25 @@ def test_learning_in_worker_processes_gives_the_same_model_and_suggestions(
     again = coded.suggest()
     assert (again.new, again.updated, again.removed) == (0, 0, 0)
     assert state() == alone
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers see the stand-in")
+def test_a_prediction_worker_that_dies_gives_a_clear_error_and_stores_nothing(
+    coded: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from qualcode.errors import QualcodeError
+    from qualcode.nlp.learn import Model
+
+    def die(*_args: object, **_kwargs: object) -> object:
+        os._exit(3)  # as the kernel's out-of-memory killer would
+
+    code_three(coded)
+    monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    monkeypatch.setattr(Model, "predict_many", die)  # only the workers predict
+    with pytest.raises(QualcodeError, match="worker process stopped.*QUALCODE_WORKERS=1"):
+        coded.suggest()
+    assert coded.suggestions() == [] and coded.check().ok
+    monkeypatch.undo()
+    assert coded.suggest().new > 0

@@ -119,14 +119,28 @@ def ordered_map(
         yield from pool.map(fn, jobs, ahead=ahead)
 
 
+def _start_worker(
+    setup: tuple[Callable[..., object], tuple[object, ...]] | None,
+    warm: Callable[[], object] | None,
+) -> None:
+    if setup is not None:
+        setup[0](*setup[1])
+    if warm is not None:
+        warm()
+
+
+def _nothing() -> None:
+    return None
+
+
 class Workers:
     """Worker processes for pure computation (this process alone when n <= 1), as a context.
 
     Forked on Linux (they share what this process has loaded), spawned elsewhere. setup
     (function, arguments) runs once in each worker before its first job: forked workers
-    inherit the arguments as they are, spawned ones get a pickled copy. warm, when given,
-    starts every worker at once running it (e.g. an import), so that work overlaps with what
-    this process does before the first job.
+    inherit the arguments as they are, spawned ones get a pickled copy. warm, when given, also
+    runs in each worker as it starts, and the workers start at once: that work (e.g. an
+    import) overlaps with what this process does before the first job.
     """
 
     def __init__(
@@ -158,16 +172,17 @@ class Workers:
             # collector does not touch (and so copy) their memory pages, which stay shared.
             gc.freeze()
             self._frozen = True
-        extra: dict[str, Any] = {}
-        if self.setup is not None:
-            extra = {"initializer": self.setup[0], "initargs": self.setup[1]}
         self._pool = ProcessPoolExecutor(
-            max_workers=self.n, mp_context=multiprocessing.get_context(method), **extra
+            max_workers=self.n,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(self.setup, self.warm),
         )
         if self.warm is not None:
-            # A pool starts a process per job submitted while none is idle: n jobs, n workers.
+            # Workers start with the first job (forked: all of them; spawned: one per job
+            # while none is idle), so the warm-up begins now rather than at the first job.
             for _ in range(self.n):
-                self._pool.submit(self.warm)
+                self._pool.submit(_nothing)
         return self
 
     def __exit__(self, *exc: object) -> None:
