@@ -232,3 +232,18 @@ def test_a_prediction_worker_that_dies_gives_a_clear_error_and_stores_nothing(
     assert coded.suggestions() == [] and coded.check().ok
     monkeypatch.undo()
     assert coded.suggest().new > 0
+
+
+def test_a_transcript_is_fully_coded_when_each_respondent_turn_has_a_tag_or_a_decision(
+    coded: Project,
+) -> None:
+    coded.suggest(learn=False)
+    weather = next(s for s in coded.suggestions() if (s.transcript, s.turn) == ("T1", 4))
+    coded.tag("T1", ["wants-course"], turns="2")
+    coded.decide(weather.id, "reject")  # T1: turn 2 tagged, turn 4 decided
+    coded.tag("T2", ["wants-course"], turns="2")  # T2: turn 4 neither
+    tags = coded.store.tags
+    assert tags.complete_transcripts() == {"T1"}
+    assert tags.complete_transcripts(["T3"]) == {"T1", "T3"}
+    coded.untag("T1", ["wants-course"], turns="2")
+    assert tags.complete_transcripts() == set()

@@ -280,13 +280,15 @@ class TagStore:
     def complete_transcripts(self, marked: Sequence[str] = ()) -> set[str]:
         """Names of fully coded transcripts: every respondent turn has a tag or a decided
         suggestion, or the transcript is among `marked` (declared done by a coder)."""
+        # Set-based: turns covered by a tag or a decision, counted per transcript. (Asked per
+        # turn, SQLite searched the status indexes for every turn: 8.6 s at 5 M words.)
         rows = self.conn.execute(
-            "SELECT t.name FROM transcripts t WHERE EXISTS (SELECT 1 FROM turns u WHERE "
-            "u.transcript_id = t.id AND u.role = 'respondent') AND NOT EXISTS (SELECT 1 "
-            "FROM turns u WHERE u.transcript_id = t.id AND u.role = 'respondent' "
-            "AND NOT EXISTS (SELECT 1 FROM tags g WHERE g.turn_id = u.id AND g.status = "
-            "'placed') AND NOT EXISTS (SELECT 1 FROM suggestions s WHERE s.turn_id = u.id "
-            "AND s.status IN ('accepted', 'rejected')))"
+            "WITH covered(turn_id) AS (SELECT turn_id FROM tags WHERE status = 'placed' AND "
+            "turn_id IS NOT NULL UNION SELECT turn_id FROM suggestions WHERE status IN "
+            "('accepted', 'rejected') AND turn_id IS NOT NULL) "
+            "SELECT t.name FROM transcripts t JOIN turns u ON u.transcript_id = t.id AND "
+            "u.role = 'respondent' LEFT JOIN covered c ON c.turn_id = u.id "
+            "GROUP BY t.id HAVING count(c.turn_id) = count(*)"
         )
         names = {r[0] for r in rows}
         if marked:
