@@ -158,3 +158,21 @@ def test_codes_fitted_in_worker_processes_give_the_same_model() -> None:
     with Workers(2, warm=preload) as pool:
         shared = train(corpus(), CODES, workers=pool)
     assert shared == alone and shared.to_dict() == alone.to_dict()
+
+
+def test_similar_turns_come_from_an_even_spread_of_at_most_max_similar_tagged_turns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qualcode.nlp import learn
+
+    full = train(corpus(), CODES)
+    monkeypatch.setattr(learn, "MAX_SIMILAR", 2)
+    capped = train(corpus(), CODES)
+    tagged = [(e.transcript, e.turn) for e in corpus() if "needs-training" in e.labels]
+    kept = [capped.examples[i][:2] for i in capped.codes["needs-training"].positives]
+    assert len(tagged) == 6 and kept == [tagged[0], tagged[3]]
+    assert capped.codes["needs-training"].tags == 6  # every tag still trains the model
+    assert capped.codes["needs-training"].coef == full.codes["needs-training"].coef
+    new = TrainingExample("LV-99", 2, ["mācīb", "kurs", "vajag"])
+    reasons = capped.predict(new)["needs-training"].reasons
+    assert any(r.startswith(("similar to LV-01 ", "similar to LV-04 ")) for r in reasons)

@@ -44,6 +44,10 @@ RANDOM_STATE = 0
 CALIBRATION_FOLDS = 3
 CALIBRATION_MIN = 2 * CALIBRATION_FOLDS
 SIMILAR_CELLS = 2_000_000  # turns x tagged turns compared at once (16 MB of floats)
+# A suggestion's "similar to" reason is the most similar of at most this many of the code's
+# tagged turns, evenly spread through the project: the cost of finding it (and the model's
+# size) then stops growing with the coding, while a large sample still finds a close one.
+MAX_SIMILAR = 1000
 LARGE = 2000  # training turns from which features seen in one turn only are dropped
 MIN_DF_LARGE = 2
 
@@ -255,7 +259,7 @@ class CodeModel:
     coef: Weights = field(default_factory=lambda: Weights.of({}))  # feature index -> weight
     calibration: tuple[float, float] | None = None  # Platt (a, b): p = 1/(1+exp(a*f+b))
     threshold: float = THRESHOLD
-    positives: tuple[int, ...] = ()  # indices into Model.examples
+    positives: tuple[int, ...] = ()  # into Model.examples: up to MAX_SIMILAR tagged turns
     rule_hits: int = 0  # labelled training turns where the code's rules matched
     rule_right: int = 0  # ... of which the coders tagged the code
     rule_vetoed: bool = False  # the coding shows the rules are mostly wrong (see _vetoed)
@@ -674,14 +678,13 @@ def train(
         fit_idx = _thin_negatives(idx, y)
         plans.append((fit_idx, np.array([labels[i] for i in fit_idx], dtype=bool)))
         positives = []
-        for i in idx:
+        for i in _spread([i for i in idx if labels[i]], MAX_SIMILAR):
             e = examples[i]
-            if e.label(code):
-                key = (e.transcript, e.turn)
-                if key not in kept:
-                    kept[key] = len(stored)
-                    stored.append((e.transcript, e.turn, frozenset(e.keys)))
-                positives.append(kept[key])
+            key = (e.transcript, e.turn)
+            if key not in kept:
+                kept[key] = len(stored)
+                stored.append((e.transcript, e.turn, frozenset(e.keys)))
+            positives.append(kept[key])
         out[code] = CodeModel(
             code,
             pos,
@@ -732,12 +735,15 @@ def _thin_negatives(idx: Sequence[int], y: Any) -> list[int]:
     """idx with the negatives evenly thinned when there are far more than positives."""
     pos = [i for i, yes in zip(idx, y, strict=True) if yes]
     neg = [i for i, yes in zip(idx, y, strict=True) if not yes]
-    keep = max(NEG_CAP, NEG_RATIO * len(pos))
-    if len(neg) <= keep:
-        return list(idx)
-    step = len(neg) / keep
-    thinned = [neg[int(k * step)] for k in range(keep)]
-    return sorted([*pos, *thinned])
+    return sorted([*pos, *_spread(neg, max(NEG_CAP, NEG_RATIO * len(pos)))])
+
+
+def _spread(items: Sequence[int], keep: int) -> list[int]:
+    """At most `keep` of the items, evenly spaced through them (all when there are fewer)."""
+    if len(items) <= keep:
+        return list(items)
+    step = len(items) / keep
+    return [items[int(k * step)] for k in range(keep)]
 
 
 def _vetoed(right: int, wrong: int, *, below: float = 0.5, sure: float = 0.9) -> bool:
