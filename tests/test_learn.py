@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.learn import Model, TrainingExample, Weights, _pack_coef, train
@@ -176,3 +178,45 @@ def test_similar_turns_come_from_an_even_spread_of_at_most_max_similar_tagged_tu
     new = TrainingExample("LV-99", 2, ["mācīb", "kurs", "vajag"])
     reasons = capped.predict(new)["needs-training"].reasons
     assert any(r.startswith(("similar to LV-01 ", "similar to LV-04 ")) for r in reasons)
+
+
+_WORDS = ["mācīb", "kurs", "alg", "maz", "bērn", "ir", "un", "ā"]
+_keys = st.lists(st.sampled_from(_WORDS), max_size=8)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            _keys,
+            _keys,
+            st.dictionaries(st.sampled_from(CODES), st.sampled_from([0.0, 0.5, 1.0]), max_size=2),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from([1, 2]),
+)
+def test_the_training_matrix_equals_the_features_turn_by_turn(
+    turns: list[tuple[list[str], list[str], dict[str, float]]], min_df: int
+) -> None:
+    from collections import Counter
+
+    from qualcode.nlp.learn import GROUPS, _groups, _lookups_of, _matrix, training_matrix
+
+    examples = [
+        TrainingExample("LV-01", n, keys, context, rule_scores=scores)
+        for n, (keys, context, scores) in enumerate(turns)
+    ]
+    groups = [_groups(e) for e in examples]
+    names = []
+    for g, prefix in enumerate(GROUPS):
+        df = Counter(item for parts in groups for item in parts[g])
+        names.extend(prefix + item for item, n in df.items() if n >= min_df)
+    df = Counter(c for e in examples for c, s in e.rule_scores.items() if s > 0)
+    names.extend("r:" + c for c, n in df.items() if n >= min_df)
+    names.sort()
+    got_names, got = training_matrix(examples, min_df)
+    expected = _matrix(examples, _lookups_of(names), len(names))
+    assert got_names == names
+    assert got.shape == expected.shape and (got != expected).nnz == 0
+    assert got.has_sorted_indices

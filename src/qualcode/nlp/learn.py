@@ -166,6 +166,85 @@ def _matrix(
     return x
 
 
+def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[list[str], Any]:
+    """The features seen in at least min_df turns (sorted names) and the turns' matrix over
+    them: the same as _matrix() over those names, made with word ids and numpy rather than
+    a set of strings per turn, so a large project trains in bounded memory."""
+    from collections import Counter
+    from itertools import chain
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    texts = chain.from_iterable(chain.from_iterable((e.keys, e.context_keys) for e in examples))
+    words = list(dict.fromkeys(texts))
+    vocab = {w: i for i, w in enumerate(words)}
+    size = max(len(words), 1)
+    get = vocab.__getitem__
+    # Per group (words, pairs, question words): each turn's distinct ids, all turns end to end.
+    parts: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    for e in examples:
+        ids = np.fromiter(map(get, e.keys), dtype=np.int64, count=len(e.keys))
+        parts[0].append(np.unique(ids))
+        parts[1].append(np.unique(ids[:-1] * size + ids[1:]))
+        context = np.fromiter(map(get, e.context_keys), dtype=np.int64, count=len(e.context_keys))
+        parts[2].append(np.unique(context))
+    flat = []
+    for group in parts:
+        counts = np.array([len(a) for a in group], dtype=np.int64)
+        ids = np.concatenate(group) if group else np.zeros(0, dtype=np.int64)
+        group.clear()
+        flat.append((ids, counts))
+    names: list[str] = []
+    kept_ids = []
+    for (ids, _), prefix in zip(flat, GROUPS, strict=True):
+        distinct, df = np.unique(ids, return_counts=True)
+        kept = distinct[df >= min_df]
+        kept_ids.append(kept)
+        if prefix == "p:":
+            names.extend(
+                f"p:{words[a]} {words[b]}"
+                for a, b in zip((kept // size).tolist(), (kept % size).tolist(), strict=True)
+            )
+        else:
+            names.extend(prefix + words[i] for i in kept.tolist())
+    rule_df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
+    rule_names = sorted(code for code, n in rule_df.items() if n >= min_df)
+    names.extend("r:" + code for code in rule_names)
+    order = sorted(range(len(names)), key=names.__getitem__)
+    position = np.empty(len(names), dtype=np.int64)
+    position[np.array(order, dtype=np.int64)] = np.arange(len(names))
+    rows_parts, cols_parts, vals_parts = [], [], []
+    start = 0
+    for (ids, counts), kept in zip(flat, kept_ids, strict=True):
+        at = np.searchsorted(kept, ids)
+        found = at < len(kept)
+        found[found] = kept[at[found]] == ids[found]
+        row = np.repeat(np.arange(len(examples)), counts)
+        value = np.repeat(1.0 / np.sqrt(np.maximum(counts, 1)), counts)
+        rows_parts.append(row[found])
+        cols_parts.append(position[start + at[found]])
+        vals_parts.append(value[found])
+        start += len(kept)
+    rule_at = {code: int(position[start + i]) for i, code in enumerate(rule_names)}
+    rule_rows, rule_cols, rule_vals = [], [], []
+    for n, e in enumerate(examples):
+        for code, s in e.rule_scores.items():
+            if s > 0 and code in rule_at:
+                rule_rows.append(n)
+                rule_cols.append(rule_at[code])
+                rule_vals.append(float(s))
+    rows_parts.append(np.array(rule_rows, dtype=np.int64))
+    cols_parts.append(np.array(rule_cols, dtype=np.int64))
+    vals_parts.append(np.array(rule_vals, dtype=float))
+    matrix = csr_matrix(
+        (np.concatenate(vals_parts), (np.concatenate(rows_parts), np.concatenate(cols_parts))),
+        shape=(len(examples), len(names)),
+    )
+    matrix.sort_indices()
+    return sorted(names), matrix
+
+
 def _binary_rows(word_sets: Sequence[Collection[str]], vocab: Mapping[str, int]) -> Any:
     """Sets of words as a binary CSR matrix over a vocabulary (unknown words left out)."""
     from itertools import chain, repeat
@@ -627,24 +706,13 @@ def train(
     data_fingerprint: fingerprint(examples, codes, ...) when the caller has it already.
     workers: fit the codes in these worker processes (nlp.batch), with the same results.
     """
-    from collections import Counter
-    from itertools import chain
 
     import numpy as np
 
-    groups = [_groups(e) for e in examples]
     # On a large project, a feature seen in one turn only (most word pairs) cannot
     # generalise; dropping those shrinks the problem (and the stored model) several-fold.
     min_df = MIN_DF_LARGE if len(examples) >= LARGE else 1
-    names: list[str] = []
-    for g, prefix in enumerate(GROUPS):
-        df = Counter(chain.from_iterable(parts[g] for parts in groups))
-        names.extend(prefix + item for item, n in df.items() if n >= min_df)
-    df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
-    names.extend("r:" + code for code, n in df.items() if n >= min_df)
-    names.sort()
-    matrix = _matrix(examples, _lookups_of(names), len(names), groups)
-    del groups
+    names, matrix = training_matrix(examples, min_df)
     kept: dict[tuple[str, int], int] = {}  # (transcript, turn) -> index into stored examples
     stored: list[tuple[str, int, frozenset[str]]] = []
     out: dict[str, CodeModel] = {}
