@@ -155,6 +155,7 @@ def suggest(
             for e in labelled(examples)
         ]
         model = model_for(store, training, [c.name for c in selected], worker_count(everything))
+        del training  # not needed to predict: freed before the prediction workers fork
     chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
     if model is None:
         # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).
