@@ -209,16 +209,12 @@ def predicted(
     while this process reads the next chunks and stores what came back: at most one chunk per
     worker is in flight, so memory stays bounded.
     """
-    if workers <= 1:
-        for part, examples, passages in chunks:
-            mine = placed(part, examples)
-            yield part, passages, mine, model.predict_many(mine, suggested_only=True)
-        return
     from collections import deque
 
     from .nlp.batch import ordered_map
 
-    model.warm()  # what every prediction needs is made once, before the workers fork
+    if workers > 1:
+        model.warm()  # what every prediction needs is made once, before the workers fork
     waiting: deque[tuple[Sequence[TranscriptText], PassageMap, list[TrainingExample]]] = deque()
 
     def jobs() -> Iterator[list[TrainingExample]]:
@@ -227,14 +223,17 @@ def predicted(
             waiting.append((part, passages, mine))
             yield mine
 
-    for predictions in ordered_map(
-        _predict_suggested, jobs(), workers, ahead=1, setup=(_use_model, (model,))
-    ):
-        part, passages, mine = waiting.popleft()
-        yield part, passages, mine, predictions
+    try:
+        for predictions in ordered_map(
+            _predict_suggested, jobs(), workers, ahead=1, setup=(_use_model, (model,))
+        ):
+            part, passages, mine = waiting.popleft()
+            yield part, passages, mine, predictions
+    finally:
+        _WORKER_MODEL.clear()  # with one worker, that is this process: let the model go
 
 
-_WORKER_MODEL: list[Model] = []  # in a prediction worker process: the model it predicts with
+_WORKER_MODEL: list[Model] = []  # where predictions are made: the model they are made with
 
 
 def _use_model(model: Model) -> None:

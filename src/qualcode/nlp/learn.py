@@ -305,9 +305,6 @@ class Weights:
             np.array([w for _, w in items], dtype=np.float64),
         )
 
-    def __len__(self) -> int:
-        return len(self.index)
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Weights):
             return NotImplemented
@@ -319,10 +316,6 @@ class Weights:
 
     def __hash__(self) -> int:
         return hash((self.index.tobytes(), self.weight.tobytes()))
-
-    def as_dict(self) -> dict[int, float]:
-        """{feature index: weight}."""
-        return dict(zip(self.index.tolist(), self.weight.tolist(), strict=True))
 
 
 @dataclass(frozen=True)
