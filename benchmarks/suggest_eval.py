@@ -79,24 +79,8 @@ def main() -> None:
         learning_modes(args, gold)
         return
     got, why = run_suggest(args.codebook, args.transcripts)
-    tp, fp, fn = Counter(), Counter(), Counter()
-    for t in got:
-        (tp if t in gold else fp)[t[2]] += 1
-    for t in gold - got:
-        fn[t[2]] += 1
-    print(
-        f"gold: {gold_path.relative_to(REPO) if gold_path.is_relative_to(REPO) else gold_path}"
-        f" ({len(gold)} tags); suggestions: {len(got)}"
-    )
-    print(f"{'code':28} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}")
-    for code in sorted(set(tp) | set(fp) | set(fn)):
-        p, r, f = prf(tp[code], fp[code], fn[code])
-        print(f"{code:28} {tp[code]:4} {fp[code]:4} {fn[code]:4} {p:6.3f} {r:6.3f} {f:6.3f}")
-    p, r, f = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
-    print(
-        f"{'overall (micro)':28} {sum(tp.values()):4} {sum(fp.values()):4} {sum(fn.values()):4} "
-        f"{p:6.3f} {r:6.3f} {f:6.3f}"
-    )
+    shown = gold_path.relative_to(REPO) if gold_path.is_relative_to(REPO) else gold_path
+    score_triples(got, gold, f"gold: {shown} ({len(gold)} tags); suggestions: {len(got)}")
     if args.show_errors:
         for t in sorted(got - gold):
             print("FP", *t, "<-", why[t])

@@ -53,27 +53,38 @@ def write_attributes(folder: Path, rows: list[dict[str, str]]) -> Path:
 def two_latvian_interviews(tmp_path: Path) -> Project:
     """A project with two short invented Latvian interviews (LV-01 in Talsi, LV-02 in Rīga)
     and the test codebook, loaded from a copy the tests may edit."""
-    src = tmp_path / "src"
-    src.mkdir()
-    write_transcript(
-        src,
-        "a.txt",
-        [
-            ("I", "Kas viņai vajadzīgs? Mācības?"),
-            ("R", "Viņai vajag mācību kursus, un alga ir maza."),
-            ("I", "Vēl?"),
-            ("R", "Darba stundu ir par maz."),
-        ],
-    )
-    write_transcript(src, "b.txt", [("I", "Kā iet?"), ("R", "Vajag kursus. Algu nemaksā laikus.")])
-    write_attributes(
-        src,
-        [
+    return project_from(
+        tmp_path,
+        {
+            "a.txt": [
+                ("I", "Kas viņai vajadzīgs? Mācības?"),
+                ("R", "Viņai vajag mācību kursus, un alga ir maza."),
+                ("I", "Vēl?"),
+                ("R", "Darba stundu ir par maz."),
+            ],
+            "b.txt": [("I", "Kā iet?"), ("R", "Vajag kursus. Algu nemaksā laikus.")],
+        },
+        attributes=[
             {"respondent_id": "LV-01", "file": "a.txt", "town": "Talsi"},
             {"respondent_id": "LV-02", "file": "b.txt", "town": "Rīga"},
         ],
     )
+
+
+def project_from(
+    tmp_path: Path,
+    transcripts: dict[str, list[tuple[str, str]]],
+    codebook: str = CODEBOOK,
+    attributes: list[dict[str, str]] | None = None,
+) -> Project:
+    """A project in tmp_path/proj with these invented .txt transcripts (file name -> turns)
+    and codebook, imported from tmp_path/src (with an attributes CSV when given)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, turns in transcripts.items():
+        write_transcript(src, name, turns)
     p = Project.init(tmp_path / "proj")
-    p.load_codebook(write_codebook(src))
-    p.import_paths([src], attributes=src / "attributes.csv")
+    p.load_codebook(write_codebook(src, codebook))
+    table = write_attributes(src, attributes) if attributes else None
+    p.import_paths([src], attributes=table)
     return p

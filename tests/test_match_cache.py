@@ -66,23 +66,20 @@ def test_a_codebook_edit_matches_only_the_edited_code_again(small: Project) -> N
     assert run.updated == 1  # LV-02's pay complaint now matches two terms
 
 
-def test_stored_matches_give_the_same_suggestions_as_matching_afresh(
-    small: Project, tmp_path: Path
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param("DELETE FROM match_cache", id="stored-matches-removed"),
+        pytest.param("UPDATE match_cache SET data = x'0001'", id="stored-match-damaged"),
+    ],
+)
+def test_matching_afresh_a_removed_or_damaged_stored_match_gives_the_same_suggestions(
+    small: Project, tmp_path: Path, tamper: str
 ) -> None:
     small.suggest()
     before = _suggested(small)
     with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
-        conn.execute("DELETE FROM match_cache")
-    run = small.suggest()
-    assert (run.new, run.updated, run.removed) == (0, 0, 0)
-    assert _suggested(small) == before
-
-
-def test_a_damaged_stored_match_is_matched_again(small: Project, tmp_path: Path) -> None:
-    small.suggest()
-    before = _suggested(small)
-    with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
-        conn.execute("UPDATE match_cache SET data = x'0001'")
+        conn.execute(tamper)
     run = small.suggest()
     assert (run.new, run.updated, run.removed) == (0, 0, 0)
     assert _suggested(small) == before

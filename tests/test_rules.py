@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import write_codebook, write_transcript
+from helpers import project_from
 from typer.testing import CliRunner
 
 from qualcode.cli import app
@@ -26,22 +26,13 @@ codes:
 
 @pytest.fixture
 def paid(tmp_path: Path) -> Project:
-    src = tmp_path / "src"
-    src.mkdir()
-    for i in range(6):
-        write_transcript(
-            src,
-            f"T{i + 1}.txt",
-            [
-                ("I", "Kā jums iet?"),
-                ("R", "Alga ir maza."),
-                ("I", "Un vēl?"),
-                ("R", "Par pusdienām jāmaksā pašiem."),
-            ],
-        )
-    p = Project.init(tmp_path / "proj")
-    p.load_codebook(write_codebook(src, CODEBOOK))
-    p.import_paths([src])
+    answers = [
+        ("I", "Kā jums iet?"),
+        ("R", "Alga ir maza."),
+        ("I", "Un vēl?"),
+        ("R", "Par pusdienām jāmaksā pašiem."),
+    ]
+    p = project_from(tmp_path, {f"T{i + 1}.txt": answers for i in range(6)}, CODEBOOK)
     p.suggest(learn=False)
     for s in p.suggestions():
         p.decide(s.id, "accept" if s.turn == 2 else "reject")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import write_codebook, write_transcript
+from helpers import project_from
 from typer.testing import CliRunner
 
 from qualcode.cli import app
@@ -40,27 +40,22 @@ OTHER = [
 @pytest.fixture
 def coded(tmp_path: Path) -> Project:
     """Four invented transcripts; the first three are to be coded by the tests."""
-    src = tmp_path / "src"
-    src.mkdir()
-    for i in range(3):
-        write_transcript(
-            src,
-            f"T{i + 1}.txt",
-            [("I", "Ko jūs gribētu?"), ("R", COURSE[i]), ("I", "Un vēl?"), ("R", OTHER[i])],
-        )
-    write_transcript(
-        src,
-        "T4.txt",
-        [
+    turns = {
+        f"T{i + 1}.txt": [
             ("I", "Ko jūs gribētu?"),
-            ("R", "Es gribētu kursus par bērnu tiesībām."),
+            ("R", COURSE[i]),
             ("I", "Un vēl?"),
-            ("R", "Mēs dzīvojam laukos."),
-        ],
-    )
-    p = Project.init(tmp_path / "proj")
-    p.load_codebook(write_codebook(src, CODEBOOK))
-    p.import_paths([src])
+            ("R", OTHER[i]),
+        ]
+        for i in range(3)
+    }
+    turns["T4.txt"] = [
+        ("I", "Ko jūs gribētu?"),
+        ("R", "Es gribētu kursus par bērnu tiesībām."),
+        ("I", "Un vēl?"),
+        ("R", "Mēs dzīvojam laukos."),
+    ]
+    p = project_from(tmp_path, turns, CODEBOOK)
     yield p
     p.close()
 

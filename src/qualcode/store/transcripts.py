@@ -118,26 +118,7 @@ class TranscriptStore:
         """Turns of one transcript in order, with their text sliced from the transcript."""
         if text is None:
             text = self.text(transcript_id)
-        rows = self.conn.execute(
-            'SELECT id, number, speaker, role, start, "end", start_time, end_time '
-            "FROM turns WHERE transcript_id = ? ORDER BY number",
-            [transcript_id],
-        )
-        return [
-            Turn(
-                id=r[0],
-                transcript_id=transcript_id,
-                number=r[1],
-                speaker=r[2],
-                role=r[3],
-                start=r[4],
-                end=r[5],
-                text=text[r[4] : r[5]],
-                start_time=r[6],
-                end_time=r[7],
-            )
-            for r in rows
-        ]
+        return self.turns_of({transcript_id: text})[transcript_id]
 
     def view(self, name: str) -> TranscriptView:
         """A transcript's header, numbered turns and tags."""
