@@ -196,27 +196,37 @@ _keys = st.lists(st.sampled_from(_WORDS), max_size=8)
     ),
     st.sampled_from([1, 2]),
 )
-def test_the_training_matrix_equals_the_features_turn_by_turn(
+def test_the_feature_matrices_equal_the_features_turn_by_turn(
     turns: list[tuple[list[str], list[str], dict[str, float]]], min_df: int
 ) -> None:
+    import math
     from collections import Counter
 
-    from qualcode.nlp.learn import GROUPS, _groups, _lookups_of, _matrix, training_matrix
+    from qualcode.nlp.learn import _lookups_of, _matrix, training_matrix
 
     examples = [
         TrainingExample("LV-01", n, keys, context, rule_scores=scores)
         for n, (keys, context, scores) in enumerate(turns)
     ]
-    groups = [_groups(e) for e in examples]
-    names = []
-    for g, prefix in enumerate(GROUPS):
-        df = Counter(item for parts in groups for item in parts[g])
-        names.extend(prefix + item for item, n in df.items() if n >= min_df)
-    df = Counter(c for e in examples for c, s in e.rule_scores.items() if s > 0)
-    names.extend("r:" + c for c, n in df.items() if n >= min_df)
-    names.sort()
+
+    def features(e: TrainingExample) -> dict[str, float]:  # the definition, one turn at a time
+        groups = {
+            "w:": set(e.keys),
+            "p:": {f"{a} {b}" for a, b in zip(e.keys, e.keys[1:], strict=False)},
+            "c:": set(e.context_keys),
+        }
+        out = {p + i: 1 / math.sqrt(len(items)) for p, items in groups.items() for i in items}
+        return out | {"r:" + c: s for c, s in e.rule_scores.items() if s > 0}
+
+    rows = [features(e) for e in examples]
+    df = Counter(name for row in rows for name in row)
+    names = sorted(name for name, n in df.items() if n >= min_df)
     got_names, got = training_matrix(examples, min_df)
-    expected = _matrix(examples, _lookups_of(names), len(names))
-    assert got_names == names
-    assert got.shape == expected.shape and (got != expected).nnz == 0
-    assert got.has_sorted_indices
+    assert got_names == names and got.has_sorted_indices
+    expected = [{names.index(f): v for f, v in row.items() if f in names} for row in rows]
+    for matrix in (got, _matrix(examples, _lookups_of(names), len(names))):
+        assert matrix.shape == (len(examples), len(names)) and matrix.has_sorted_indices
+        assert [
+            dict(zip(matrix[i].indices.tolist(), matrix[i].data.tolist(), strict=True))
+            for i in range(len(examples))
+        ] == expected
