@@ -1,9 +1,14 @@
-"""Small builders for test projects written through the library (no mocks)."""
+"""Small builders for test projects written through the library (no mocks), and shared checks."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import NoReturn
 
+import pytest
+
+from qualcode.errors import QualcodeError
 from qualcode.project import Project
 
 CODEBOOK = """\
@@ -88,3 +93,16 @@ def project_from(
     table = write_attributes(src, attributes) if attributes else None
     p.import_paths([src], attributes=table)
     return p
+
+
+def die(*_args: object, **_kwargs: object) -> NoReturn:
+    """A stand-in for work done in a worker process: the process ends at once, as the
+    kernel's out-of-memory killer would end it."""
+    os._exit(3)
+
+
+def assert_dead_worker_reported_and_nothing_stored(project: Project) -> None:
+    """`suggest` with a dying worker fails with the one-line error and stores nothing."""
+    with pytest.raises(QualcodeError, match="worker process stopped.*QUALCODE_WORKERS=1"):
+        project.suggest()
+    assert project.suggestions() == [] and project.check().ok
