@@ -168,38 +168,51 @@ def _matrix(
 
 def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[list[str], Any]:
     """The features seen in at least min_df turns (sorted names) and the turns' matrix over
-    them: the same as _matrix() over those names, made with word ids and numpy rather than
-    a set of strings per turn, so a large project trains in bounded memory."""
+    them: the same as _matrix() over those names, made with word ids and whole-corpus numpy
+    operations rather than a set of strings per turn, so a large project trains fast and in
+    bounded memory."""
     from collections import Counter
     from itertools import chain
 
     import numpy as np
     from scipy.sparse import csr_matrix
 
+    n = len(examples)
     texts = chain.from_iterable(chain.from_iterable((e.keys, e.context_keys) for e in examples))
     words = list(dict.fromkeys(texts))
     vocab = {w: i for i, w in enumerate(words)}
     size = max(len(words), 1)
-    get = vocab.__getitem__
-    # Per group (words, pairs, question words): each turn's distinct ids, all turns end to end.
-    parts: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-    for e in examples:
-        ids = np.fromiter(map(get, e.keys), dtype=np.int64, count=len(e.keys))
-        parts[0].append(np.unique(ids))
-        parts[1].append(np.unique(ids[:-1] * size + ids[1:]))
-        context = np.fromiter(map(get, e.context_keys), dtype=np.int64, count=len(e.context_keys))
-        parts[2].append(np.unique(context))
-    flat = []
-    for group in parts:
-        counts = np.array([len(a) for a in group], dtype=np.int64)
-        ids = np.concatenate(group) if group else np.zeros(0, dtype=np.int64)
-        group.clear()
-        flat.append((ids, counts))
+    rows = np.arange(n, dtype=np.int64)
+
+    def ids_of(turns: Sequence[Sequence[str]]) -> tuple[Any, Any]:
+        """Every turn's word ids end to end, and each id's turn."""
+        lengths = np.fromiter(map(len, turns), dtype=np.int64, count=n)
+        ids = np.fromiter(
+            map(vocab.__getitem__, chain.from_iterable(turns)), dtype=np.int64, count=lengths.sum()
+        )
+        return ids, np.repeat(rows, lengths)
+
+    def distinct(ids: Any, row: Any, width: int) -> tuple[Any, Any]:
+        """Each turn's distinct ids (turn by turn, ascending) and their turns."""
+        keys = np.sort(row * width + ids)  # (np.unique's hashing is slower on these)
+        unique = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+        return unique % width, unique // width
+
+    words_ids, words_row = ids_of([e.keys for e in examples])
+    same_turn = words_row[1:] == words_row[:-1]
+    pairs = (words_ids[:-1] * size + words_ids[1:])[same_turn], words_row[1:][same_turn]
+    context = ids_of([e.context_keys for e in examples])
+    groups = [
+        distinct(words_ids, words_row, size),
+        distinct(*pairs, size * size),
+        distinct(*context, size),
+    ]
+    del words_ids, words_row, same_turn, pairs, context
     names: list[str] = []
     kept_ids = []
-    for (ids, _), prefix in zip(flat, GROUPS, strict=True):
-        distinct, df = np.unique(ids, return_counts=True)
-        kept = distinct[df >= min_df]
+    for (ids, _), prefix in zip(groups, GROUPS, strict=True):
+        values, df = np.unique(ids, return_counts=True)
+        kept = values[df >= min_df]
         kept_ids.append(kept)
         if prefix == "p:":
             names.extend(
@@ -209,40 +222,46 @@ def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[l
         else:
             names.extend(prefix + words[i] for i in kept.tolist())
     rule_df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
-    rule_names = sorted(code for code, n in rule_df.items() if n >= min_df)
+    rule_names = sorted(code for code, count in rule_df.items() if count >= min_df)
     names.extend("r:" + code for code in rule_names)
     order = sorted(range(len(names)), key=names.__getitem__)
     position = np.empty(len(names), dtype=np.int64)
     position[np.array(order, dtype=np.int64)] = np.arange(len(names))
     rows_parts, cols_parts, vals_parts = [], [], []
     start = 0
-    for (ids, counts), kept in zip(flat, kept_ids, strict=True):
-        at = np.searchsorted(kept, ids)
-        found = at < len(kept)
-        found[found] = kept[at[found]] == ids[found]
-        row = np.repeat(np.arange(len(examples)), counts)
-        value = np.repeat(1.0 / np.sqrt(np.maximum(counts, 1)), counts)
+    for (ids, row), kept in zip(groups, kept_ids, strict=True):
+        # Each text group is L2-normalised over all its distinct items, known or not.
+        value = 1.0 / np.sqrt(np.bincount(row, minlength=n).clip(min=1))
+        at = np.minimum(np.searchsorted(kept, ids), max(len(kept) - 1, 0))
+        found = kept[at] == ids if len(kept) else np.zeros(len(ids), dtype=bool)
         rows_parts.append(row[found])
         cols_parts.append(position[start + at[found]])
-        vals_parts.append(value[found])
+        vals_parts.append(value[row[found]])
         start += len(kept)
     rule_at = {code: int(position[start + i]) for i, code in enumerate(rule_names)}
     rule_rows, rule_cols, rule_vals = [], [], []
-    for n, e in enumerate(examples):
+    for i, e in enumerate(examples):
         for code, s in e.rule_scores.items():
             if s > 0 and code in rule_at:
-                rule_rows.append(n)
+                rule_rows.append(i)
                 rule_cols.append(rule_at[code])
                 rule_vals.append(float(s))
     rows_parts.append(np.array(rule_rows, dtype=np.int64))
     cols_parts.append(np.array(rule_cols, dtype=np.int64))
     vals_parts.append(np.array(rule_vals, dtype=float))
+    del groups
+    row, col = np.concatenate(rows_parts), np.concatenate(cols_parts)
+    del rows_parts, cols_parts
+    # Row by row, features in the names' order: the CSR arrays directly, indices sorted.
+    sequence = np.argsort(row * max(len(names), 1) + col, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
     matrix = csr_matrix(
-        (np.concatenate(vals_parts), (np.concatenate(rows_parts), np.concatenate(cols_parts))),
-        shape=(len(examples), len(names)),
+        (np.concatenate(vals_parts)[sequence], col[sequence].astype(np.int32), indptr),
+        shape=(n, len(names)),
     )
-    matrix.sort_indices()
-    return sorted(names), matrix
+    matrix.has_sorted_indices = True
+    return [names[i] for i in order], matrix
 
 
 def _binary_rows(word_sets: Sequence[Collection[str]], vocab: Mapping[str, int]) -> Any:
