@@ -230,3 +230,17 @@ def test_the_feature_matrices_equal_the_features_turn_by_turn(
             dict(zip(matrix[i].indices.tolist(), matrix[i].data.tolist(), strict=True))
             for i in range(len(examples))
         ] == expected
+
+
+def test_a_shared_matrix_reads_back_equal_and_mapped_from_its_files(tmp_path) -> None:
+    import mmap
+
+    from qualcode.nlp.learn import SharedMatrix, training_matrix
+
+    _, matrix = training_matrix(corpus(), 1)
+    back = SharedMatrix.save(matrix, str(tmp_path)).load()
+    assert back.shape == matrix.shape and (back != matrix).nnz == 0
+    for part in (back.data, back.indices, back.indptr):
+        while getattr(part, "base", None) is not None and not isinstance(part, mmap.mmap):
+            part = part.base
+        assert isinstance(part, mmap.mmap)  # not copied into this process

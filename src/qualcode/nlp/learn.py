@@ -254,10 +254,11 @@ def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[l
     del rows_parts, cols_parts
     # Row by row, features in the names' order: the CSR arrays directly, indices sorted.
     sequence = np.argsort(row * max(len(names), 1) + col, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
+    index = np.int32 if len(row) < 2**31 else np.int64  # (scipy keeps one index type)
+    indptr = np.zeros(n + 1, dtype=index)
     np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
     matrix = csr_matrix(
-        (np.concatenate(vals_parts)[sequence], col[sequence].astype(np.int32), indptr),
+        (np.concatenate(vals_parts)[sequence], col[sequence].astype(index), indptr),
         shape=(n, len(names)),
     )
     matrix.has_sorted_indices = True
@@ -777,16 +778,20 @@ def train(
             rule_vetoed=rule_vetoed,
         )
     learned = [c for c, m in out.items() if m.status == "model"]
-    jobs = ((matrix[rows], y) for rows, y in plans)
-    fits = workers.map(_fit_job, jobs, ahead=1) if workers is not None else map(_fit_job, jobs)
-    for code, (coef, intercept, calibration) in zip(learned, fits, strict=True):
-        out[code] = dataclasses.replace(
-            out[code],
-            note="calibrated" if calibration else "too few examples to calibrate",
-            intercept=round(float(intercept), 6),
-            coef=_sparse(coef),
-            calibration=calibration,
-        )
+    if workers is None or workers.n <= 1:
+        fits: Iterable[Any] = (_fit_job((matrix, rows, y)) for rows, y in plans)
+        _replace_fits(out, learned, fits)
+    else:
+        import tempfile
+
+        # The workers read the matrix from files mapped into memory: no copy of it (or of a
+        # code's rows) is pickled and held in this process while a fit waits for a worker.
+        with tempfile.TemporaryDirectory(
+            prefix="qualcode-fit-", ignore_cleanup_errors=True
+        ) as folder:
+            shared = SharedMatrix.save(matrix, folder)
+            jobs = ((shared, rows, y) for rows, y in plans)
+            _replace_fits(out, learned, workers.map(_fit_job, jobs, ahead=1))
     return Model(
         tuple(names),
         out,
@@ -844,12 +849,63 @@ def preload() -> None:
     import sklearn.model_selection  # noqa: F401
 
 
-def _fit_job(job: tuple[Any, Any]) -> tuple[Any, float, tuple[float, float] | None]:
-    """_fit() of one code: (its rows of the feature matrix, their labels)."""
+def _replace_fits(
+    out: dict[str, CodeModel],
+    learned: Sequence[str],
+    fits: Iterable[tuple[Any, float, tuple[float, float] | None]],
+) -> None:
+    """Put each learned code's fitted weights into its CodeModel."""
+    for code, (coef, intercept, calibration) in zip(learned, fits, strict=True):
+        out[code] = dataclasses.replace(
+            out[code],
+            note="calibrated" if calibration else "too few examples to calibrate",
+            intercept=round(float(intercept), 6),
+            coef=_sparse(coef),
+            calibration=calibration,
+        )
+
+
+@dataclass(frozen=True)
+class SharedMatrix:
+    """A CSR matrix saved as .npy files that worker processes map into memory."""
+
+    folder: str
+    shape: tuple[int, int]
+
+    @classmethod
+    def save(cls, matrix: Any, folder: str) -> SharedMatrix:
+        """Save the matrix's arrays into folder."""
+        import numpy as np
+
+        for part in ("data", "indices", "indptr"):
+            np.save(f"{folder}/{part}.npy", getattr(matrix, part))
+        return cls(folder, (int(matrix.shape[0]), int(matrix.shape[1])))
+
+    def load(self) -> Any:
+        """The matrix, its arrays mapped from the files (read once per process)."""
+        if self.folder not in _MAPPED:
+            import numpy as np
+            from scipy.sparse import csr_matrix
+
+            parts = [
+                np.load(f"{self.folder}/{part}.npy", mmap_mode="r")
+                for part in ("data", "indices", "indptr")
+            ]
+            _MAPPED.clear()  # one training's matrix at a time
+            _MAPPED[self.folder] = csr_matrix(tuple(parts), shape=self.shape, copy=False)
+        return _MAPPED[self.folder]
+
+
+_MAPPED: dict[str, Any] = {}  # in a fitting worker: the shared matrix it has mapped
+
+
+def _fit_job(job: tuple[Any, list[int], Any]) -> tuple[Any, float, tuple[float, float] | None]:
+    """_fit() of one code: (the feature matrix or a SharedMatrix, the code's rows, labels)."""
     from sklearn.linear_model import LogisticRegression
 
-    x, y = job
-    return _fit(x, y, LogisticRegression)
+    source, rows, y = job
+    matrix = source.load() if isinstance(source, SharedMatrix) else source
+    return _fit(matrix[rows], y, LogisticRegression)
 
 
 def _fit(x: Any, y: Any, lr_class: Any) -> tuple[Any, float, tuple[float, float] | None]:
