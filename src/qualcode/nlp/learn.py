@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -951,7 +952,9 @@ def turn_keys(table: TokenTable) -> list[list[str]]:
     turn order, from a cached token table."""
     import numpy as np
 
-    keys = table.keys
+    # One string per distinct key across transcripts (each table has its own copies): the
+    # training examples of a large project share them.
+    keys = list(map(sys.intern, table.keys))
     # Which distinct keys are words, decided once per key rather than once per token.
     wordish = np.array([_has_letters(k) for k in keys], dtype=bool)
     kept = wordish[table.key_ids] if len(keys) else np.zeros(0, dtype=bool)

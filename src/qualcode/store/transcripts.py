@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -175,8 +176,9 @@ class TranscriptStore:
                         id=r[1],
                         transcript_id=r[0],
                         number=r[2],
-                        speaker=r[3],
-                        role=r[4],
+                        # Shared strings: a corpus has few speakers and roles, many turns.
+                        speaker=sys.intern(r[3]),
+                        role=sys.intern(r[4]),
                         start=r[5],
                         end=r[6],
                         text=text[r[5] : r[6]],
