@@ -368,7 +368,9 @@ class Model:
 
     features: tuple[str, ...]  # feature names; CodeModel.coef indexes into it
     codes: Mapping[str, CodeModel]
-    examples: tuple[tuple[str, int, frozenset[str]], ...] = ()  # (transcript, turn, words)
+    # The tagged turns "similar to" points at: (transcript, turn, its distinct words sorted;
+    # a tuple is a fraction of a frozenset's memory).
+    examples: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
     fingerprint: str = ""
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -589,7 +591,7 @@ class Model:
             "format": FORMAT,
             "fingerprint": self.fingerprint,
             "features": list(self.features),
-            "examples": [[t, n, sorted(w)] for t, n, w in self.examples],
+            "examples": [[t, n, list(w)] for t, n, w in self.examples],
             "codes": {
                 code: {
                     "tags": m.tags,
@@ -638,7 +640,7 @@ class Model:
                     rule_vetoed=bool(m.get("rule_vetoed", False)),
                 )
             examples = tuple(
-                (str(t), int(n), frozenset(str(w) for w in words))
+                (str(t), int(n), tuple(sorted({str(w) for w in words})))
                 for t, n, words in data["examples"]
             )
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -728,7 +730,7 @@ def train(
     min_df = MIN_DF_LARGE if len(examples) >= LARGE else 1
     names, matrix = training_matrix(examples, min_df)
     kept: dict[tuple[str, int], int] = {}  # (transcript, turn) -> index into stored examples
-    stored: list[tuple[str, int, frozenset[str]]] = []
+    stored: list[tuple[str, int, tuple[str, ...]]] = []
     out: dict[str, CodeModel] = {}
     plans: list[tuple[list[int], Any]] = []  # per learned code: the rows it fits on, labels
     for code in codes:
@@ -765,7 +767,7 @@ def train(
             key = (e.transcript, e.turn)
             if key not in kept:
                 kept[key] = len(stored)
-                stored.append((e.transcript, e.turn, frozenset(e.keys)))
+                stored.append((e.transcript, e.turn, tuple(sorted(set(e.keys)))))
             positives.append(kept[key])
         out[code] = CodeModel(
             code,
