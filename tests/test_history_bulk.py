@@ -70,7 +70,7 @@ def test_undo_of_a_bulk_accept_restores_every_row_exactly(bulk: Project) -> None
     accepted = snapshot(bulk.store)
     assert len(accepted["tags"]) > 1500 and accepted != before
     result = bulk.undo()
-    assert result.changes == len(bulk.log(limit=2)[1].changes) > 3000
+    assert result.changes == bulk.log(limit=2)[1].size > 3000
     assert snapshot(bulk.store) == before
     newest, accept = bulk.log(limit=2)
     assert newest.undo_of == accept.id and accept.undone_by == newest.id
@@ -176,3 +176,100 @@ def test_a_command_changing_rows_twice_and_nesting_codes_undoes_and_redoes(
         store.history.undo_ids([redo_id])
     assert snapshot(store) == before
     assert store.integrity_problems() == []
+
+
+def _skip_some(project: Project, every: int = 9) -> None:
+    """Skip every `every`-th suggestion (a decision with a coder, a time and the passage)."""
+    ids = [r[0] for r in project.store.conn.execute("SELECT id FROM suggestions ORDER BY id")]
+    for sid in ids[::every]:
+        project.decide(sid, "skip", coder="bruno")
+
+
+def test_a_bulk_accept_is_recorded_as_decision_sets_not_row_by_row(bulk: Project) -> None:
+    store = bulk.store
+    done = bulk.decide_all("accept")
+    entry = bulk.log(limit=1)[0]
+    made = store.scalar("SELECT count(*) FROM tags")
+    assert entry.changes == ()  # no row-by-row record of the tags and decisions
+    assert sum(d.suggestions for d in entry.decisions) == len(done) == 2000
+    assert sum(d.tags for d in entry.decisions) == made and entry.size == 2000 + made
+    codes = {c.name for c in store.codes.all()}
+    assert {(d.transcript, d.code) for d in entry.decisions} == {("T01", c) for c in codes}
+    assert all(
+        (d.kind, d.status, d.coder) == ("decide", "accepted", "anna") for d in entry.decisions
+    )
+    some = sorted(codes)[0]
+    assert [e.id for e in bulk.log(code=some, limit=1)] == [entry.id]
+    assert [e.id for e in bulk.log(transcript="T01", limit=1)] == [entry.id]
+    from qualcode.history import summarize
+
+    assert summarize(entry, limit=20) == [
+        f"~ {d.suggestions} suggestions {d.code} T01: accepted ({d.tags} tags made)"
+        for d in entry.decisions
+    ]
+    assert summarize(entry, limit=3) == [
+        f"~ 2000 suggestions in 1 transcripts, {len(codes)} codes: accepted ({made} tags made)"
+    ]
+
+
+def test_skipped_suggestions_get_their_own_decision_back_on_undo_and_redo(
+    bulk: Project,
+) -> None:
+    _skip_some(bulk)
+    before = snapshot(bulk.store)
+    assert sum(1 for r in before["suggestions"] if "skipped" in r) > 200
+    bulk.decide_all("accept")
+    accepted = snapshot(bulk.store)
+    bulk.undo()
+    assert snapshot(bulk.store) == before
+    undo_id = bulk.log(limit=1)[0].id
+    with bulk.store.write(coder="anna"):
+        bulk.store.history.undo_ids([undo_id])
+    assert snapshot(bulk.store) == accepted
+
+
+def test_a_bulk_reject_is_undone_and_redone_exactly(bulk: Project) -> None:
+    _skip_some(bulk, 13)
+    before = snapshot(bulk.store)
+    assert len(bulk.decide_all("reject")) == 2000
+    rejected = snapshot(bulk.store)
+    entry = bulk.log(limit=1)[0]
+    assert entry.size == 2000 and {d.status for d in entry.decisions} == {"rejected"}
+    assert bulk.undo().changes == 2000
+    assert snapshot(bulk.store) == before
+    undo_id = bulk.log(limit=1)[0].id
+    with bulk.store.write(coder="anna"):
+        bulk.store.history.undo_ids([undo_id])
+    assert snapshot(bulk.store) == rejected
+
+
+def test_a_later_bulk_decision_on_a_row_blocks_the_undo_naming_it(bulk: Project) -> None:
+    bulk.decide_all("accept")
+    first = bulk.log(limit=1)[0].id
+    sid = int(bulk.store.scalar("SELECT max(id) FROM suggestions"))
+    bulk.undo_decision(sid, coder="anna")  # back to pending, row by row
+    bulk.decide_all("accept")  # decides it again, as a set
+    again = bulk.log(limit=1)[0].id
+    after = snapshot(bulk.store)
+    with pytest.raises(QualcodeError, match=f"a suggestion it changed .* by command {again} "):
+        with bulk.store.write(coder="anna"):
+            bulk.store.history.undo_ids([first])
+    assert snapshot(bulk.store) == after
+
+
+def test_a_merged_bulk_accept_brings_its_decision_sets_once(bulk: Project, tmp_path: Path) -> None:
+    import shutil
+
+    store = bulk.store
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy2(store.path, other / "qualcode.db")
+    with Project.open(other) as theirs:
+        theirs.decide_all("accept", coder="ben")
+        sizes = [d.size for d in theirs.log(limit=1)[0].decisions]
+    plan = bulk.merge(other / "qualcode.db")
+    assert plan.history_added == 1
+    (copied,) = [e for e in bulk.log(limit=3) if "[merged from" in e.command]
+    assert [d.size for d in copied.decisions] == sizes
+    assert bulk.merge(other / "qualcode.db").history_added == 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import QualcodeError
-from .models import Change, LogEntry
+from .models import Change, DecisionSet, LogEntry
 
 if TYPE_CHECKING:
     from .store import Store
@@ -90,10 +91,35 @@ def _diff(change: Change) -> str:
     )
 
 
+def describe_sets(sets: Sequence[DecisionSet]) -> str:
+    """One line for bulk decision sets of one kind and status: '~ 23 suggestions
+    needs-training LV-04: accepted (23 tags made)', or their totals when there are several."""
+    d = sets[0]
+    n, tags = sum(x.suggestions for x in sets), sum(x.tags for x in sets)
+    if len(sets) == 1:
+        where = f"{d.code} {d.transcript}"
+    else:
+        transcripts = len({x.transcript for x in sets})
+        codes = len({x.code for x in sets})
+        where = f"in {transcripts} transcripts, {codes} codes"
+    if d.kind == "decide":
+        made = f" ({tags} tags made)" if tags else ""
+        return f"~ {n} suggestions {where}: {d.status}{made}"
+    removed = f" ({tags} tags removed)" if tags else ""
+    return f"~ {n} suggestions {where}: back from {d.status}{removed}"
+
+
 def summarize(entry: LogEntry, limit: int = 8) -> list[str]:
     """Lines describing a command's changes (turn rows counted, not listed)."""
     turns = [c for c in entry.changes if c.table == "turns"]
     lines = [describe(c) for c in entry.changes if c.table != "turns"]
+    kinds: dict[tuple[str, str], list[DecisionSet]] = {}
+    for d in entry.decisions:
+        kinds.setdefault((d.kind, d.status), []).append(d)
+    if len(entry.decisions) > limit:  # a bulk decision over many transcripts: its totals
+        lines += [describe_sets(sets) for sets in kinds.values()]
+    else:
+        lines += [describe_sets([d]) for d in entry.decisions]
     if turns:
         lines.append(f"  ({len(turns)} turn rows changed)")
     if len(lines) > limit:

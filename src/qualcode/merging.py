@@ -385,6 +385,11 @@ def _history(ours: MergeStore, other: OtherProject, plan: MergePlan, write: bool
                     for ch in changes
                 ],
             )
+            sets = other.rows("decision_sets", f" WHERE command_id = {int(r['id'])}")
+            ours.insert_many(
+                "decision_sets",
+                [{**{c: v for c, v in d.items() if c != "id"}, "command_id": new} for d in sets],
+            )
     for r in copied:  # undo links between copied commands, now that all have new ids
         if r["undo_of"] is not None or r["undone_by"] is not None:
             ours.set_command_links(

@@ -143,8 +143,30 @@ class Change:
 
 
 @dataclass(frozen=True)
+class DecisionSet:
+    """Bulk decisions on one transcript's suggestions of one code, recorded as one entry.
+
+    kind 'decide' made the decisions (and `tags` tags); 'revert' took them back (an undo).
+    """
+
+    kind: str  # decide | revert
+    status: str  # accepted | rejected
+    coder: str
+    at: str
+    transcript: str | None
+    code: str | None
+    suggestions: int
+    tags: int
+
+    @property
+    def size(self) -> int:
+        """How many row changes this stands for: each decision and each tag."""
+        return self.suggestions + self.tags
+
+
+@dataclass(frozen=True)
 class LogEntry:
-    """One recorded command with its changes."""
+    """One recorded command with its changes (row by row, and bulk decisions as sets)."""
 
     id: int
     at: str
@@ -153,6 +175,12 @@ class LogEntry:
     changes: tuple[Change, ...]
     undo_of: int | None = None
     undone_by: int | None = None
+    decisions: tuple[DecisionSet, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """How many rows the command changed."""
+        return len(self.changes) + sum(d.size for d in self.decisions)
 
 
 class TagFact(NamedTuple):

@@ -17,6 +17,15 @@ CREATE INDEX idx_changes_transcript ON changes(transcript);
 -- index idx_commands_coder
 CREATE INDEX idx_commands_coder ON commands(coder, id);
 
+-- index idx_decision_sets_code
+CREATE INDEX idx_decision_sets_code ON decision_sets(code);
+
+-- index idx_decision_sets_command
+CREATE INDEX idx_decision_sets_command ON decision_sets(command_id);
+
+-- index idx_decision_sets_transcript
+CREATE INDEX idx_decision_sets_transcript ON decision_sets(transcript);
+
 -- index idx_memos_target
 CREATE INDEX idx_memos_target ON memos(kind, target);
 
@@ -113,6 +122,19 @@ CREATE TABLE commands (
             command TEXT NOT NULL,
             undo_of INTEGER REFERENCES commands(id),
             undone_by INTEGER REFERENCES commands(id)
+        );
+
+-- table decision_sets
+CREATE TABLE decision_sets (
+            id INTEGER PRIMARY KEY,
+            command_id INTEGER NOT NULL REFERENCES commands(id),
+            kind TEXT NOT NULL CHECK (kind IN ('decide', 'revert')),
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            transcript TEXT,
+            code TEXT,
+            rows TEXT NOT NULL
         );
 
 -- table match_cache

@@ -174,9 +174,7 @@ def log(
     if fmt is not Format.table:
         from .common import print_table_as
 
-        rows = [
-            [e.id, e.at, e.coder, e.command, len(e.changes), e.undone_by or ""] for e in entries
-        ]
+        rows = [[e.id, e.at, e.coder, e.command, e.size, e.undone_by or ""] for e in entries]
         print_table_as(fmt, ["id", "at", "coder", "command", "changes", "undone_by"], rows)
         return
     if not entries:

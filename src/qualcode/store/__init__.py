@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from .cache import CacheStore
     from .codes import CodeStore
+    from .decision_sets import DecisionSetStore
     from .history import HistoryStore
     from .memos import MemoStore
     from .pseudonyms import PseudonymStore
@@ -113,6 +114,7 @@ class Store:
     def _init_substores(self) -> None:
         from .cache import CacheStore
         from .codes import CodeStore
+        from .decision_sets import DecisionSetStore
         from .history import HistoryStore
         from .learned import LearnedStore
         from .memos import MemoStore
@@ -128,6 +130,7 @@ class Store:
         self.codes: CodeStore = CodeStore(self)
         self.tags: TagStore = TagStore(self)
         self.suggestions: SuggestionStore = SuggestionStore(self)
+        self.decision_sets: DecisionSetStore = DecisionSetStore(self)
         self.cache: CacheStore = CacheStore(self)
         self.pseudonyms: PseudonymStore = PseudonymStore(self)
         self.history: HistoryStore = HistoryStore(self)

@@ -63,6 +63,9 @@ TRACKED: dict[str, dict[str, Any]] = {
     },
 }
 
+# Tables a bulk decision records as decision sets, not row by row.
+QUIETED = frozenset({"tags", "suggestions"})
+
 # Tables whose changes may be reverted a run at a time. Not codes: a code's parent is a code,
 # and a one-statement delete would record parent and child in an order a redo cannot replay.
 _BATCHED = frozenset(TRACKED) - {"codes"}
@@ -86,7 +89,9 @@ def _json(columns: list[str], alias: str) -> str:
 
 def install_triggers(conn: sqlite3.Connection) -> None:
     """Make this connection's TEMP triggers that copy tracked row changes into `changes`."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS qc_cmd (id INTEGER)")
+    # quiet = 1 while a bulk decision writes tags and suggestions: it records them itself, as
+    # a decision set (store/decision_sets.py).
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS qc_cmd (id INTEGER, quiet INTEGER)")
     for table, spec in TRACKED.items():
         cols = _columns(conn, table)
         big = spec.get("big", ())
@@ -121,6 +126,8 @@ def install_triggers(conn: sqlite3.Connection) -> None:
                 )
             if action in when:
                 cond += " AND " + when[action]
+            if table in QUIETED:
+                cond += " AND (SELECT quiet FROM qc_cmd) IS NOT 1"
             conn.execute(
                 f"""
                 CREATE TEMP TRIGGER IF NOT EXISTS qc_{table}_{action}
@@ -160,12 +167,9 @@ class HistoryStore:
     def end(self) -> None:
         """Stop recording; a command that changed nothing tracked leaves no entry."""
         if self._current is not None:
-            if (
-                self.store.scalar(
-                    "SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", [self._current]
-                )
-                is None
-            ):
+            if self.store.scalar(
+                "SELECT 1 FROM changes WHERE command_id = ? LIMIT 1", [self._current]
+            ) is None and not self.store.decision_sets.exists(self._current):
                 self.conn.execute("DELETE FROM commands WHERE id = ?", [self._current])
         self.reset()
 
@@ -195,11 +199,17 @@ class HistoryStore:
         """Commands newest first with their changes, optionally touching a transcript/code."""
         where, params = [], []
         if transcript is not None:
-            where.append("id IN (SELECT command_id FROM changes WHERE transcript = ?)")
-            params.append(transcript)
+            where.append(
+                "id IN (SELECT command_id FROM changes WHERE transcript = ? "
+                "UNION SELECT command_id FROM decision_sets WHERE transcript = ?)"
+            )
+            params += [transcript, transcript]
         if code is not None:
-            where.append("id IN (SELECT command_id FROM changes WHERE code = ?)")
-            params.append(code)
+            where.append(
+                "id IN (SELECT command_id FROM changes WHERE code = ? "
+                "UNION SELECT command_id FROM decision_sets WHERE code = ?)"
+            )
+            params += [code, code]
         if coder is not None:
             where.append("coder = ?")
             params.append(coder)
@@ -234,6 +244,7 @@ class HistoryStore:
                     code=r["code"],
                 )
             )
+        sets = self.store.decision_sets.of(ids)
         return [
             LogEntry(
                 id=c["id"],
@@ -243,6 +254,7 @@ class HistoryStore:
                 changes=tuple(changes[c["id"]]),
                 undo_of=c["undo_of"],
                 undone_by=c["undone_by"],
+                decisions=tuple(sets.get(c["id"], ())),
             )
             for c in commands
         ]
@@ -311,9 +323,10 @@ class HistoryStore:
         """Revert one command's changes, newest first, UNDO_CHUNK at a time (bounded memory
         however big the command); how many changes were reverted.
 
-        Chunks keep the order, so the first failure in that order still wins; a row the
-        command changed more than once is checked against the database just before each of
-        its changes is reverted, wherever those changes fall.
+        Decision sets go first: a bulk decision is the last thing its command writes. Chunks
+        keep the order, so the first failure in that order still wins; a row the command
+        changed more than once is checked against the database just before each of its
+        changes is reverted, wherever those changes fall.
         """
         multi = {
             (r[0], r[1])
@@ -323,7 +336,7 @@ class HistoryStore:
                 [entry.id],
             )
         }
-        total = 0
+        total = self._revert_sets(entry)
         below: int | None = None
         while True:
             steps, lowest = self._read_chunk(entry.id, below)
@@ -332,6 +345,23 @@ class HistoryStore:
             self._undo_steps(entry, steps, multi)
             total += len(steps)
             below = lowest
+
+    def _revert_sets(self, entry: LogEntry) -> int:
+        """Take back the command's decision sets, if any; how many row changes they were."""
+        sets = self.store.decision_sets
+        if not sets.exists(entry.id):
+            return 0
+        found = sets.conflict(entry.id)
+        if found is not None:
+            table, key = found
+            self._conflict(entry, table, json.dumps([key]))
+        try:
+            return sets.revert(entry.id)
+        except sqlite3.IntegrityError:
+            raise QualcodeError(
+                f"cannot undo command {entry.id} ({entry.command}): later work depends "
+                "on a tag it made; undo or remove that first. Nothing was undone"
+            ) from None
 
     def _read_chunk(self, command_id: int, below: int | None) -> tuple[list[_Step], int]:
         """The next UNDO_CHUNK changes (newest first) with ids below `below`, each parsed from
@@ -392,7 +422,7 @@ class HistoryStore:
             # A row changed more than once is checked as it is after its later changes
             # were reverted (the up-front check saw only the newest).
             if (step.table, step.row_key) in multi and self._first_conflict([step]) == 0:
-                self._conflict(entry, step)
+                self._conflict(entry, step.table, step.row_key)
             try:
                 self._revert_run(steps[done : done + run])
             except sqlite3.IntegrityError:
@@ -403,7 +433,7 @@ class HistoryStore:
                 ) from None
             done += run
         if stop < len(steps):
-            self._conflict(entry, steps[stop])
+            self._conflict(entry, steps[stop].table, steps[stop].row_key)
 
     def _keys(self, steps: list[_Step]) -> tuple[str, list[Any]]:
         """A `WITH k(pos, k0, k1)` of these changes' row keys (pos = place in the list).
@@ -529,17 +559,24 @@ class HistoryStore:
         if batch:
             self.conn.executemany(sql, batch)
 
-    def _conflict(self, entry: LogEntry, step: _Step) -> NoReturn:
-        """Raise: the row of this change was changed again later (naming by which command)."""
-        later = self.store.query(
-            "SELECT c.id, c.command FROM changes h JOIN commands c ON c.id = h.command_id "
-            "WHERE h.tbl = ? AND h.row_key = ? AND h.command_id > ? "
-            "ORDER BY h.id DESC LIMIT 1",
-            [step.table, step.row_key, entry.id],
-        )
-        by = f" by command {later[0]['id']} ({later[0]['command']})" if later else ""
+    def _conflict(self, entry: LogEntry, table: str, row_key: str) -> NoReturn:
+        """Raise: this row was changed again later (naming by which command)."""
+        found = [
+            (int(r[0]), str(r[1]))
+            for r in self.conn.execute(
+                "SELECT c.id, c.command FROM changes h JOIN commands c ON c.id = h.command_id "
+                "WHERE h.tbl = ? AND h.row_key = ? AND h.command_id > ? "
+                "ORDER BY h.id DESC LIMIT 1",
+                [table, row_key, entry.id],
+            )
+        ]
+        if table in QUIETED:
+            in_set = self.store.decision_sets.later(table, json.loads(row_key)[0], entry.id)
+            found += [in_set] if in_set else []
+        later = max(found, default=None)
+        by = f" by command {later[0]} ({later[1]})" if later else ""
         raise QualcodeError(
-            f"cannot undo command {entry.id} ({entry.command}): a {step.table[:-1]} it changed "
+            f"cannot undo command {entry.id} ({entry.command}): a {table[:-1]} it changed "
             f"was changed again later{by}; undo that first. Nothing was undone"
         )
 

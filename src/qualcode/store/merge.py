@@ -30,7 +30,8 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> lis
 
 
 def fingerprints(conn: sqlite3.Connection) -> dict[int, str]:
-    """Command id -> a digest of its row changes (tables, keys, values, in order).
+    """Command id -> a digest of its row changes (tables, keys, values, in order) and its
+    decision sets.
 
     A command copied by a merge keeps its changes verbatim, so its digest matches the
     original's: with the time, coder and command it tells a command already here apart from
@@ -42,6 +43,14 @@ def fingerprints(conn: sqlite3.Connection) -> dict[int, str]:
     for cid, *values in conn.execute(
         "SELECT command_id, tbl, action, row_key, before, after FROM changes "
         "ORDER BY command_id, id"
+    ):
+        h = digests.get(cid)
+        if h is None:
+            h = digests[cid] = hashlib.sha1(usedforsecurity=False)
+        h.update(repr(values).encode())
+    for cid, *values in conn.execute(  # bulk decisions, after the command's row changes
+        "SELECT command_id, kind, status, decided_by, decided_at, transcript, code, rows "
+        "FROM decision_sets ORDER BY command_id, id"
     ):
         h = digests.get(cid)
         if h is None:

@@ -398,3 +398,33 @@ def m009_match_cache(db: Database) -> None:
         ) WITHOUT ROWID;
         """
     )
+
+
+@migrations()
+def m010_decision_sets(db: Database) -> None:
+    """Bulk decisions in the history as one compact record per transcript and code.
+
+    `review --accept` of 100,000 suggestions would otherwise record 200,000 row changes (each
+    decision and each tag made, as JSON), which cost more than the decisions themselves.
+    `rows` is a JSON array of [suggestion id, id of the tag made or null] with a third item,
+    the suggestion's columns before, only where they were not those of an undecided
+    suggestion. `kind` 'decide' made the decisions, 'revert' took them back (an undo).
+    """
+    db.executescript(
+        """
+        CREATE TABLE decision_sets (
+            id INTEGER PRIMARY KEY,
+            command_id INTEGER NOT NULL REFERENCES commands(id),
+            kind TEXT NOT NULL CHECK (kind IN ('decide', 'revert')),
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            transcript TEXT,
+            code TEXT,
+            rows TEXT NOT NULL
+        );
+        CREATE INDEX idx_decision_sets_command ON decision_sets(command_id);
+        CREATE INDEX idx_decision_sets_transcript ON decision_sets(transcript);
+        CREATE INDEX idx_decision_sets_code ON decision_sets(code);
+        """
+    )

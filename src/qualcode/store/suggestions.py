@@ -291,7 +291,7 @@ class SuggestionStore:
 
     # -- bulk decisions --------------------------------------------------------------------
 
-    def _stage(self, ids: Sequence[int]) -> int:
+    def stage_passages(self, ids: Sequence[int]) -> int:
         """Put the undecided suggestions among ids, with their passage text and context,
         into temp.qc_bulk; returns how many.
 
@@ -302,7 +302,7 @@ class SuggestionStore:
 
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS qc_bulk(id INTEGER PRIMARY KEY, text TEXT, "
-            "before TEXT, after TEXT)"
+            "before TEXT, after TEXT, tag_id INTEGER)"
         )
         self.conn.execute("DELETE FROM temp.qc_bulk")
         marks_rows: dict[int, builtins.list[tuple[int, int, int]]] = {}
@@ -326,55 +326,69 @@ class SuggestionStore:
                 lo = max(start - CONTEXT, 0)
                 staged.append((sid, text[start:end], text[lo:start], text[end : end + CONTEXT]))
             if len(staged) >= 10_000:  # in batches: the passages of 100 k rows add up
-                self.conn.executemany("INSERT INTO temp.qc_bulk VALUES (?, ?, ?, ?)", staged)
+                self.conn.executemany(
+                    "INSERT INTO temp.qc_bulk(id, text, before, after) VALUES (?, ?, ?, ?)", staged
+                )
                 count += len(staged)
                 staged = []
-        self.conn.executemany("INSERT INTO temp.qc_bulk VALUES (?, ?, ?, ?)", staged)
+        self.conn.executemany(
+            "INSERT INTO temp.qc_bulk(id, text, before, after) VALUES (?, ?, ?, ?)", staged
+        )
         return count + len(staged)
 
     def accept_many(self, ids: Sequence[int], *, coder: str, at: str) -> int:
-        """Accept suggestions in two set-based statements; returns how many were accepted.
+        """Accept suggestions set-based; returns how many were accepted.
 
         One INSERT ... SELECT makes a tag (origin 'suggested') for each suggestion whose turn
         this coder has not tagged with the code yet, one UPDATE records the decisions and
         links each to the tag made for it (NULL when the tag existed: undo must not delete
-        someone's tag). Must run inside a write transaction.
+        someone's tag). The history records them as decision sets, not row by row. Must run
+        inside a write transaction.
         """
-        if not ids or not self._stage(ids):
+        if not ids or not self.stage_passages(ids):
             return 0
         before = int(self.store.scalar("SELECT coalesce(max(id), 0) FROM tags"))
-        self.conn.execute(
-            'INSERT OR IGNORE INTO tags(transcript_id, turn_id, code_id, start, "end", text, '
-            "coder, origin, rule, memo, created_at, context_before, context_after) "
-            'SELECT s.transcript_id, s.turn_id, s.code_id, s.start, s."end", b.text, ?, '
-            "'suggested', s.rule, NULL, ?, b.before, b.after "
-            "FROM temp.qc_bulk b JOIN suggestions s ON s.id = b.id "
-            "WHERE s.turn_id IS NULL OR NOT EXISTS (SELECT 1 FROM tags g WHERE g.turn_id = "
-            "s.turn_id AND g.code_id = s.code_id AND g.coder = ? AND g.status = 'placed') "
-            "ORDER BY s.id",
-            [coder, at, coder],
-        )
-        cur = self.conn.execute(
-            "UPDATE suggestions SET status = 'accepted', decided_by = ?, decided_at = ?, "
-            "text = (SELECT b.text FROM temp.qc_bulk b WHERE b.id = suggestions.id), "
-            "tag_id = (SELECT g.id FROM tags g WHERE g.transcript_id = "
-            "suggestions.transcript_id AND g.code_id = suggestions.code_id AND g.start = "
-            'suggestions.start AND g."end" = suggestions."end" AND g.coder = ? AND g.id > ?) '
-            "WHERE id IN (SELECT id FROM temp.qc_bulk)",
-            [coder, at, coder, before],
-        )
+        sets = self.store.decision_sets
+        with sets.quiet():
+            self.conn.execute(
+                'INSERT OR IGNORE INTO tags(transcript_id, turn_id, code_id, start, "end", text, '
+                "coder, origin, rule, memo, created_at, context_before, context_after) "
+                'SELECT s.transcript_id, s.turn_id, s.code_id, s.start, s."end", b.text, ?, '
+                "'suggested', s.rule, NULL, ?, b.before, b.after "
+                "FROM temp.qc_bulk b JOIN suggestions s ON s.id = b.id "
+                "WHERE s.turn_id IS NULL OR NOT EXISTS (SELECT 1 FROM tags g WHERE g.turn_id = "
+                "s.turn_id AND g.code_id = s.code_id AND g.coder = ? AND g.status = 'placed') "
+                "ORDER BY s.id",
+                [coder, at, coder],
+            )
+            self.conn.execute(
+                "UPDATE temp.qc_bulk SET tag_id = (SELECT g.id FROM suggestions s JOIN tags g "
+                "ON g.transcript_id = s.transcript_id AND g.code_id = s.code_id AND "
+                'g.start = s.start AND g."end" = s."end" AND g.coder = ? AND g.id > ? '
+                "WHERE s.id = qc_bulk.id)",
+                [coder, before],
+            )
+            sets.record("accepted", coder, at)
+            cur = self.conn.execute(
+                "UPDATE suggestions SET status = 'accepted', decided_by = ?, decided_at = ?, "
+                "text = b.text, tag_id = b.tag_id FROM temp.qc_bulk b "
+                "WHERE suggestions.id = b.id",
+                [coder, at],
+            )
         self.conn.execute("DELETE FROM temp.qc_bulk")
         return int(cur.rowcount)
 
     def reject_many(self, ids: Sequence[int], *, coder: str, at: str) -> int:
         """Reject suggestions in one UPDATE; returns how many were rejected."""
-        if not ids or not self._stage(ids):
+        if not ids or not self.stage_passages(ids):
             return 0
-        cur = self.conn.execute(
-            "UPDATE suggestions SET status = 'rejected', decided_by = ?, decided_at = ?, "
-            "tag_id = NULL, text = (SELECT b.text FROM temp.qc_bulk b "
-            "WHERE b.id = suggestions.id) WHERE id IN (SELECT id FROM temp.qc_bulk)",
-            [coder, at],
-        )
+        sets = self.store.decision_sets
+        with sets.quiet():
+            sets.record("rejected", coder, at)
+            cur = self.conn.execute(
+                "UPDATE suggestions SET status = 'rejected', decided_by = ?, decided_at = ?, "
+                "tag_id = NULL, text = b.text FROM temp.qc_bulk b WHERE suggestions.id = b.id",
+                [coder, at],
+            )
         self.conn.execute("DELETE FROM temp.qc_bulk")
         return int(cur.rowcount)
