@@ -180,6 +180,27 @@ def test_similar_turns_come_from_an_even_spread_of_at_most_max_similar_tagged_tu
     assert any(r.startswith(("similar to LV-01 ", "similar to LV-04 ")) for r in reasons)
 
 
+def test_a_fit_uses_an_even_spread_of_at_most_pos_cap_positives_and_their_negatives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    from qualcode.nlp import learn
+
+    monkeypatch.setattr(learn, "POS_CAP", 3)
+    monkeypatch.setattr(learn, "NEG_CAP", 2)
+    y = np.array([True] * 9 + [False] * 30)
+    rows = learn._fit_rows(list(range(100, 139)), y)
+    assert [r for r in rows if r < 109] == [100, 103, 106]  # every third of the 9 positives
+    assert len([r for r in rows if r >= 109]) == learn.NEG_RATIO * 3  # 4 negatives each
+    assert rows == sorted(rows) == learn._fit_rows(list(range(100, 139)), y)
+    capped = train(corpus(), CODES)
+    assert capped.codes["needs-training"].tags == 6  # counted whole, fitted on a spread
+    assert capped.predict(TrainingExample("LV-99", 2, ["mācīb", "kurs", "vajag"]))[
+        "needs-training"
+    ].suggested
+
+
 _WORDS = ["mācīb", "kurs", "alg", "maz", "bērn", "ir", "un", "ā"]
 _keys = st.lists(st.sampled_from(_WORDS), max_size=8)
 

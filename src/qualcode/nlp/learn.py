@@ -21,7 +21,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -171,19 +171,23 @@ def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[l
     """The features seen in at least min_df turns (sorted names) and the turns' matrix over
     them: the same as _matrix() over those names, made with word ids and whole-corpus numpy
     operations rather than a set of strings per turn, so a large project trains fast and in
-    bounded memory."""
-    from collections import Counter
+    bounded memory.
+
+    Each group of features (context words, word pairs, rule hits, words: the names' order,
+    as each group's names share a prefix) becomes its own block of columns, and a group's
+    big id arrays are let go before the next group's are made.
+    """
     from itertools import chain
 
     import numpy as np
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import hstack
 
     n = len(examples)
     texts = chain.from_iterable(chain.from_iterable((e.keys, e.context_keys) for e in examples))
     words = list(dict.fromkeys(texts))
     vocab = {w: i for i, w in enumerate(words)}
     size = max(len(words), 1)
-    rows = np.arange(n, dtype=np.int64)
+    rows = np.arange(n, dtype=np.int32)
 
     def ids_of(turns: Sequence[Sequence[str]]) -> tuple[Any, Any]:
         """Every turn's word ids end to end, and each id's turn."""
@@ -195,75 +199,93 @@ def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[l
 
     def distinct(ids: Any, row: Any, width: int) -> tuple[Any, Any]:
         """Each turn's distinct ids (turn by turn, ascending) and their turns."""
-        keys = np.sort(row * width + ids)  # (np.unique's hashing is slower on these)
+        keys = np.sort(row.astype(np.int64) * width + ids)  # (np.unique's hashing is slower)
         unique = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
-        return unique % width, unique // width
+        del keys
+        return unique % width, (unique // width).astype(np.int32)
 
-    words_ids, words_row = ids_of([e.keys for e in examples])
-    same_turn = words_row[1:] == words_row[:-1]
-    pairs = (words_ids[:-1] * size + words_ids[1:])[same_turn], words_row[1:][same_turn]
-    context = ids_of([e.context_keys for e in examples])
-    groups = [
-        distinct(words_ids, words_row, size),
-        distinct(*pairs, size * size),
-        distinct(*context, size),
-    ]
-    del words_ids, words_row, same_turn, pairs, context
-    names: list[str] = []
-    kept_ids = []
-    for (ids, _), prefix in zip(groups, GROUPS, strict=True):
-        values, df = np.unique(ids, return_counts=True)
-        kept = values[df >= min_df]
-        kept_ids.append(kept)
+    def name_of(prefix: str) -> Callable[[Any], list[str]]:
         if prefix == "p:":
-            names.extend(
+            return lambda kept: [
                 f"p:{words[a]} {words[b]}"
                 for a, b in zip((kept // size).tolist(), (kept % size).tolist(), strict=True)
-            )
-        else:
-            names.extend(prefix + words[i] for i in kept.tolist())
-    rule_df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
-    rule_names = sorted(code for code, count in rule_df.items() if count >= min_df)
-    names.extend("r:" + code for code in rule_names)
-    order = sorted(range(len(names)), key=names.__getitem__)
-    position = np.empty(len(names), dtype=np.int64)
-    position[np.array(order, dtype=np.int64)] = np.arange(len(names))
-    rows_parts, cols_parts, vals_parts = [], [], []
-    start = 0
-    for (ids, row), kept in zip(groups, kept_ids, strict=True):
-        # Each text group is L2-normalised over all its distinct items, known or not.
-        value = 1.0 / np.sqrt(np.bincount(row, minlength=n).clip(min=1))
-        at = np.minimum(np.searchsorted(kept, ids), max(len(kept) - 1, 0))
-        found = kept[at] == ids if len(kept) else np.zeros(len(ids), dtype=bool)
-        rows_parts.append(row[found])
-        cols_parts.append(position[start + at[found]])
-        vals_parts.append(value[row[found]])
-        start += len(kept)
-    rule_at = {code: int(position[start + i]) for i, code in enumerate(rule_names)}
-    rule_rows, rule_cols, rule_vals = [], [], []
-    for i, e in enumerate(examples):
-        for code, s in e.rule_scores.items():
-            if s > 0 and code in rule_at:
-                rule_rows.append(i)
-                rule_cols.append(rule_at[code])
-                rule_vals.append(float(s))
-    rows_parts.append(np.array(rule_rows, dtype=np.int64))
-    cols_parts.append(np.array(rule_cols, dtype=np.int64))
-    vals_parts.append(np.array(rule_vals, dtype=float))
-    del groups
-    row, col = np.concatenate(rows_parts), np.concatenate(cols_parts)
-    del rows_parts, cols_parts
-    # Row by row, features in the names' order: the CSR arrays directly, indices sorted.
-    sequence = np.argsort(row * max(len(names), 1) + col, kind="stable")
-    index = np.int32 if len(row) < 2**31 else np.int64  # (scipy keeps one index type)
-    indptr = np.zeros(n + 1, dtype=index)
+            ]
+        return lambda kept: [prefix + words[i] for i in kept.tolist()]
+
+    blocks: dict[str, tuple[list[str], Any]] = {}
+    words_ids, words_row = ids_of([e.keys for e in examples])
+    same_turn = words_row[1:] == words_row[:-1]
+    pair_ids = (words_ids[:-1] * size + words_ids[1:])[same_turn]
+    pair_row = words_row[1:][same_turn]
+    del same_turn
+    blocks["w:"] = _block(*distinct(words_ids, words_row, size), n, min_df, name_of("w:"))
+    del words_ids, words_row
+    blocks["p:"] = _block(*distinct(pair_ids, pair_row, size * size), n, min_df, name_of("p:"))
+    del pair_ids, pair_row
+    context = distinct(*ids_of([e.context_keys for e in examples]), size)
+    blocks["c:"] = _block(*context, n, min_df, name_of("c:"))
+    del context
+    blocks["r:"] = _rule_block(examples, min_df)
+    names: list[str] = []
+    for prefix in sorted(blocks):
+        names.extend(blocks[prefix][0])
+    index = np.int32 if sum(b.nnz for _, b in blocks.values()) < 2**31 else np.int64
+    matrix = hstack([blocks[p][1] for p in sorted(blocks)], format="csr")
+    matrix.indices = matrix.indices.astype(index, copy=False)  # (scipy keeps one index type)
+    matrix.indptr = matrix.indptr.astype(index, copy=False)
+    matrix.sort_indices()
+    return names, matrix
+
+
+def _block(ids: Any, row: Any, n: int, min_df: int, names_of: Any) -> tuple[list[str], Any]:
+    """One feature group's sorted names (ids seen in at least min_df turns) and its CSR
+    columns, from each turn's distinct ids (ascending turns). A group is L2-normalised over
+    all its distinct items per turn, known or not."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    values, df = np.unique(ids, return_counts=True)
+    kept = values[df >= min_df]
+    del values, df
+    label = names_of(kept)
+    order = sorted(range(len(label)), key=label.__getitem__)
+    rank = np.empty(len(kept), dtype=np.int32)
+    rank[np.array(order, dtype=np.int64)] = np.arange(len(kept), dtype=np.int32)
+    norm = 1.0 / np.sqrt(np.bincount(row, minlength=n).clip(min=1))
+    if len(kept):
+        at = np.minimum(np.searchsorted(kept, ids), len(kept) - 1)
+        found = kept[at] == ids
+        at, row = at[found], row[found]
+    else:
+        at, row = np.zeros(0, dtype=np.int64), row[:0]
+    indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-    matrix = csr_matrix(
-        (np.concatenate(vals_parts)[sequence], col[sequence].astype(index), indptr),
-        shape=(n, len(names)),
-    )
-    matrix.has_sorted_indices = True
-    return [names[i] for i in order], matrix
+    block = csr_matrix((norm[row], rank[at], indptr), shape=(n, len(kept)))
+    block.sort_indices()
+    return [label[i] for i in order], block
+
+
+def _rule_block(examples: Sequence[TrainingExample], min_df: int) -> tuple[list[str], Any]:
+    """The rule-hit features (a code's rules matched, valued by their score) and columns."""
+    from collections import Counter
+
+    from scipy.sparse import csr_matrix
+
+    rule_df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
+    codes = sorted(code for code, count in rule_df.items() if count >= min_df)
+    column = {code: i for i, code in enumerate(codes)}
+    data: list[float] = []
+    cols: list[int] = []
+    indptr = [0]
+    for e in examples:
+        hits = sorted(
+            (column[c], float(s)) for c, s in e.rule_scores.items() if s > 0 and c in column
+        )
+        cols.extend(c for c, _ in hits)
+        data.extend(s for _, s in hits)
+        indptr.append(len(cols))
+    block = csr_matrix((data, cols, indptr), shape=(len(examples), len(codes)), dtype=float)
+    return ["r:" + code for code in codes], block
 
 
 def _binary_rows(word_sets: Sequence[Collection[str]], vocab: Mapping[str, int]) -> Any:
@@ -759,7 +781,7 @@ def train(
                 rule_vetoed=rule_vetoed,
             )
             continue
-        fit_idx = _thin_negatives(idx, y)
+        fit_idx = _fit_rows(idx, y)
         plans.append((fit_idx, np.array([labels[i] for i in fit_idx], dtype=bool)))
         positives = []
         for i in _spread([i for i in idx if labels[i]], MAX_SIMILAR):
@@ -806,9 +828,12 @@ def train(
 # On a large project most turns are negatives for any one code; past this many (and past
 # NEG_RATIO per positive) an evenly spaced subset of them trains as well, in a fraction of
 # the time. class_weight="balanced" keeps the classes' weights, so probabilities stay honest
-# after calibration.
+# after calibration. Past POS_CAP positives an evenly spaced subset of those trains as well
+# too: a fit's rows, and so a fitting worker's memory and time, stay bounded at any corpus
+# size (a linear model's gains from more of the same coder's positives are small by then).
 NEG_CAP = 3000
 NEG_RATIO = 4
+POS_CAP = 1500
 
 
 def _sparse(coef: Any) -> Weights:
@@ -819,9 +844,10 @@ def _sparse(coef: Any) -> Weights:
     return Weights(keep.astype(np.int64), np.round(coef[keep], 6))
 
 
-def _thin_negatives(idx: Sequence[int], y: Any) -> list[int]:
-    """idx with the negatives evenly thinned when there are far more than positives."""
-    pos = [i for i, yes in zip(idx, y, strict=True) if yes]
+def _fit_rows(idx: Sequence[int], y: Any) -> list[int]:
+    """The rows of idx a code's model fits on: at most POS_CAP positives, and the negatives
+    evenly thinned when there are far more than positives."""
+    pos = _spread([i for i, yes in zip(idx, y, strict=True) if yes], POS_CAP)
     neg = [i for i, yes in zip(idx, y, strict=True) if not yes]
     return sorted([*pos, *_spread(neg, max(NEG_CAP, NEG_RATIO * len(pos)))])
 
