@@ -208,7 +208,7 @@ def test_a_bulk_accept_is_recorded_as_decision_sets_not_row_by_row(bulk: Project
         for d in entry.decisions
     ]
     assert summarize(entry, limit=3) == [
-        f"~ 2000 suggestions in 1 transcripts, {len(codes)} codes: accepted ({made} tags made)"
+        f"~ 2000 suggestions in 1 transcript, {len(codes)} codes: accepted ({made} tags made)"
     ]
 
 

@@ -101,12 +101,15 @@ def describe_sets(sets: Sequence[DecisionSet]) -> str:
     else:
         transcripts = len({x.transcript for x in sets})
         codes = len({x.code for x in sets})
-        where = f"in {transcripts} transcripts, {codes} codes"
+        where = (
+            f"in {transcripts} transcript{'s' if transcripts != 1 else ''}, "
+            f"{codes} code{'s' if codes != 1 else ''}"
+        )
+    what = f"{n} suggestion{'s' if n != 1 else ''} {where}"
+    tagged = f"{tags} tag{'s' if tags != 1 else ''}"
     if d.kind == "decide":
-        made = f" ({tags} tags made)" if tags else ""
-        return f"~ {n} suggestions {where}: {d.status}{made}"
-    removed = f" ({tags} tags removed)" if tags else ""
-    return f"~ {n} suggestions {where}: back from {d.status}{removed}"
+        return f"~ {what}: {d.status}" + (f" ({tagged} made)" if tags else "")
+    return f"~ {what}: back from {d.status}" + (f" ({tagged} removed)" if tags else "")
 
 
 def summarize(entry: LogEntry, limit: int = 8) -> list[str]:
