@@ -750,7 +750,6 @@ def train(
     # On a large project, a feature seen in one turn only (most word pairs) cannot
     # generalise; dropping those shrinks the problem (and the stored model) several-fold.
     min_df = MIN_DF_LARGE if len(examples) >= LARGE else 1
-    names, matrix = training_matrix(examples, min_df)
     kept: dict[tuple[str, int], int] = {}  # (transcript, turn) -> index into stored examples
     stored: list[tuple[str, int, tuple[str, ...]]] = []
     out: dict[str, CodeModel] = {}
@@ -803,6 +802,12 @@ def train(
             rule_vetoed=rule_vetoed,
         )
     learned = [c for c, m in out.items() if m.status == "model"]
+    # The features come from the turns some code fits on: every coded turn of a smaller
+    # project, a bounded share of a large one's (POS_CAP, NEG_CAP), so the matrix is too.
+    used = sorted({i for rows, _ in plans for i in rows})
+    names, matrix = training_matrix([examples[i] for i in used], min_df) if used else ([], None)
+    at = {i: k for k, i in enumerate(used)}
+    plans = [([at[i] for i in rows], y) for rows, y in plans]
     if workers is None or workers.n <= 1:
         fits: Iterable[Any] = (_fit_job((matrix, rows, y)) for rows, y in plans)
         _replace_fits(out, learned, fits)
