@@ -31,6 +31,13 @@ def undo_chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     return int(request.param)
 
 
+def undo_newest(project: Project) -> None:
+    """Undo the newest command as anna, even an undo (which redoes what it undid)."""
+    newest = project.log(limit=1)[0].id
+    with project.store.write(coder="anna"):
+        project.store.history.undo_ids([newest])
+
+
 @pytest.fixture
 def bulk(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     """A project with one long transcript and 2,000 pending suggestions on it."""
@@ -82,13 +89,9 @@ def test_undo_of_the_undo_redoes_the_bulk_accept_exactly(bulk: Project) -> None:
     bulk.decide_all("accept")
     accepted = snapshot(bulk.store)
     bulk.undo()
-    undo_id = bulk.log(limit=1)[0].id
-    with bulk.store.write(coder="anna"):
-        bulk.store.history.undo_ids([undo_id])
+    undo_newest(bulk)
     assert snapshot(bulk.store) == accepted
-    redo_id = bulk.log(limit=1)[0].id
-    with bulk.store.write(coder="anna"):
-        bulk.store.history.undo_ids([redo_id])
+    undo_newest(bulk)
     assert snapshot(bulk.store) == before
     assert bulk.check().ok
 
@@ -167,13 +170,9 @@ def test_a_command_changing_rows_twice_and_nesting_codes_undoes_and_redoes(
     assert made != before
     bulk.undo()
     assert snapshot(store) == before
-    undo_id = bulk.log(limit=1)[0].id
-    with store.write(coder="anna"):
-        store.history.undo_ids([undo_id])
+    undo_newest(bulk)
     assert snapshot(store) == made
-    redo_id = bulk.log(limit=1)[0].id
-    with store.write(coder="anna"):
-        store.history.undo_ids([redo_id])
+    undo_newest(bulk)
     assert snapshot(store) == before
     assert store.integrity_problems() == []
 
@@ -222,9 +221,7 @@ def test_skipped_suggestions_get_their_own_decision_back_on_undo_and_redo(
     accepted = snapshot(bulk.store)
     bulk.undo()
     assert snapshot(bulk.store) == before
-    undo_id = bulk.log(limit=1)[0].id
-    with bulk.store.write(coder="anna"):
-        bulk.store.history.undo_ids([undo_id])
+    undo_newest(bulk)
     assert snapshot(bulk.store) == accepted
 
 
@@ -237,9 +234,7 @@ def test_a_bulk_reject_is_undone_and_redone_exactly(bulk: Project) -> None:
     assert entry.size == 2000 and {d.status for d in entry.decisions} == {"rejected"}
     assert bulk.undo().changes == 2000
     assert snapshot(bulk.store) == before
-    undo_id = bulk.log(limit=1)[0].id
-    with bulk.store.write(coder="anna"):
-        bulk.store.history.undo_ids([undo_id])
+    undo_newest(bulk)
     assert snapshot(bulk.store) == rejected
 
 

@@ -40,22 +40,18 @@ def fingerprints(conn: sqlite3.Connection) -> dict[int, str]:
     import hashlib
 
     digests: dict[int, Any] = {}
-    for cid, *values in conn.execute(
+    for sql in (
         "SELECT command_id, tbl, action, row_key, before, after FROM changes "
-        "ORDER BY command_id, id"
-    ):
-        h = digests.get(cid)
-        if h is None:
-            h = digests[cid] = hashlib.sha1(usedforsecurity=False)
-        h.update(repr(values).encode())
-    for cid, *values in conn.execute(  # bulk decisions, after the command's row changes
+        "ORDER BY command_id, id",
+        # a command's bulk decisions after its row changes
         "SELECT command_id, kind, status, decided_by, decided_at, transcript, code, rows "
-        "FROM decision_sets ORDER BY command_id, id"
+        "FROM decision_sets ORDER BY command_id, id",
     ):
-        h = digests.get(cid)
-        if h is None:
-            h = digests[cid] = hashlib.sha1(usedforsecurity=False)
-        h.update(repr(values).encode())
+        for cid, *values in conn.execute(sql):
+            h = digests.get(cid)
+            if h is None:
+                h = digests[cid] = hashlib.sha1(usedforsecurity=False)
+            h.update(repr(values).encode())
     return {cid: h.hexdigest() for cid, h in digests.items()}
 
 
