@@ -107,7 +107,7 @@ class Store:
         self._migrate(memory, create)
         self._init_substores()
         if not self.read_only:
-            from .history import install_triggers
+            from .triggers import install_triggers
 
             install_triggers(self.conn)
 
