@@ -223,7 +223,7 @@ def test_the_feature_matrices_equal_the_features_turn_by_turn(
     import math
     from collections import Counter
 
-    from qualcode.nlp.learn import _lookups_of, _matrix, training_matrix
+    from qualcode.nlp.features import _lookups_of, _matrix, training_matrix
 
     examples = [
         TrainingExample("LV-01", n, keys, context, rule_scores=scores)
@@ -256,7 +256,8 @@ def test_the_feature_matrices_equal_the_features_turn_by_turn(
 def test_a_shared_matrix_reads_back_equal_and_mapped_from_its_files(tmp_path) -> None:
     import mmap
 
-    from qualcode.nlp.learn import SharedMatrix, training_matrix
+    from qualcode.nlp.features import training_matrix
+    from qualcode.nlp.learn import SharedMatrix
 
     _, matrix = training_matrix(corpus(), 1)
     back = SharedMatrix.save(matrix, str(tmp_path)).load()

@@ -1,0 +1,225 @@
+"""The features learning fits on and predicts with, as sparse matrices.
+
+A turn's features are its words ("w:"), its word pairs ("p:") and the interviewer's question's
+words ("c:"), each group L2-normalised, and each code's rule score ("r:"). `_matrix` makes
+them turn by turn over a model's known features (prediction); `training_matrix` makes the
+same over a whole training set with numpy (the definition `_matrix` states, tested equal).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .learn import TrainingExample
+
+# Feature index by name without its prefix, per group: words, pairs, question words, rules.
+Lookups = tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]
+GROUPS = ("w:", "p:", "c:")
+
+
+def _groups(example: TrainingExample) -> tuple[set[str], set[str], set[str]]:
+    """The turn's distinct words, word pairs, and the question's distinct words."""
+    words = example.keys  # words only (see TrainingExample): no filtering per token here
+    pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    return set(words), pairs, set(example.context_keys)
+
+
+def _lookups_of(names: Sequence[str]) -> Lookups:
+    groups: dict[str, dict[str, int]] = {"w:": {}, "p:": {}, "c:": {}, "r:": {}}
+    for i, f in enumerate(names):
+        group = groups.get(f[:2])
+        if group is not None:
+            group[f[2:]] = i
+    return groups["w:"], groups["p:"], groups["c:"], groups["r:"]
+
+
+def _matrix(
+    examples: Sequence[TrainingExample],
+    lookups: Lookups,
+    width: int,
+    groups: Sequence[tuple[set[str], set[str], set[str]]] | None = None,
+) -> Any:
+    """The turns' features as a CSR matrix over the known features (indices sorted).
+
+    Features: the turn's words ("w:"), its word pairs ("p:") and the question's words ("c:"),
+    each group L2-normalised so a long turn does not outweigh a short one by its length
+    alone; and each code's rule score ("r:", 0..1) as it is.
+    """
+    from itertools import repeat
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    rules_at = lookups[3]
+    # Every candidate's index (-1 when the model does not know it) and value, row by row;
+    # the unknown ones are dropped at once at the end.
+    cols: list[int] = []
+    data: list[float] = []
+    sizes: list[int] = []
+    for n, e in enumerate(examples):
+        before = len(cols)
+        parts = groups[n] if groups is not None else _groups(e)
+        for items, at in zip(parts, lookups, strict=False):
+            if items:
+                cols.extend(map(at.get, items, repeat(-1, len(items))))
+                data.extend(repeat(1.0 / math.sqrt(len(items)), len(items)))
+        for code, s in e.rule_scores.items():
+            if s > 0:
+                cols.append(rules_at.get(code, -1))
+                data.append(float(s))
+        sizes.append(len(cols) - before)
+    index = np.array(cols, dtype=np.int64)
+    known = index >= 0
+    rows = np.repeat(np.arange(len(examples)), sizes)[known]
+    ptr = np.zeros(len(examples) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(examples)), out=ptr[1:])
+    x = csr_matrix(
+        (np.array(data, dtype=float)[known], index[known], ptr),
+        shape=(len(examples), width),
+    )
+    x.sort_indices()  # feature indices follow the names' order: ties break by name
+    return x
+
+
+def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[list[str], Any]:
+    """The features seen in at least min_df turns (sorted names) and the turns' matrix over
+    them: the same as _matrix() over those names, made with word ids and whole-corpus numpy
+    operations rather than a set of strings per turn, so a large project trains fast and in
+    bounded memory.
+
+    Each group of features (context words, word pairs, rule hits, words: the names' order,
+    as each group's names share a prefix) becomes its own block of columns, and a group's
+    big id arrays are let go before the next group's are made.
+    """
+    from itertools import chain
+
+    import numpy as np
+    from scipy.sparse import hstack
+
+    n = len(examples)
+    texts = chain.from_iterable(chain.from_iterable((e.keys, e.context_keys) for e in examples))
+    words = list(dict.fromkeys(texts))
+    vocab = {w: i for i, w in enumerate(words)}
+    size = max(len(words), 1)
+    rows = np.arange(n, dtype=np.int32)
+
+    def ids_of(turns: Sequence[Sequence[str]]) -> tuple[Any, Any]:
+        """Every turn's word ids end to end, and each id's turn."""
+        lengths = np.fromiter(map(len, turns), dtype=np.int64, count=n)
+        ids = np.fromiter(
+            map(vocab.__getitem__, chain.from_iterable(turns)), dtype=np.int64, count=lengths.sum()
+        )
+        return ids, np.repeat(rows, lengths)
+
+    def distinct(ids: Any, row: Any, width: int) -> tuple[Any, Any]:
+        """Each turn's distinct ids (turn by turn, ascending) and their turns."""
+        keys = np.sort(row.astype(np.int64) * width + ids)  # (np.unique's hashing is slower)
+        unique = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+        del keys
+        return unique % width, (unique // width).astype(np.int32)
+
+    def name_of(prefix: str) -> Callable[[Any], list[str]]:
+        if prefix == "p:":
+            return lambda kept: [
+                f"p:{words[a]} {words[b]}"
+                for a, b in zip((kept // size).tolist(), (kept % size).tolist(), strict=True)
+            ]
+        return lambda kept: [prefix + words[i] for i in kept.tolist()]
+
+    blocks: dict[str, tuple[list[str], Any]] = {}
+    words_ids, words_row = ids_of([e.keys for e in examples])
+    same_turn = words_row[1:] == words_row[:-1]
+    pair_ids = (words_ids[:-1] * size + words_ids[1:])[same_turn]
+    pair_row = words_row[1:][same_turn]
+    del same_turn
+    blocks["w:"] = _block(*distinct(words_ids, words_row, size), n, min_df, name_of("w:"))
+    del words_ids, words_row
+    blocks["p:"] = _block(*distinct(pair_ids, pair_row, size * size), n, min_df, name_of("p:"))
+    del pair_ids, pair_row
+    context = distinct(*ids_of([e.context_keys for e in examples]), size)
+    blocks["c:"] = _block(*context, n, min_df, name_of("c:"))
+    del context
+    blocks["r:"] = _rule_block(examples, min_df)
+    names: list[str] = []
+    for prefix in sorted(blocks):
+        names.extend(blocks[prefix][0])
+    index = np.int32 if sum(b.nnz for _, b in blocks.values()) < 2**31 else np.int64
+    matrix = hstack([blocks[p][1] for p in sorted(blocks)], format="csr")
+    matrix.indices = matrix.indices.astype(index, copy=False)  # (scipy keeps one index type)
+    matrix.indptr = matrix.indptr.astype(index, copy=False)
+    matrix.sort_indices()
+    return names, matrix
+
+
+def _block(ids: Any, row: Any, n: int, min_df: int, names_of: Any) -> tuple[list[str], Any]:
+    """One feature group's sorted names (ids seen in at least min_df turns) and its CSR
+    columns, from each turn's distinct ids (ascending turns). A group is L2-normalised over
+    all its distinct items per turn, known or not."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    values, df = np.unique(ids, return_counts=True)
+    kept = values[df >= min_df]
+    del values, df
+    label = names_of(kept)
+    order = sorted(range(len(label)), key=label.__getitem__)
+    rank = np.empty(len(kept), dtype=np.int32)
+    rank[np.array(order, dtype=np.int64)] = np.arange(len(kept), dtype=np.int32)
+    norm = 1.0 / np.sqrt(np.bincount(row, minlength=n).clip(min=1))
+    if len(kept):
+        at = np.minimum(np.searchsorted(kept, ids), len(kept) - 1)
+        found = kept[at] == ids
+        at, row = at[found], row[found]
+    else:
+        at, row = np.zeros(0, dtype=np.int64), row[:0]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    block = csr_matrix((norm[row], rank[at], indptr), shape=(n, len(kept)))
+    block.sort_indices()
+    return [label[i] for i in order], block
+
+
+def _rule_block(examples: Sequence[TrainingExample], min_df: int) -> tuple[list[str], Any]:
+    """The rule-hit features (a code's rules matched, valued by their score) and columns."""
+    from collections import Counter
+
+    from scipy.sparse import csr_matrix
+
+    rule_df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
+    codes = sorted(code for code, count in rule_df.items() if count >= min_df)
+    column = {code: i for i, code in enumerate(codes)}
+    data: list[float] = []
+    cols: list[int] = []
+    indptr = [0]
+    for e in examples:
+        hits = sorted(
+            (column[c], float(s)) for c, s in e.rule_scores.items() if s > 0 and c in column
+        )
+        cols.extend(c for c, _ in hits)
+        data.extend(s for _, s in hits)
+        indptr.append(len(cols))
+    block = csr_matrix((data, cols, indptr), shape=(len(examples), len(codes)), dtype=float)
+    return ["r:" + code for code in codes], block
+
+
+def _binary_rows(word_sets: Sequence[Collection[str]], vocab: Mapping[str, int]) -> Any:
+    """Sets of words as a binary CSR matrix over a vocabulary (unknown words left out)."""
+    from itertools import chain, repeat
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    get = vocab.get
+    cols = np.fromiter(
+        chain.from_iterable(map(get, ws, repeat(-1, len(ws))) for ws in word_sets),
+        dtype=np.int64,
+    )
+    rows = np.repeat(np.arange(len(word_sets)), [len(ws) for ws in word_sets])
+    known = cols >= 0
+    return csr_matrix(
+        (np.ones(int(known.sum())), (rows[known], cols[known])),
+        shape=(len(word_sets), max(len(vocab), 1)),
+    )
