@@ -179,12 +179,7 @@ class DecisionSetStore:
         Raises sqlite3.IntegrityError when later work points at a tag to delete.
         """
         self._load(command_id)
-        total = int(
-            self.store.scalar(
-                "SELECT count(*) + count(tag_id) FROM temp.qc_rev WHERE kind IN "
-                "('decide', 'revert')"
-            )
-        )
+        total = int(self.store.scalar("SELECT count(*) + count(tag_id) FROM temp.qc_rev"))
         if self.store.scalar("SELECT 1 FROM temp.qc_rev WHERE kind = 'revert' LIMIT 1"):
             self._redo()
         if self.store.scalar("SELECT 1 FROM temp.qc_rev WHERE kind = 'decide' LIMIT 1"):
