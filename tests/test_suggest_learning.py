@@ -106,6 +106,64 @@ def test_learned_suggestions_are_deterministic_and_the_model_is_reused(coded: Pr
     assert after == before  # same fingerprint: not trained again
 
 
+def test_an_unchanged_project_reuses_its_model_without_making_training_examples(
+    coded: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualcode.suggest as suggest
+
+    code_three(coded)
+    coded.suggest()
+
+    def no_training(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("training examples were made for an unchanged project")
+
+    monkeypatch.setattr(suggest, "model_for", no_training)
+    assert coded.suggest().learned == ("wants-course",)
+
+
+def _trained_at(p: Project) -> str:
+    row = p.store.conn.execute(
+        "SELECT created_at, fingerprint FROM models WHERE name = ?", ["suggest-model"]
+    )
+    return "|".join(map(str, row.fetchone()))
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["tag", "reject", "done", "keyword", "role", "text"],
+)
+def test_each_change_to_what_the_model_learns_from_trains_it_again(
+    coded: Project, tmp_path: Path, change: str
+) -> None:
+    code_three(coded)
+    coded.mark_coded(["T1", "T2"])
+    coded.suggest()
+    before = _trained_at(coded)
+    store = coded.store
+    if change == "tag":
+        coded.tag("T3", ["weather"], turns="4")
+    elif change == "reject":
+        sid = next(s.id for s in coded.suggestions() if s.transcript in ("T1", "T2", "T3"))
+        coded.decide(sid, "reject")
+    elif change == "done":
+        coded.mark_coded(["T3"], done=False)
+    elif change == "keyword":
+        book = tmp_path / "codebook.yaml"
+        book.write_text(CODEBOOK.replace("[laiks]", "[laiks, saule]"), "utf-8")
+        coded.load_codebook(book)
+    elif change == "role":  # the question before a turn is part of what it learns from
+        with store.write(record=False):
+            store.conn.execute(
+                "UPDATE turns SET role = 'respondent' WHERE number = 1 AND transcript_id = "
+                "(SELECT id FROM transcripts WHERE name = 'T1')"
+            )
+    else:
+        with store.write(record=False):
+            store.conn.execute("UPDATE transcripts SET sha256 = 'edited' WHERE name = 'T2'")
+    coded.suggest()
+    assert _trained_at(coded) != before
+
+
 def test_the_model_is_stored_as_json_never_pickled(coded: Project) -> None:
     code_three(coded)
     coded.suggest()

@@ -21,6 +21,7 @@ from .store import now
 from .suggest_learn import (
     Coding,
     Proposal,
+    coding_fingerprint,
     coding_of,
     combine,
     evaluate_project,
@@ -29,12 +30,14 @@ from .suggest_learn import (
     labelled,
     model_for,
     predicted,
+    stored_model,
 )
 from .suggest_match import (
     cached_passages,
     chunked,
     compile_all,
     ensure_matches,
+    match_fingerprints,
     select_transcripts,
     with_texts,
 )
@@ -145,17 +148,24 @@ def suggest(
     model = None
     if learning:
         coding = coding_of(store)
-        # Only the turns the coding says something about are kept for training, so only
-        # transcripts with some coding are read for it.
-        training = [
-            e
-            for _part, examples, _passages in _learning_chunks(
-                store, rules_by_lang, _coded(everything, coding), include_interviewer, coding
-            )
-            for e in labelled(examples)
-        ]
-        model = model_for(store, training, [c.name for c in selected], worker_count(everything))
-        del training  # not needed to predict: freed before the prediction workers fork
+        coded = _coded(everything, coding)
+        names = [c.name for c in selected]
+        matches = match_fingerprints(rules_by_lang, coded, include_interviewer)
+        fingerprint = coding_fingerprint(coded, coding, matches, names)
+        model = stored_model(store, fingerprint)
+        if model is None:
+            # Only the turns the coding says something about are kept for training, so only
+            # transcripts with some coding are read for it.
+            training = [
+                e
+                for _part, examples, _passages in _learning_chunks(
+                    store, rules_by_lang, coded, include_interviewer, coding
+                )
+                for e in labelled(examples)
+            ]
+            workers = worker_count(everything)
+            model = model_for(store, training, names, workers, fingerprint=fingerprint)
+            del training  # not needed to predict: freed before the prediction workers fork
     chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
     if model is None:
         # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).

@@ -116,26 +116,87 @@ def labelled(examples: Sequence[TrainingExample]) -> list[TrainingExample]:
     return [e for e in examples if e.labels or e.rejected or e.complete]
 
 
+def coding_fingerprint(
+    items: Sequence[TranscriptText],
+    coding: Coding,
+    matches: Mapping[int, Sequence[str]],
+    codes: Sequence[str],
+) -> str:
+    """A hash of everything the training examples of these coded transcripts are made of,
+    computed without making them: each transcript's text (sha256), language and turns
+    (number, role, offsets), its tags and rejected codes by turn, whether it is fully coded,
+    the fingerprints of its rules' matches (`matches`: text, turns, compiled rules, pipeline
+    version), the codes, the learning parameters and this qualcode's version.
+
+    An unchanged project reuses its model without reading a token table for training: on a
+    large project that read was most of a re-run's memory and a quarter of its time.
+    """
+    import hashlib
+
+    from . import __version__
+    from .nlp.learn import FORMAT, MIN_TAGS, THRESHOLD
+    from .nlp.pipeline import pipeline_version
+
+    h = hashlib.sha1(usedforsecurity=False)
+    head = [__version__, FORMAT, MIN_TAGS, THRESHOLD, list(codes)]
+    h.update(json.dumps(head, ensure_ascii=False).encode())
+    versions: dict[str, str] = {}
+    for item in items:
+        if item.language not in versions:
+            versions[item.language] = pipeline_version(item.language)
+        row = [
+            item.name,
+            item.sha256,
+            item.language,
+            versions[item.language],
+            [[t.number, t.role, t.start, t.end] for t in item.turns],
+            [[t.number, sorted(coding.labels.get(t.id, ()))] for t in item.turns],
+            [[t.number, sorted(coding.rejected.get(t.id, ()))] for t in item.turns],
+            item.name in coding.complete,
+            list(matches.get(item.id, ())),
+        ]
+        h.update(json.dumps(row, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def stored_model(store: Store, fingerprint: str) -> Model | None:
+    """The project's model when it was trained on data with this fingerprint."""
+    from .nlp.learn import Model
+
+    stored = store.learned.get(MODEL_KEY)
+    if stored is None or stored[0] != fingerprint:
+        return None
+    try:
+        return Model.from_dict(json.loads(stored[1]))
+    except (QualcodeError, ValueError):
+        return None  # damaged or of another format: trained again
+
+
 def model_for(
-    store: Store, examples: Sequence[TrainingExample], codes: Sequence[str], workers: int = 1
+    store: Store,
+    examples: Sequence[TrainingExample],
+    codes: Sequence[str],
+    workers: int = 1,
+    *,
+    fingerprint: str | None = None,
 ) -> Model | None:
     """The trained model (reused from the project when its training data is unchanged),
-    fitted in `workers` processes.
+    fitted in `workers` processes and kept with `fingerprint` (default: one of the examples).
 
     None when no turn is tagged yet: suggestions then come from the rules alone.
     """
-    from .nlp.learn import MIN_TAGS, THRESHOLD, Model, fingerprint, train
+    from .nlp.learn import MIN_TAGS, THRESHOLD, train
+    from .nlp.learn import fingerprint as examples_fingerprint
 
     training = labelled(examples)
     if not any(e.labels for e in training):
         return None
-    fp = fingerprint(training, codes, min_tags=MIN_TAGS, threshold=THRESHOLD)
-    stored = store.learned.get(MODEL_KEY)
-    if stored is not None and stored[0] == fp:
-        try:
-            return Model.from_dict(json.loads(stored[1]))
-        except (QualcodeError, ValueError):
-            pass  # damaged or of another format: train again below
+    fp = fingerprint or examples_fingerprint(
+        training, codes, min_tags=MIN_TAGS, threshold=THRESHOLD
+    )
+    model = stored_model(store, fp)
+    if model is not None:
+        return model
     from .nlp.batch import Workers
     from .nlp.learn import preload
 

@@ -158,6 +158,18 @@ def _expected(
         )
 
 
+def match_fingerprints(
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    items: Sequence[TranscriptText],
+    include_interviewer: bool,
+) -> dict[int, list[str]]:
+    """Transcript id -> the fingerprints its codes' matches have (text, turns, rules)."""
+    return {
+        item.id: [fp for _rule, fp in pairs]
+        for item, pairs in _expected(rules_by_lang, items, include_interviewer)
+    }
+
+
 def ensure_matches(
     store: Store,
     rules_by_lang: Mapping[str, Sequence[CodeRules]],
