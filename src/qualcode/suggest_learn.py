@@ -128,8 +128,8 @@ def coding_fingerprint(
     the fingerprints of its rules' matches (`matches`: text, turns, compiled rules, pipeline
     version), the codes, the learning parameters and this qualcode's version.
 
-    An unchanged project reuses its model without reading a token table for training: on a
-    large project that read was most of a re-run's memory and a quarter of its time.
+    An unchanged project reuses its model without reading the coded transcripts' token
+    tables for training: at 10 M words that read cost a re-run about 100 MB and 6-9 s.
     """
     import hashlib
 
