@@ -500,13 +500,18 @@ def make_project(folder: Path, *, codebook: bool = True, transcripts: bool = Tru
     return folder
 
 
-def db_count(folder: Path, sql: str) -> int:
-    """One number from the project's database (after a kill: recovers the WAL)."""
+def db_row(folder: Path, sql: str) -> tuple[object, ...]:
+    """One row from the project's database (after a kill: recovers the WAL)."""
     conn = sqlite3.connect(folder / "qualcode.db")
     try:
-        return int(conn.execute(sql).fetchone()[0])
+        return tuple(conn.execute(sql).fetchone())
     finally:
         conn.close()
+
+
+def db_count(folder: Path, sql: str) -> int:
+    """One number from the project's database (after a kill: recovers the WAL)."""
+    return int(db_row(folder, sql)[0])  # type: ignore[call-overload]
 
 
 def integrity(folder: Path) -> bool:
@@ -606,6 +611,10 @@ def kill_trials(work: Path, trials: int, rng: random.Random) -> dict[str, dict[s
     empty = make_project(work / "empty", codebook=False, transcripts=False)
     with_codebook = make_project(work / "cb", transcripts=False)
     full = make_project(work / "full")
+    suggested = work / "suggested"  # the full project with suggestions waiting for review
+    suggested.mkdir()
+    shutil.copy2(full / "qualcode.db", suggested / "qualcode.db")
+    qc("suggest", cwd=suggested)
     ops = [
         KillOp(
             "import",
@@ -618,6 +627,16 @@ def kill_trials(work: Path, trials: int, rng: random.Random) -> dict[str, dict[s
             ["suggest"],
             lambda d: shutil.copy2(full / "qualcode.db", d / "qualcode.db"),
             lambda d: db_count(d, "SELECT count(*) FROM suggestions"),
+        ),
+        KillOp(
+            "review --accept",
+            ["review", "--accept"],
+            lambda d: shutil.copy2(suggested / "qualcode.db", d / "qualcode.db"),
+            lambda d: db_row(
+                d,
+                "SELECT (SELECT count(*) FROM suggestions WHERE status = 'accepted'), "
+                "(SELECT count(*) FROM tags), (SELECT count(*) FROM decision_sets)",
+            ),
         ),
         KillOp(
             "codebook load",
