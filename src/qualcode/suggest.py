@@ -164,7 +164,7 @@ def suggest(
                 for e in labelled(examples)
             ]
             workers = worker_count(everything)
-            model = model_for(store, training, names, workers, fingerprint=fingerprint)
+            model = model_for(store, training, names, workers, fingerprint)
             del training  # not needed to predict: freed before the prediction workers fork
     chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
     if model is None:

@@ -163,11 +163,11 @@ def stored_model(store: Store, fingerprint: str) -> Model | None:
     """The project's model when it was trained on data with this fingerprint."""
     from .nlp.learn import Model
 
-    stored = store.learned.get(MODEL_KEY)
-    if stored is None or stored[0] != fingerprint:
+    stored = store.learned.matching(MODEL_KEY, fingerprint)
+    if stored is None:
         return None
     try:
-        return Model.from_dict(json.loads(stored[1]))
+        return Model.from_dict(json.loads(stored))
     except (QualcodeError, ValueError):
         return None  # damaged or of another format: trained again
 
@@ -176,34 +176,24 @@ def model_for(
     store: Store,
     examples: Sequence[TrainingExample],
     codes: Sequence[str],
-    workers: int = 1,
-    *,
-    fingerprint: str | None = None,
+    workers: int,
+    fingerprint: str,
 ) -> Model | None:
-    """The trained model (reused from the project when its training data is unchanged),
-    fitted in `workers` processes and kept with `fingerprint` (default: one of the examples).
+    """Train the model (fitted in `workers` processes) and keep it with the fingerprint of
+    what it learned from (`coding_fingerprint`; `stored_model` finds it again).
 
     None when no turn is tagged yet: suggestions then come from the rules alone.
     """
-    from .nlp.learn import MIN_TAGS, THRESHOLD, train
-    from .nlp.learn import fingerprint as examples_fingerprint
+    from .nlp.batch import Workers
+    from .nlp.learn import preload, train
 
     training = labelled(examples)
     if not any(e.labels for e in training):
         return None
-    fp = fingerprint or examples_fingerprint(
-        training, codes, min_tags=MIN_TAGS, threshold=THRESHOLD
-    )
-    model = stored_model(store, fp)
-    if model is not None:
-        return model
-    from .nlp.batch import Workers
-    from .nlp.learn import preload
-
     # The workers start importing scikit-learn now, while this process builds the features.
     with Workers(workers, warm=preload) as pool:
-        model = train(training, codes, data_fingerprint=fp, workers=pool)
-    store.learned.save(MODEL_KEY, fp, json.dumps(model.to_dict(), ensure_ascii=False))
+        model = train(training, codes, data_fingerprint=fingerprint, workers=pool)
+    store.learned.save(MODEL_KEY, fingerprint, json.dumps(model.to_dict(), ensure_ascii=False))
     return model
 
 

@@ -40,6 +40,7 @@ class DecisionSetStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.conn = store.conn
+        self._loaded: int | None = None  # the command whose rows temp.qc_rev holds
 
     @contextmanager
     def quiet(self) -> Iterator[None]:
@@ -111,7 +112,10 @@ class DecisionSetStore:
     # -- undo -----------------------------------------------------------------------------
 
     def _load(self, command_id: int) -> None:
-        """Put the command's set rows into temp.qc_rev, one per suggestion."""
+        """Put the command's set rows into temp.qc_rev, one per suggestion (once: `conflict`
+        and then `revert` read the same rows)."""
+        if self._loaded == command_id:
+            return
         self.conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS qc_rev (sid INTEGER, tag_id INTEGER, prev TEXT, "
             "kind TEXT, status TEXT, by TEXT, at TEXT)"
@@ -124,10 +128,12 @@ class DecisionSetStore:
             "WHERE d.command_id = ? ORDER BY d.id, j.key",
             [command_id],
         )
+        self._loaded = command_id
 
     def conflict(self, command_id: int) -> tuple[str, int] | None:
         """The first row the command's sets changed that was changed again later
         ('suggestions' or 'tags', and its id); None when every row is as the sets left it."""
+        self._loaded = None  # always read afresh (a rollback may have undone the last load)
         self._load(command_id)
         prev = "json_extract(r.prev, '$.{}')"
         checks = [
@@ -178,7 +184,13 @@ class DecisionSetStore:
 
         Raises sqlite3.IntegrityError when later work points at a tag to delete.
         """
-        self._load(command_id)
+        try:
+            return self._revert(command_id)
+        finally:
+            self._loaded = None  # the rows are taken back (or rolled back with an error)
+
+    def _revert(self, command_id: int) -> int:
+        self._load(command_id)  # loaded by `conflict` just before, in the same write
         total = int(self.store.scalar("SELECT count(*) + count(tag_id) FROM temp.qc_rev"))
         if self.store.scalar("SELECT 1 FROM temp.qc_rev WHERE kind = 'revert' LIMIT 1"):
             self._redo()

@@ -22,6 +22,13 @@ class LearnedStore:
         ).fetchone()
         return (str(row[0]), str(row[1])) if row else None
 
+    def matching(self, name: str, fingerprint: str) -> str | None:
+        """The JSON text of an entry made with this fingerprint (a stale one is not read)."""
+        row = self.conn.execute(
+            "SELECT data FROM models WHERE name = ? AND fingerprint = ?", [name, fingerprint]
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def save(self, name: str, fingerprint: str, data: str) -> None:
         """Store (or replace) an entry in its own unrecorded transaction."""
         from . import now
