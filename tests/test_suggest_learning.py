@@ -6,6 +6,7 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import assert_dead_worker_reported_and_nothing_stored, die, project_from
@@ -263,6 +264,49 @@ def test_learning_in_worker_processes_gives_the_same_model_and_suggestions(
     again = coded.suggest()
     assert (again.new, again.updated, again.removed) == (0, 0, 0)
     assert state() == alone
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a child process is forked on Linux only")
+def test_a_project_with_worker_processes_trains_in_a_child_process_and_reads_its_model_back(
+    coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import qualcode.suggest as suggest
+
+    code_three(coded)
+    real = suggest.model_for
+    trainers = tmp_path / "trainers.txt"
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        with trainers.open("a") as fh:  # a file: the child's memory is not this process's
+            fh.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(suggest, "model_for", recorded)
+    monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    run = coded.suggest()
+    assert run.learned == ("wants-course",)
+    pids = trainers.read_text().split()
+    assert len(pids) == 1 and int(pids[0]) != os.getpid()
+    probabilities = [s.probability for s in coded.suggestions() if s.code == "wants-course"]
+    assert probabilities and all(p is not None for p in probabilities)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a child process is forked on Linux only")
+def test_a_training_child_process_that_dies_gives_a_clear_error_and_stores_nothing(
+    coded: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualcode.nlp.learn as learn
+
+    code_three(coded)
+    monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    monkeypatch.setattr(learn, "prepare", die)  # only the training child prepares
+    assert_dead_worker_reported_and_nothing_stored(coded)
+    row = coded.store.conn.execute("SELECT 1 FROM models WHERE name = 'suggest-model'")
+    assert row.fetchone() is None
+    monkeypatch.undo()
+    assert coded.suggest().learned == ("wants-course",)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="forked workers see the stand-in")

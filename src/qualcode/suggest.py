@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import NotFound, QualcodeError
 from .models import Code, Decision, MatchedTerm, Suggestion
-from .nlp.batch import worker_count
-from .store import now
+from .nlp.batch import can_isolate, isolated, worker_count
+from .store import Store, now
 from .suggest_learn import (
     Coding,
     Proposal,
@@ -44,10 +44,9 @@ from .suggest_match import (
 
 if TYPE_CHECKING:
     from .nlp.cache import TranscriptText
-    from .nlp.learn import TrainingExample
+    from .nlp.learn import Model, TrainingExample
     from .nlp.learn_eval import Evaluation
     from .nlp.matching import CodeRules
-    from .store import Store
 
 # (phase description, steps just done, total steps of the phase)
 Progress = Callable[[str, int, int], None]
@@ -154,18 +153,16 @@ def suggest(
         fingerprint = coding_fingerprint(coded, coding, matches, names)
         model = stored_model(store, fingerprint)
         if model is None:
-            # Only the turns the coding says something about are kept for training, so only
-            # transcripts with some coding are read for it.
-            training = [
-                e
-                for _part, examples, _passages in _learning_chunks(
-                    store, rules_by_lang, coded, include_interviewer, coding
-                )
-                for e in labelled(examples)
-            ]
-            workers = worker_count(everything)
-            model = model_for(store, training, names, workers, fingerprint)
-            del training  # not needed to predict: freed before the prediction workers fork
+            model = _train(
+                store,
+                rules_by_lang,
+                coded,
+                include_interviewer,
+                coding,
+                names,
+                fingerprint,
+                worker_count(everything),
+            )
     chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
     if model is None:
         # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).
@@ -206,6 +203,45 @@ def suggest(
         learned=tuple(model.learned()) if model is not None else (),
         **totals,
     )
+
+
+def _train(
+    store: Store,
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    coded: Sequence[TranscriptText],
+    include_interviewer: bool,
+    coding: Coding,
+    names: Sequence[str],
+    fingerprint: str,
+    workers: int,
+) -> Model | None:
+    """Train the model on the coded transcripts and store it (None when nothing is tagged).
+
+    Only the turns the coding says something about are kept for training, and only
+    transcripts with some coding are read for it, a chunk at a time. A large project (one
+    with worker processes) trains in a child process with its own connection to the project:
+    the examples, the feature matrix and what fitting leaves behind go with it, so they are
+    not held while suggestions are made (at 10 M words about 200 MB), and this process reads
+    the stored model back as a re-run does.
+    """
+
+    def run(on: Store) -> Model | None:
+        training = (
+            e
+            for _part, examples, _passages in _learning_chunks(
+                on, rules_by_lang, coded, include_interviewer, coding
+            )
+            for e in labelled(examples)
+        )
+        return model_for(on, training, names, workers, fingerprint)
+
+    if workers <= 1 or not can_isolate() or not store.path.is_file():
+        return run(store)
+
+    def in_child() -> bool:
+        return run(Store(store.path)) is not None
+
+    return stored_model(store, fingerprint) if isolated(in_child) else None
 
 
 def _scores(passages: dict[tuple[int, int, int], Any]) -> dict[tuple[int, int], dict[str, float]]:

@@ -174,7 +174,7 @@ def stored_model(store: Store, fingerprint: str) -> Model | None:
 
 def model_for(
     store: Store,
-    examples: Sequence[TrainingExample],
+    examples: Iterable[TrainingExample],
     codes: Sequence[str],
     workers: int,
     fingerprint: str,
@@ -182,17 +182,24 @@ def model_for(
     """Train the model (fitted in `workers` processes) and keep it with the fingerprint of
     what it learned from (`coding_fingerprint`; `stored_model` finds it again).
 
+    `examples` may be lazy (read a chunk of transcripts at a time): the fitting workers start
+    before they are read, so they do not share (and keep) that memory, and they are let go
+    once the feature matrix is made, before the fits.
+
     None when no turn is tagged yet: suggestions then come from the rules alone.
     """
     from .nlp.batch import Workers
-    from .nlp.learn import preload, train
+    from .nlp.learn import fit, preload, prepare
 
-    training = labelled(examples)
-    if not any(e.labels for e in training):
-        return None
-    # The workers start importing scikit-learn now, while this process builds the features.
+    # The workers start importing scikit-learn now, while this process reads the examples.
     with Workers(workers, warm=preload) as pool:
-        model = train(training, codes, data_fingerprint=fingerprint, workers=pool)
+        training = labelled(list(examples))
+        if not any(e.labels for e in training):
+            return None
+        plan = prepare(training, codes, data_fingerprint=fingerprint)
+        del training
+        model = fit(plan, pool)
+        del plan
     store.learned.save(MODEL_KEY, fingerprint, json.dumps(model.to_dict(), ensure_ascii=False))
     return model
 

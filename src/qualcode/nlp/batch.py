@@ -12,6 +12,7 @@ they are spawned. `QUALCODE_WORKERS` sets how many (1: everything in this proces
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -131,6 +132,79 @@ def _start_worker(
 
 def _nothing() -> None:
     return None
+
+
+def can_isolate() -> bool:
+    """True when `isolated` runs its work in a child process (forking platforms)."""
+    return sys.platform == "linux"
+
+
+def isolated(fn: Callable[[], R]) -> R:
+    """fn() in a forked child process, its result sent back (pickled): what the work
+    allocates is the operating system's again when the child ends, rather than staying in
+    this process's heap. fn and what it uses are inherited, not pickled. Where processes are
+    spawned, fn runs here.
+
+    The child leads its own process group, so worker processes it starts go with it when it
+    dies (or when this process is interrupted) rather than waiting on it for ever.
+    """
+    if not can_isolate():
+        return fn()
+    import gc
+    import multiprocessing
+    import signal
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    gc.freeze()  # the child's collector leaves this process's objects (shared pages) alone
+    try:
+        child = context.Process(target=_isolated_main, args=(fn, send))
+        child.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+    outcome: tuple[bool, Any] | None = None
+    try:
+        # Polled, not waited on: the child's workers inherit its end of the pipe (and of its
+        # sentinel), so neither closes when the child alone dies.
+        while outcome is None:
+            if receive.poll(0.2):
+                outcome = receive.recv()  # small: a result that fits the pipe's buffer
+            elif not child.is_alive():
+                if receive.poll(0):
+                    outcome = receive.recv()
+                break
+        child.join()
+    finally:
+        receive.close()
+        if outcome is None or child.exitcode != 0:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+            child.join()
+    if outcome is None:
+        raise QualcodeError(
+            "a worker process stopped unexpectedly (out of memory?); what was done is kept: "
+            "run the command again, or with QUALCODE_WORKERS=1 to work in one process"
+        )
+    ok, value = outcome
+    if not ok:
+        raise value
+    result: R = value
+    return result
+
+
+def _isolated_main(fn: Callable[[], Any], send: Any) -> None:
+    """In the isolated child: lead a process group, run fn, send (ok, result or error)."""
+    os.setpgrp()
+    try:
+        outcome: tuple[bool, Any] = (True, fn())
+    except BaseException as exc:  # noqa: BLE001 - every failure is sent back and raised there
+        outcome = (False, exc)
+    try:
+        send.send(outcome)
+    except Exception:  # noqa: BLE001 - an error that cannot be pickled: its message goes
+        send.send((False, QualcodeError(str(outcome[1]))))
+    send.close()
 
 
 class Workers:

@@ -451,8 +451,10 @@ class Model:
                     rule_right=int(m.get("rule_right", 0)),
                     rule_vetoed=bool(m.get("rule_vetoed", False)),
                 )
+            # One string per distinct word (JSON gives each occurrence its own): at 10 M words
+            # the tagged turns' words shrink from about 55 MB to a few.
             examples = tuple(
-                (str(t), int(n), tuple(sorted({str(w) for w in words})))
+                (str(t), int(n), tuple(sorted({sys.intern(str(w)) for w in words})))
                 for t, n, words in data["examples"]
             )
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -534,7 +536,39 @@ def train(
     data_fingerprint: fingerprint(examples, codes, ...) when the caller has it already.
     workers: fit the codes in these worker processes (nlp.batch), with the same results.
     """
+    plan = prepare(
+        examples, codes, min_tags=min_tags, threshold=threshold, data_fingerprint=data_fingerprint
+    )
+    return fit(plan, workers)
 
+
+@dataclass(frozen=True)
+class Plan:
+    """What fitting needs, made from the training examples (which can go once it is made):
+    the feature names and matrix, each learned code's rows and labels, the models so far (the
+    rules-only codes' final), and the tagged turns "similar to" points at."""
+
+    names: list[str]
+    matrix: Any  # CSR, one row per turn some code fits on (None when none does)
+    fits: list[tuple[str, list[int], Any]]  # (code, its rows of matrix, their labels)
+    models: dict[str, CodeModel]
+    stored: tuple[tuple[str, int, tuple[str, ...]], ...]
+    fingerprint: str
+
+
+def prepare(
+    examples: Sequence[TrainingExample],
+    codes: Sequence[str],
+    *,
+    min_tags: int = MIN_TAGS,
+    threshold: float = THRESHOLD,
+    data_fingerprint: str | None = None,
+) -> Plan:
+    """The first half of `train`: which turns each code fits on, and their feature matrix.
+
+    A large project's caller lets its examples go after this and before `fit`, so their
+    memory is free again while the fitting workers run.
+    """
     import numpy as np
 
     # On a large project, a feature seen in one turn only (most word pairs) cannot
@@ -597,9 +631,23 @@ def train(
     used = sorted({i for rows, _ in plans for i in rows})
     names, matrix = training_matrix([examples[i] for i in used], min_df) if used else ([], None)
     at = {i: k for k, i in enumerate(used)}
-    plans = [([at[i] for i in rows], y) for rows, y in plans]
+    return Plan(
+        names,
+        matrix,
+        [(code, [at[i] for i in rows], y) for code, (rows, y) in zip(learned, plans, strict=True)],
+        out,
+        tuple(stored),
+        data_fingerprint or fingerprint(examples, codes, min_tags=min_tags, threshold=threshold),
+    )
+
+
+def fit(plan: Plan, workers: Workers | None = None) -> Model:
+    """The second half of `train`: fit each learned code's model (in these worker processes
+    when given, with the same results) and put the model together."""
+    out = dict(plan.models)
+    learned = [code for code, _, _ in plan.fits]
     if workers is None or workers.n <= 1:
-        fits: Iterable[Any] = (_fit_job((matrix, rows, y)) for rows, y in plans)
+        fits: Iterable[Any] = (_fit_job((plan.matrix, rows, y)) for _, rows, y in plan.fits)
         _replace_fits(out, learned, fits)
     else:
         import tempfile
@@ -609,15 +657,10 @@ def train(
         with tempfile.TemporaryDirectory(
             prefix="qualcode-fit-", ignore_cleanup_errors=True
         ) as folder:
-            shared = SharedMatrix.save(matrix, folder)
-            jobs = ((shared, rows, y) for rows, y in plans)
+            shared = SharedMatrix.save(plan.matrix, folder)
+            jobs = ((shared, rows, y) for _, rows, y in plan.fits)
             _replace_fits(out, learned, workers.map(_fit_job, jobs, ahead=1))
-    return Model(
-        tuple(names),
-        out,
-        tuple(stored),
-        data_fingerprint or fingerprint(examples, codes, min_tags=min_tags, threshold=threshold),
-    )
+    return Model(tuple(plan.names), out, plan.stored, plan.fingerprint)
 
 
 # On a large project most turns are negatives for any one code; past this many (and past
