@@ -8,6 +8,7 @@ Accepting creates a tag with origin 'suggested' in the same transaction as the s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from .nlp.batch import can_isolate, isolated, worker_count
 from .store import Store, now
 from .suggest_learn import (
     Coding,
+    PredictionJob,
     Proposal,
     coding_fingerprint,
     coding_of,
@@ -144,27 +146,19 @@ def suggest(
     rules_by_lang, warnings = compile_all(store, with_rules, everything, items)
     fresh = ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
     tokenised = sum(1 for i in items if i.id in fresh)
-    model = None
-    if learning:
-        coding = coding_of(store)
-        coded = _coded(everything, coding)
-        names = [c.name for c in selected]
-        matches = match_fingerprints(rules_by_lang, coded, include_interviewer)
-        fingerprint = coding_fingerprint(coded, coding, matches, names)
-        model = stored_model(store, fingerprint)
-        if model is None:
-            model = _train(
-                store,
-                rules_by_lang,
-                coded,
-                include_interviewer,
-                coding,
-                names,
-                fingerprint,
-                worker_count(everything),
-            )
+    model, coding = (
+        _learned(store, selected, rules_by_lang, everything, include_interviewer)
+        if learning
+        else (None, None)
+    )
+    workers = worker_count(items)
+    # From here each chunk reads its transcripts' turns again, with their texts: the heads'
+    # turns (for matching and the fingerprint until now; at 10 M words some 70 MB) go
+    # before any worker process forks.
+    items = [dataclasses.replace(i, turns=()) for i in items]
+    del everything
     chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
-    if model is None:
+    if model is None or coding is None:
         # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).
         chunks = (
             (
@@ -182,11 +176,11 @@ def suggest(
         stored_codes = with_rules
     else:
         chunks = (
-            (part, combine(part, passages, examples, predictions, selected))
-            for part, passages, examples, predictions in predicted(
+            (part, combine(part, passages, predictions, selected))
+            for part, passages, predictions in predicted(
                 model,
-                _learning_chunks(store, rules_by_lang, items, include_interviewer, coding),
-                worker_count(items),
+                _prediction_chunks(store, rules_by_lang, items, include_interviewer, coding),
+                workers,
             )
         )
         stored_codes = selected
@@ -203,6 +197,35 @@ def suggest(
         learned=tuple(model.learned()) if model is not None else (),
         **totals,
     )
+
+
+def _learned(
+    store: Store,
+    selected: Sequence[Code],
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    everything: Sequence[TranscriptText],
+    include_interviewer: bool,
+) -> tuple[Model | None, Coding]:
+    """The model for the project's coding (the stored one when its fingerprint still holds,
+    else trained now) and the coding itself."""
+    coding = coding_of(store)
+    coded = _coded(everything, coding)
+    names = [c.name for c in selected]
+    matches = match_fingerprints(rules_by_lang, coded, include_interviewer)
+    fingerprint = coding_fingerprint(coded, coding, matches, names)
+    model = stored_model(store, fingerprint)
+    if model is None:
+        model = _train(
+            store,
+            rules_by_lang,
+            coded,
+            include_interviewer,
+            coding,
+            names,
+            fingerprint,
+            worker_count(everything),
+        )
+    return model, coding
 
 
 def _train(
@@ -270,13 +293,41 @@ def _learning_chunks(
 
     for heads in chunked(items):
         part = with_texts(store, heads)
-        passages = {
-            (item.id, p.turn_index, p.code_id): p
-            for item, found in cached_passages(store, rules_by_lang, part, include_interviewer)
-            for p in found
-        }
+        passages = _passages_of(store, rules_by_lang, part, include_interviewer)
         tables = ((item, table) for item, table, _ in iter_tables(store, part))
         yield part, examples_for(tables, _scores(passages), coding), passages
+
+
+def _prediction_chunks(
+    store: Store,
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    items: Sequence[TranscriptText],
+    include_interviewer: bool,
+    coding: Coding,
+) -> Iterator[tuple[list[TranscriptText], dict[tuple[int, int, int], Any], PredictionJob]]:
+    """Per chunk of transcripts (heads, in name order): the transcripts with their texts,
+    their rule passages, and the job a prediction worker makes their examples from."""
+    from .nlp.cache import iter_tables
+
+    for heads in chunked(items):
+        part = with_texts(store, heads)
+        passages = _passages_of(store, rules_by_lang, part, include_interviewer)
+        tables = [table for _item, table, _ in iter_tables(store, part)]
+        yield part, passages, PredictionJob.of(part, tables, _scores(passages), coding)
+
+
+def _passages_of(
+    store: Store,
+    rules_by_lang: Mapping[str, Sequence[CodeRules]],
+    part: Sequence[TranscriptText],
+    include_interviewer: bool,
+) -> dict[tuple[int, int, int], Any]:
+    """The rules' passages of these transcripts by (transcript id, turn position, code id)."""
+    return {
+        (item.id, p.turn_index, p.code_id): p
+        for item, found in cached_passages(store, rules_by_lang, part, include_interviewer)
+        for p in found
+    }
 
 
 def evaluate_suggestions(

@@ -32,8 +32,8 @@ DONE_SETTING = "transcripts.done"  # names a coder declared fully coded (comma-s
 RuleScores = Mapping[tuple[int, int], Mapping[str, float]]
 # (transcript id, turn position, code id) -> the rules' passage there
 PassageMap = Mapping[tuple[int, int, int], Any]
-# per turn: the suggested codes' predictions
-Predicted = list[dict[str, "Prediction"]]
+# (transcript, turn number) and its suggested codes' predictions, for turns with some
+Predicted = list[tuple[tuple[str, int], dict[str, "Prediction"]]]
 
 
 def has_coding(store: Store) -> bool:
@@ -85,30 +85,49 @@ def examples_for(
 ) -> list[TrainingExample]:
     """Every respondent turn of these transcripts (with their token tables, given in name
     order) as a training example."""
+    return [
+        e
+        for item, table in items
+        for e in _turn_examples(item.id, item.name, turns_of(item), table, rule_scores, coding)
+    ]
+
+
+# A transcript's turns as examples are made from them: (turn id, number, role) in order.
+TurnRows = tuple[tuple[int, int, str], ...]
+
+
+def turns_of(item: TranscriptText) -> TurnRows:
+    """The (id, number, role) of each of a transcript's turns."""
+    return tuple((t.id, t.number, t.role) for t in item.turns)
+
+
+def _turn_examples(
+    transcript_id: int,
+    name: str,
+    turns: TurnRows,
+    table: TokenTable,
+    rule_scores: RuleScores,
+    coding: Coding,
+) -> Iterator[TrainingExample]:
     from .nlp.learn import TrainingExample, context_of, turn_keys
 
-    out = []
-    for item, table in items:
-        keys = turn_keys(table)
-        roles = [t.role for t in item.turns]
-        done = item.name in coding.complete
-        for pos, turn in enumerate(item.turns):
-            if turn.role != RESPONDENT or pos >= len(keys):
-                continue
-            ctx = context_of(roles, pos)
-            out.append(
-                TrainingExample(
-                    item.name,
-                    turn.number,
-                    keys[pos],
-                    keys[ctx] if ctx is not None else (),
-                    frozenset(coding.labels.get(turn.id, ())),
-                    frozenset(coding.rejected.get(turn.id, ())),
-                    done,
-                    dict(sorted(rule_scores.get((item.id, pos), {}).items())),
-                )
-            )
-    return out
+    keys = turn_keys(table)
+    roles = [role for _, _, role in turns]
+    done = name in coding.complete
+    for pos, (turn_id, number, role) in enumerate(turns):
+        if role != RESPONDENT or pos >= len(keys):
+            continue
+        ctx = context_of(roles, pos)
+        yield TrainingExample(
+            name,
+            number,
+            keys[pos],
+            keys[ctx] if ctx is not None else (),
+            frozenset(coding.labels.get(turn_id, ())),
+            frozenset(coding.rejected.get(turn_id, ())),
+            done,
+            dict(sorted(rule_scores.get((transcript_id, pos), {}).items())),
+        )
 
 
 def labelled(examples: Sequence[TrainingExample]) -> list[TrainingExample]:
@@ -247,25 +266,64 @@ class Proposal:
     reasons: tuple[str, ...] = ()
 
 
-def placed(
-    items: Sequence[TranscriptText], examples: Sequence[TrainingExample]
-) -> list[TrainingExample]:
-    """The examples that are turns of these transcripts (in their order)."""
-    known = {(i.name, t.number) for i in items for t in i.turns}
-    return [e for e in examples if (e.transcript, e.turn) in known]
+@dataclass(frozen=True)
+class PredictionJob:
+    """A chunk of transcripts as a prediction worker needs them: it makes their examples
+    itself (this process only reads), from their turns (id, number, role), their token
+    tables, this run's rule scores and the chunk's part of the coding."""
+
+    transcripts: tuple[tuple[int, str, TurnRows], ...]  # (id, name, turns)
+    tables: tuple[TokenTable, ...]
+    rule_scores: RuleScores
+    coding: Coding
+
+    @classmethod
+    def of(
+        cls,
+        items: Sequence[TranscriptText],
+        tables: Sequence[TokenTable],
+        rule_scores: RuleScores,
+        coding: Coding,
+    ) -> PredictionJob:
+        """The job of these transcripts, with only their turns' coding.
+
+        Give the transcripts read for this chunk, not the heads read before the workers
+        forked: going through those (or pickling them) would touch, and so copy, the memory
+        the workers share with this process.
+        """
+        rows = [(item.id, item.name, turns_of(item)) for item in items]
+        turns = [turn for _, _, turn_rows in rows for turn, _, _ in turn_rows]
+        return cls(
+            tuple(rows),
+            tuple(tables),
+            rule_scores,
+            Coding(
+                {t: coding.labels[t] for t in turns if t in coding.labels},
+                {t: coding.rejected[t] for t in turns if t in coding.rejected},
+                {name for _, name, _ in rows if name in coding.complete},
+            ),
+        )
+
+    def examples(self) -> list[TrainingExample]:
+        """Every respondent turn of the chunk as an example."""
+        return [
+            e
+            for (tid, name, turns), table in zip(self.transcripts, self.tables, strict=True)
+            for e in _turn_examples(tid, name, turns, table, self.rule_scores, self.coding)
+        ]
 
 
 def predicted(
     model: Model,
-    chunks: Iterable[tuple[Sequence[TranscriptText], Sequence[TrainingExample], PassageMap]],
+    chunks: Iterable[tuple[Sequence[TranscriptText], PassageMap, PredictionJob]],
     workers: int = 1,
-) -> Iterator[tuple[Sequence[TranscriptText], PassageMap, list[TrainingExample], Predicted]]:
-    """Per chunk of transcripts: the chunk, its rule passages, its examples and the model's
-    suggested predictions for them, in chunk order.
+) -> Iterator[tuple[Sequence[TranscriptText], PassageMap, Predicted]]:
+    """Per chunk of transcripts: the chunk, its rule passages and the model's suggested
+    predictions for its turns, in chunk order.
 
-    With workers > 1 the predictions are made in worker processes (which get the model once)
-    while this process reads the next chunks and stores what came back: at most one chunk per
-    worker is in flight, so memory stays bounded.
+    With workers > 1 the examples are made and the predictions computed in worker processes
+    (which get the model once) while this process reads the next chunks and stores what came
+    back: at most one chunk per worker is in flight, so memory stays bounded.
     """
     from collections import deque
 
@@ -273,20 +331,19 @@ def predicted(
 
     if workers > 1:
         model.warm()  # what every prediction needs is made once, before the workers fork
-    waiting: deque[tuple[Sequence[TranscriptText], PassageMap, list[TrainingExample]]] = deque()
+    waiting: deque[tuple[Sequence[TranscriptText], PassageMap]] = deque()
 
-    def jobs() -> Iterator[list[TrainingExample]]:
-        for part, examples, passages in chunks:
-            mine = placed(part, examples)
-            waiting.append((part, passages, mine))
-            yield mine
+    def jobs() -> Iterator[PredictionJob]:
+        for part, passages, job in chunks:
+            waiting.append((part, passages))
+            yield job
 
     try:
         for predictions in ordered_map(
-            _predict_suggested, jobs(), workers, ahead=1, setup=(_use_model, (model,))
+            _predict_job, jobs(), workers, ahead=1, setup=(_use_model, (model,))
         ):
-            part, passages, mine = waiting.popleft()
-            yield part, passages, mine, predictions
+            part, passages = waiting.popleft()
+            yield part, passages, predictions
     finally:
         _WORKER_MODEL.clear()  # with one worker, that is this process: let the model go
 
@@ -298,25 +355,26 @@ def _use_model(model: Model) -> None:
     _WORKER_MODEL[:] = [model]
 
 
-def _predict_suggested(examples: list[TrainingExample]) -> Predicted:
-    return _WORKER_MODEL[0].predict_many(examples, suggested_only=True)
+def _predict_job(job: PredictionJob) -> Predicted:
+    examples = job.examples()
+    predictions = _WORKER_MODEL[0].predict_many(examples, suggested_only=True)
+    return [((e.transcript, e.turn), p) for e, p in zip(examples, predictions, strict=True) if p]
 
 
 def combine(
     items: Sequence[TranscriptText],
     passages: PassageMap,
-    examples: Sequence[TrainingExample],
     predictions: Predicted,
     codes: Sequence[Code],
 ) -> list[Proposal]:
-    """The model's suggestions for these turns (examples of these transcripts, with their
-    predictions), with the rules' passage where one hit."""
+    """The model's suggestions for these turns (their suggested predictions), with the rules'
+    passage where one hit."""
     by_name = {c.name: c for c in codes}
     position = {(i.name, t.number): (i, pos) for i in items for pos, t in enumerate(i.turns)}
     out: list[Proposal] = []
     seen: set[tuple[int, int, int]] = set()
-    for example, predicted_turn in zip(examples, predictions, strict=True):
-        item, pos = position[(example.transcript, example.turn)]
+    for where, predicted_turn in predictions:
+        item, pos = position[where]
         turn = item.turns[pos]
         for name, pred in predicted_turn.items():
             code = by_name.get(name)
