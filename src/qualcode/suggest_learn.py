@@ -201,24 +201,22 @@ def model_for(
     """Train the model (fitted in `workers` processes) and keep it with the fingerprint of
     what it learned from (`coding_fingerprint`; `stored_model` finds it again).
 
-    `examples` may be lazy (read a chunk of transcripts at a time): the fitting workers start
-    before they are read, so they do not share (and keep) that memory, and they are let go
-    once the feature matrix is made, before the fits.
+    `examples` may be lazy (read a chunk of transcripts at a time); they are let go once the
+    feature matrix is made, before the fitting workers fork.
 
     None when no turn is tagged yet: suggestions then come from the rules alone.
     """
-    from .nlp.batch import Workers
-    from .nlp.learn import fit, preload, prepare
+    from .nlp.learn import fit, preloading, prepare
 
-    # The workers start importing scikit-learn now, while this process reads the examples.
-    with Workers(workers, warm=preload) as pool:
+    # A thread imports scikit-learn while this one reads the examples.
+    with preloading():
         training = labelled(list(examples))
         if not any(e.labels for e in training):
             return None
         plan = prepare(training, codes, data_fingerprint=fingerprint)
         del training
-        model = fit(plan, pool)
-        del plan
+    model = fit(plan, workers)
+    del plan
     store.learned.save(MODEL_KEY, fingerprint, json.dumps(model.to_dict(), ensure_ascii=False))
     return model
 

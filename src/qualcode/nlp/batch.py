@@ -169,10 +169,10 @@ def isolated(fn: Callable[[], R]) -> R:
         # sentinel), so neither closes when the child alone dies.
         while outcome is None:
             if receive.poll(0.2):
-                outcome = receive.recv()  # small: a result that fits the pipe's buffer
-            elif not child.is_alive():
-                if receive.poll(0):
-                    outcome = receive.recv()
+                outcome = _received(receive)  # small: a result that fits the pipe's buffer
+                break
+            if not child.is_alive():
+                outcome = _received(receive) if receive.poll(0) else None
                 break
         child.join()
     finally:
@@ -191,6 +191,15 @@ def isolated(fn: Callable[[], R]) -> R:
         raise value
     result: R = value
     return result
+
+
+def _received(receive: Any) -> tuple[bool, Any] | None:
+    """What the isolated child sent, or None when it ended without sending it."""
+    try:
+        outcome: tuple[bool, Any] = receive.recv()
+    except EOFError:
+        return None
+    return outcome
 
 
 def _isolated_main(fn: Callable[[], Any], send: Any) -> None:

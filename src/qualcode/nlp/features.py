@@ -97,7 +97,6 @@ def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[l
     from itertools import chain
 
     import numpy as np
-    from scipy.sparse import hstack
 
     n = len(examples)
     texts = chain.from_iterable(chain.from_iterable((e.keys, e.context_keys) for e in examples))
@@ -130,6 +129,12 @@ def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[l
         return lambda kept: [prefix + words[i] for i in kept.tolist()]
 
     blocks: dict[str, tuple[list[str], Any]] = {}
+    context = distinct(*ids_of([e.context_keys for e in examples]), size)
+    blocks["c:"] = _block(*context, n, min_df, name_of("c:"))
+    del context
+    blocks["r:"] = _rule_block(examples, min_df)
+    # The big id arrays one group at a time: the words' (and from them the pairs') arrays are
+    # made after the small groups, and each goes as soon as its block is made.
     words_ids, words_row = ids_of([e.keys for e in examples])
     same_turn = words_row[1:] == words_row[:-1]
     pair_ids = (words_ids[:-1] * size + words_ids[1:])[same_turn]
@@ -139,19 +144,38 @@ def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[l
     del words_ids, words_row
     blocks["p:"] = _block(*distinct(pair_ids, pair_row, size * size), n, min_df, name_of("p:"))
     del pair_ids, pair_row
-    context = distinct(*ids_of([e.context_keys for e in examples]), size)
-    blocks["c:"] = _block(*context, n, min_df, name_of("c:"))
-    del context
-    blocks["r:"] = _rule_block(examples, min_df)
     names: list[str] = []
     for prefix in sorted(blocks):
         names.extend(blocks[prefix][0])
-    index = np.int32 if sum(b.nnz for _, b in blocks.values()) < 2**31 else np.int64
-    matrix = hstack([blocks[p][1] for p in sorted(blocks)], format="csr")
-    matrix.indices = matrix.indices.astype(index, copy=False)  # (scipy keeps one index type)
-    matrix.indptr = matrix.indptr.astype(index, copy=False)
-    matrix.sort_indices()
-    return names, matrix
+    return names, _stack([blocks.pop(p)[1] for p in sorted(blocks)], n)
+
+
+def _stack(blocks: list[Any], n: int) -> Any:
+    """The CSR blocks (same rows, sorted indices) side by side, as one CSR matrix with sorted
+    indices: scipy's hstack, filled block by block and each block let go once copied, so the
+    blocks and the whole matrix are not all held at once (`blocks` is emptied)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    total = sum(b.nnz for b in blocks)
+    index = np.int32 if total < 2**31 else np.int64
+    counts = [np.diff(b.indptr) for b in blocks]
+    indptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(np.sum(counts, axis=0) if counts else np.zeros(n, dtype=index), out=indptr[1:])
+    # Pages of np.empty are only taken as they are written: the matrix grows as blocks go.
+    data = np.empty(total, dtype=np.float64)
+    indices = np.empty(total, dtype=index)
+    before = indptr[:-1].astype(np.int64)  # where each row's next block starts
+    width = 0
+    while blocks:
+        block, count = blocks.pop(0), counts.pop(0)
+        at = np.repeat(before - block.indptr[:-1], count) + np.arange(block.nnz)
+        data[at] = block.data
+        indices[at] = block.indices + width
+        width += block.shape[1]
+        before += count
+        del block, at
+    return csr_matrix((data, indices, indptr), shape=(n, width))
 
 
 def _block(ids: Any, row: Any, n: int, min_df: int, names_of: Any) -> tuple[list[str], Any]:

@@ -16,11 +16,13 @@ A code with fewer than `min_tags` positives (or no negative) stays on its rules.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +30,6 @@ from ..errors import QualcodeError
 from .features import Lookups, _binary_rows, _lookups_of, _matrix, training_matrix
 
 if TYPE_CHECKING:
-    from .batch import Workers
     from .cache import TokenTable
 
 # 2: each code's weights as two packed little-endian arrays (feature indices, weights) in
@@ -529,12 +530,12 @@ def train(
     min_tags: int = MIN_TAGS,
     threshold: float = THRESHOLD,
     data_fingerprint: str | None = None,
-    workers: Workers | None = None,
+    workers: int = 1,
 ) -> Model:
     """One logistic regression per code with at least min_tags tags; rules for the rest.
 
     data_fingerprint: fingerprint(examples, codes, ...) when the caller has it already.
-    workers: fit the codes in these worker processes (nlp.batch), with the same results.
+    workers: fit the codes in this many worker processes (nlp.batch), with the same results.
     """
     plan = prepare(
         examples, codes, min_tags=min_tags, threshold=threshold, data_fingerprint=data_fingerprint
@@ -641,25 +642,37 @@ def prepare(
     )
 
 
-def fit(plan: Plan, workers: Workers | None = None) -> Model:
-    """The second half of `train`: fit each learned code's model (in these worker processes
-    when given, with the same results) and put the model together."""
+def fit(plan: Plan, workers: int = 1) -> Model:
+    """The second half of `train`: fit each learned code's model (in this many worker
+    processes, with the same results) and put the model together.
+
+    The workers start now, when the matrix exists: forked, they share it (and whatever this
+    process imported, scikit-learn included: see `preloading`) instead of each holding a
+    copy; spawned, they map it from files.
+    """
+    from .batch import Workers, can_isolate
+
     out = dict(plan.models)
     learned = [code for code, _, _ in plan.fits]
-    if workers is None or workers.n <= 1:
-        fits: Iterable[Any] = (_fit_job((plan.matrix, rows, y)) for _, rows, y in plan.fits)
-        _replace_fits(out, learned, fits)
+    jobs = ((rows, y) for _, rows, y in plan.fits)
+    if workers <= 1 or len(plan.fits) <= 1:
+        _use_matrix(plan.matrix)
+        try:
+            _replace_fits(out, learned, map(_fit_job, jobs))
+        finally:
+            _FIT_MATRIX.clear()
+    elif can_isolate():
+        with Workers(workers, setup=(_use_matrix, (plan.matrix,))) as pool:
+            _replace_fits(out, learned, pool.map(_fit_job, jobs, ahead=1))
     else:
         import tempfile
 
-        # The workers read the matrix from files mapped into memory: no copy of it (or of a
-        # code's rows) is pickled and held in this process while a fit waits for a worker.
         with tempfile.TemporaryDirectory(
             prefix="qualcode-fit-", ignore_cleanup_errors=True
         ) as folder:
             shared = SharedMatrix.save(plan.matrix, folder)
-            jobs = ((shared, rows, y) for _, rows, y in plan.fits)
-            _replace_fits(out, learned, workers.map(_fit_job, jobs, ahead=1))
+            with Workers(workers, setup=(_use_matrix, (shared,))) as pool:
+                _replace_fits(out, learned, pool.map(_fit_job, jobs, ahead=1))
     return Model(tuple(plan.names), out, plan.stored, plan.fingerprint)
 
 
@@ -716,6 +729,32 @@ def preload() -> None:
     import sklearn.model_selection  # noqa: F401
 
 
+@contextmanager
+def preloading() -> Iterator[None]:
+    """Import what fitting needs in a thread while the body runs (e.g. reads the training
+    examples), and wait for it at the end: the fitting workers forked after it share those
+    imports rather than making their own (about 70 MB each). What the thread imports is not
+    imported by the body at the same time (numpy and scipy are imported first)."""
+    import threading
+
+    import numpy  # noqa: F401
+    import scipy.sparse  # noqa: F401
+    import scipy.special  # noqa: F401
+
+    thread = threading.Thread(target=_preload_quietly, name="qualcode-preload", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def _preload_quietly() -> None:
+    # A failed import fails again, with its message, where fitting needs it.
+    with contextlib.suppress(ImportError):
+        preload()
+
+
 def _replace_fits(
     out: dict[str, CodeModel],
     learned: Sequence[str],
@@ -764,13 +803,19 @@ class SharedMatrix:
 
 
 _MAPPED: dict[str, Any] = {}  # in a fitting worker: the shared matrix it has mapped
+_FIT_MATRIX: list[Any] = []  # where codes are fitted: the matrix (or SharedMatrix) of the fits
 
 
-def _fit_job(job: tuple[Any, list[int], Any]) -> tuple[Any, float, tuple[float, float] | None]:
-    """_fit() of one code: (the feature matrix or a SharedMatrix, the code's rows, labels)."""
+def _use_matrix(source: Any) -> None:
+    _FIT_MATRIX[:] = [source]
+
+
+def _fit_job(job: tuple[list[int], Any]) -> tuple[Any, float, tuple[float, float] | None]:
+    """_fit() of one code: (its rows of the matrix `_use_matrix` gave, their labels)."""
     from sklearn.linear_model import LogisticRegression
 
-    source, rows, y = job
+    rows, y = job
+    source = _FIT_MATRIX[0]
     matrix = source.load() if isinstance(source, SharedMatrix) else source
     return _fit(matrix[rows], y, LogisticRegression)
 
