@@ -242,9 +242,14 @@ def test_bulk_accept_links_no_tag_when_the_coder_had_tagged_the_turn(coded: Proj
     assert row[0] is None  # undo must not delete the coder's own tag
 
 
+@pytest.mark.parametrize("large", [False, True], ids=["workers-first", "large-child"])
 def test_learning_in_worker_processes_gives_the_same_model_and_suggestions(
-    coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
 ) -> None:
+    import qualcode.suggest as suggest
+
+    if large:  # trained as a large project is: in a child, its workers forked after the matrix
+        monkeypatch.setattr(suggest, "LARGE_CODED_CHARS", 0)
     code_three(coded)
     for name in ("T1", "T2", "T3"):  # a second learned code: two fits to share out
         coded.tag(name, ["weather"], turns="4")
@@ -267,7 +272,7 @@ def test_learning_in_worker_processes_gives_the_same_model_and_suggestions(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="a child process is forked on Linux only")
-def test_a_project_with_worker_processes_trains_in_a_child_process_and_reads_its_model_back(
+def test_a_large_project_trains_in_a_child_process_and_reads_its_model_back(
     coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
@@ -284,6 +289,7 @@ def test_a_project_with_worker_processes_trains_in_a_child_process_and_reads_its
         return real(*args, **kwargs)
 
     monkeypatch.setattr(suggest, "model_for", recorded)
+    monkeypatch.setattr(suggest, "LARGE_CODED_CHARS", 0)  # as large as it must be
     monkeypatch.setenv("QUALCODE_WORKERS", "2")
     run = coded.suggest()
     assert run.learned == ("wants-course",)
@@ -298,8 +304,10 @@ def test_a_training_child_process_that_dies_gives_a_clear_error_and_stores_nothi
     coded: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import qualcode.nlp.learn as learn
+    import qualcode.suggest as suggest
 
     code_three(coded)
+    monkeypatch.setattr(suggest, "LARGE_CODED_CHARS", 0)  # as large as it must be
     monkeypatch.setenv("QUALCODE_WORKERS", "2")
     monkeypatch.setattr(learn, "prepare", die)  # only the training child prepares
     assert_dead_worker_reported_and_nothing_stored(coded)

@@ -20,6 +20,7 @@ from .models import Code, Decision, MatchedTerm, Suggestion
 from .nlp.batch import can_isolate, isolated, worker_count
 from .store import Store, now
 from .suggest_learn import (
+    LARGE_CODED_CHARS,
     Coding,
     PredictionJob,
     Proposal,
@@ -241,11 +242,11 @@ def _train(
     """Train the model on the coded transcripts and store it (None when nothing is tagged).
 
     Only the turns the coding says something about are kept for training, and only
-    transcripts with some coding are read for it, a chunk at a time. A large project (one
-    with worker processes) trains in a child process with its own connection to the project:
-    the examples, the feature matrix and what fitting leaves behind go with it, so they are
-    not held while suggestions are made (at 10 M words about 200 MB), and this process reads
-    the stored model back as a re-run does.
+    transcripts with some coding are read for it, a chunk at a time. A large project (from
+    LARGE_CODED_CHARS of coded text, with worker processes) trains in a child process with
+    its own connection to the project: the examples, the feature matrix and what fitting
+    leaves behind go with it, so they are not held while suggestions are made (at 10 M words
+    about 200 MB), and this process reads the stored model back as a re-run does.
     """
 
     def run(on: Store) -> Model | None:
@@ -256,9 +257,10 @@ def _train(
             )
             for e in labelled(examples)
         )
-        return model_for(on, training, names, workers, fingerprint)
+        return model_for(on, training, names, workers, fingerprint, large=large)
 
-    if workers <= 1 or not can_isolate() or not store.path.is_file():
+    large = sum(i.turns[-1].end for i in coded if i.turns) >= LARGE_CODED_CHARS
+    if not large or workers <= 1 or not can_isolate() or not store.path.is_file():
         return run(store)
 
     def in_child() -> bool:

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from .store import Store
 
 MODEL_KEY = "suggest-model"
+# Coded text (characters) from which training saves memory rather than time: it runs in a
+# child process, and its fitting workers fork once the feature matrix is made (see
+# suggest._train and model_for). About 3 M coded words.
+LARGE_CODED_CHARS = 20_000_000
 DONE_SETTING = "transcripts.done"  # names a coder declared fully coded (comma-separated)
 
 # (transcript id, turn position) -> code name -> rule score of this run's matches
@@ -197,26 +201,33 @@ def model_for(
     codes: Sequence[str],
     workers: int,
     fingerprint: str,
+    *,
+    large: bool = False,
 ) -> Model | None:
     """Train the model (fitted in `workers` processes) and keep it with the fingerprint of
     what it learned from (`coding_fingerprint`; `stored_model` finds it again).
 
     `examples` may be lazy (read a chunk of transcripts at a time); they are let go once the
-    feature matrix is made, before the fitting workers fork.
+    feature matrix is made, before the fits. The fitting workers start at once and import
+    scikit-learn while this process reads the examples (quicker), or with `large` only once
+    the matrix is made, so they share it and scikit-learn with this process (less memory:
+    about 70 MB a worker).
 
     None when no turn is tagged yet: suggestions then come from the rules alone.
     """
-    from .nlp.learn import fit, preloading, prepare
+    from .nlp.batch import Workers
+    from .nlp.learn import fit, preload, prepare
 
-    # A thread imports scikit-learn while this one reads the examples.
-    with preloading():
+    with Workers(1 if large else workers, warm=preload) as pool:
         training = labelled(list(examples))
         if not any(e.labels for e in training):
             return None
         plan = prepare(training, codes, data_fingerprint=fingerprint)
         del training
-    model = fit(plan, workers)
-    del plan
+        if large:
+            preload()  # here, once: the workers forked by fit() share it
+        model = fit(plan, workers, pool)
+        del plan
     store.learned.save(MODEL_KEY, fingerprint, json.dumps(model.to_dict(), ensure_ascii=False))
     return model
 

@@ -16,13 +16,11 @@ A code with fewer than `min_tags` positives (or no negative) stays on its rules.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +28,7 @@ from ..errors import QualcodeError
 from .features import Lookups, _binary_rows, _lookups_of, _matrix, training_matrix
 
 if TYPE_CHECKING:
+    from .batch import Workers
     from .cache import TokenTable
 
 # 2: each code's weights as two packed little-endian arrays (feature indices, weights) in
@@ -642,37 +641,38 @@ def prepare(
     )
 
 
-def fit(plan: Plan, workers: int = 1) -> Model:
+def fit(plan: Plan, workers: int = 1, pool: Workers | None = None) -> Model:
     """The second half of `train`: fit each learned code's model (in this many worker
     processes, with the same results) and put the model together.
 
-    The workers start now, when the matrix exists: forked, they share it (and whatever this
-    process imported, scikit-learn included: see `preloading`) instead of each holding a
-    copy; spawned, they map it from files.
+    pool: worker processes started earlier (e.g. importing scikit-learn while the examples
+    were read); they map the matrix from files. Otherwise the workers start now, when the
+    matrix exists: forked, they share it (and what this process imported) instead of each
+    holding a copy; spawned, they map it from files.
     """
     from .batch import Workers, can_isolate
 
     out = dict(plan.models)
     learned = [code for code, _, _ in plan.fits]
     jobs = ((rows, y) for _, rows, y in plan.fits)
-    if workers <= 1 or len(plan.fits) <= 1:
-        _use_matrix(plan.matrix)
-        try:
-            _replace_fits(out, learned, map(_fit_job, jobs))
-        finally:
-            _FIT_MATRIX.clear()
-    elif can_isolate():
-        with Workers(workers, setup=(_use_matrix, (plan.matrix,))) as pool:
-            _replace_fits(out, learned, pool.map(_fit_job, jobs, ahead=1))
-    else:
+    if pool is not None and pool.n > 1 or workers > 1 and not can_isolate():
         import tempfile
 
         with tempfile.TemporaryDirectory(
             prefix="qualcode-fit-", ignore_cleanup_errors=True
         ) as folder:
             shared = SharedMatrix.save(plan.matrix, folder)
-            with Workers(workers, setup=(_use_matrix, (shared,))) as pool:
-                _replace_fits(out, learned, pool.map(_fit_job, jobs, ahead=1))
+            mapped = ((shared, rows, y) for rows, y in jobs)
+            if pool is not None and pool.n > 1:
+                _replace_fits(out, learned, pool.map(_fit_job, mapped, ahead=1))
+            else:
+                with Workers(workers) as spawned:
+                    _replace_fits(out, learned, spawned.map(_fit_job, mapped, ahead=1))
+    elif workers <= 1 or len(plan.fits) <= 1:
+        _replace_fits(out, learned, (_fit_job((plan.matrix, rows, y)) for rows, y in jobs))
+    else:
+        with Workers(workers, setup=(_use_matrix, (plan.matrix,))) as forked:
+            _replace_fits(out, learned, forked.map(_fit_job, jobs, ahead=1))
     return Model(tuple(plan.names), out, plan.stored, plan.fingerprint)
 
 
@@ -729,32 +729,6 @@ def preload() -> None:
     import sklearn.model_selection  # noqa: F401
 
 
-@contextmanager
-def preloading() -> Iterator[None]:
-    """Import what fitting needs in a thread while the body runs (e.g. reads the training
-    examples), and wait for it at the end: the fitting workers forked after it share those
-    imports rather than making their own (about 70 MB each). What the thread imports is not
-    imported by the body at the same time (numpy and scipy are imported first)."""
-    import threading
-
-    import numpy  # noqa: F401
-    import scipy.sparse  # noqa: F401
-    import scipy.special  # noqa: F401
-
-    thread = threading.Thread(target=_preload_quietly, name="qualcode-preload", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
-
-
-def _preload_quietly() -> None:
-    # A failed import fails again, with its message, where fitting needs it.
-    with contextlib.suppress(ImportError):
-        preload()
-
-
 def _replace_fits(
     out: dict[str, CodeModel],
     learned: Sequence[str],
@@ -803,20 +777,22 @@ class SharedMatrix:
 
 
 _MAPPED: dict[str, Any] = {}  # in a fitting worker: the shared matrix it has mapped
-_FIT_MATRIX: list[Any] = []  # where codes are fitted: the matrix (or SharedMatrix) of the fits
+_FIT_MATRIX: list[Any] = []  # in a forked fitting worker: the matrix it inherited
 
 
-def _use_matrix(source: Any) -> None:
-    _FIT_MATRIX[:] = [source]
+def _use_matrix(matrix: Any) -> None:
+    _FIT_MATRIX[:] = [matrix]
 
 
-def _fit_job(job: tuple[list[int], Any]) -> tuple[Any, float, tuple[float, float] | None]:
-    """_fit() of one code: (its rows of the matrix `_use_matrix` gave, their labels)."""
+def _fit_job(job: tuple[Any, ...]) -> tuple[Any, float, tuple[float, float] | None]:
+    """_fit() of one code: (the matrix or a SharedMatrix, its rows, their labels), or (its rows,
+    their labels) of the matrix a forked worker inherited (`_use_matrix`)."""
     from sklearn.linear_model import LogisticRegression
 
-    rows, y = job
-    source = _FIT_MATRIX[0]
-    matrix = source.load() if isinstance(source, SharedMatrix) else source
+    *source, rows, y = job
+    matrix = source[0] if source else _FIT_MATRIX[0]
+    if isinstance(matrix, SharedMatrix):
+        matrix = matrix.load()
     return _fit(matrix[rows], y, LogisticRegression)
 
 
