@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from hypothesis import given
@@ -258,6 +259,30 @@ def test_the_feature_matrices_equal_the_features_turn_by_turn(
             dict(zip(matrix[i].indices.tolist(), matrix[i].data.tolist(), strict=True))
             for i in range(len(examples))
         ] == expected
+
+
+def test_a_model_made_for_prediction_predicts_the_same_and_is_not_saved() -> None:
+    model = train(corpus(), CODES)
+    lean = model.for_prediction()
+    assert all(not m.coef.index.size for m in lean.codes.values())  # held once, as a matrix
+    assert lean.predict_many(corpus()) == model.predict_many(corpus())
+    with pytest.raises(ValueError, match="prediction only"):
+        lean.to_dict()
+    assert Model.from_dict(model.to_dict()) == model  # the one it was made from still is
+
+
+def test_a_pair_whose_words_are_not_word_features_is_still_found_by_name() -> None:
+    from qualcode.nlp.features import _lookups_of, _matrix
+
+    names = ["p:alg maz", "p:maz bērn", "w:maz"]  # "alg" and "bērn" are no word features
+    example = TrainingExample("LV-01", 1, ["alg", "maz", "bērn"])
+    row = _matrix([example], _lookups_of(names), len(names))
+    pair, word = 1 / math.sqrt(2), 1 / math.sqrt(3)
+    assert dict(zip(row.indices.tolist(), row.data.tolist(), strict=True)) == {
+        0: pair,
+        1: pair,
+        2: word,
+    }
 
 
 def test_a_shared_matrix_reads_back_equal_and_mapped_from_its_files(tmp_path) -> None:

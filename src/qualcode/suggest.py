@@ -175,7 +175,9 @@ def suggest(
             for part in (with_texts(store, p) for p in chunked(items))
         )
         stored_codes = with_rules
+        learned: tuple[str, ...] = ()
     else:
+        learned = tuple(model.learned())
         chunks = (
             (part, combine(part, passages, predictions, selected))
             for part, passages, predictions in predicted(
@@ -184,6 +186,7 @@ def suggest(
                 workers,
             )
         )
+        model = None  # predicted() has it, and keeps only what predicting needs
         stored_codes = selected
     counts = _store_passages(store, stored_codes, chunks)
     pending = store.suggestions.pending_count()
@@ -195,7 +198,7 @@ def suggest(
         from_cache=len(items) - tokenised,
         pending=pending,
         warnings=tuple(warnings),
-        learned=tuple(model.learned()) if model is not None else (),
+        learned=learned,
         **totals,
     )
 

@@ -339,7 +339,8 @@ def predicted(
     from .nlp.batch import ordered_map
 
     if workers > 1:
-        model.warm()  # what every prediction needs is made once, before the workers fork
+        # What every prediction needs is made once, before the workers fork.
+        model = model.for_prediction()
     waiting: deque[tuple[Sequence[TranscriptText], PassageMap]] = deque()
 
     def jobs() -> Iterator[PredictionJob]:

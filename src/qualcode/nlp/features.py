@@ -8,16 +8,31 @@ same over a whole training set with numpy (the definition `_matrix` states, test
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .learn import TrainingExample
 
-# Feature index by name without its prefix, per group: words, pairs, question words, rules.
-Lookups = tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]
 GROUPS = ("w:", "p:", "c:")
+
+
+@dataclass(frozen=True, eq=False)
+class Lookups:
+    """A model's features by what a turn has: feature index by word ("w:"), by question word
+    ("c:") and by code ("r:"), and its word pairs as numbers (the two words' "w:" indices,
+    `first * width + second`, sorted, with each pair's feature index): a large project's
+    hundreds of thousands of pairs take a few MB of arrays, not a string and a dict entry each.
+    """
+
+    words: dict[str, int]
+    context: dict[str, int]
+    rules: dict[str, int]
+    pair_codes: Any  # int64, ascending
+    pair_index: Any  # int64, the feature index of each pair code
+    other_pairs: dict[str, int]  # a pair whose words are not both word features (by name)
+    width: int
 
 
 def _groups(example: TrainingExample) -> tuple[set[str], set[str], set[str]]:
@@ -28,60 +43,137 @@ def _groups(example: TrainingExample) -> tuple[set[str], set[str], set[str]]:
 
 
 def _lookups_of(names: Sequence[str]) -> Lookups:
-    groups: dict[str, dict[str, int]] = {"w:": {}, "p:": {}, "c:": {}, "r:": {}}
+    """The lookups of a model's feature names (sorted within each group)."""
+    import sys
+
+    import numpy as np
+
+    words: dict[str, int] = {}
+    context: dict[str, int] = {}
+    rules: dict[str, int] = {}
+    pairs: list[tuple[str, int]] = []
     for i, f in enumerate(names):
-        group = groups.get(f[:2])
-        if group is not None:
-            group[f[2:]] = i
-    return groups["w:"], groups["p:"], groups["c:"], groups["r:"]
+        prefix = f[:2]
+        if prefix == "w:":
+            # Interned: a worker's turn keys (interned too) are then these very strings.
+            words[sys.intern(f[2:])] = i
+        elif prefix == "c:":
+            context[sys.intern(f[2:])] = i
+        elif prefix == "r:":
+            rules[f[2:]] = i
+        elif prefix == "p:":
+            pairs.append((f, i))
+    width = max(len(names), 1)
+    codes: list[int] = []
+    index: list[int] = []
+    other: dict[str, int] = {}
+    for f, i in pairs:
+        first, space, second = f[2:].partition(" ")
+        a, b = words.get(first), words.get(second)
+        # A pair's words are word features in training (seen in at least as many turns), so
+        # the names fallback is for a model made otherwise.
+        if a is None or b is None or not space or " " in second:
+            other[f[2:]] = i
+        else:
+            codes.append(a * width + b)
+            index.append(i)
+    order = np.argsort(np.array(codes, dtype=np.int64), kind="stable")
+    return Lookups(
+        words,
+        context,
+        rules,
+        np.array(codes, dtype=np.int64)[order],
+        np.array(index, dtype=np.int64)[order],
+        other,
+        width,
+    )
 
 
-def _matrix(
-    examples: Sequence[TrainingExample],
-    lookups: Lookups,
-    width: int,
-    groups: Sequence[tuple[set[str], set[str], set[str]]] | None = None,
-) -> Any:
+def _matrix(examples: Sequence[TrainingExample], lookups: Lookups, width: int) -> Any:
     """The turns' features as a CSR matrix over the known features (indices sorted).
 
     Features: the turn's words ("w:"), its word pairs ("p:") and the question's words ("c:"),
-    each group L2-normalised so a long turn does not outweigh a short one by its length
-    alone; and each code's rule score ("r:", 0..1) as it is.
+    each group L2-normalised over the group's distinct items, known or not, so a long turn does
+    not outweigh a short one by its length alone; and each code's rule score ("r:", 0..1) as
+    it is. The words of all the turns are numbered once (a dictionary lookup per word); the
+    rest is numpy over those numbers.
     """
-    from itertools import repeat
+    from itertools import chain, repeat
 
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    rules_at = lookups[3]
-    # Every candidate's index (-1 when the model does not know it) and value, row by row;
-    # the unknown ones are dropped at once at the end.
-    cols: list[int] = []
-    data: list[float] = []
-    sizes: list[int] = []
-    for n, e in enumerate(examples):
-        before = len(cols)
-        parts = groups[n] if groups is not None else _groups(e)
-        for items, at in zip(parts, lookups, strict=False):
-            if items:
-                cols.extend(map(at.get, items, repeat(-1, len(items))))
-                data.extend(repeat(1.0 / math.sqrt(len(items)), len(items)))
+    n = len(examples)
+    keys = [e.keys for e in examples]
+    contexts = [e.context_keys for e in examples]
+    local = {k: i for i, k in enumerate(dict.fromkeys(chain(*keys, *contexts)))}
+    size = max(len(local), 1)
+    # Each local word's feature index as a turn's word (-1: not a feature) and as a question's.
+    as_word = np.fromiter(map(lookups.words.get, local, repeat(-1)), np.int64, len(local))
+    as_context = np.fromiter(map(lookups.context.get, local, repeat(-1)), np.int64, len(local))
+    at = local.__getitem__
+
+    def ids(turns: Sequence[Sequence[str]]) -> tuple[Any, Any]:
+        lengths = np.fromiter(map(len, turns), np.int64, n)
+        flat = np.fromiter(map(at, chain.from_iterable(turns)), np.int64, int(lengths.sum()))
+        return flat, np.repeat(np.arange(n, dtype=np.int64), lengths)
+
+    def distinct(values: Any, row: Any, span: int) -> tuple[Any, Any, Any]:
+        """Each row's distinct values, their rows, and 1/sqrt(how many) per value."""
+        unique = np.unique(row * span + values)
+        value, row = unique % span, unique // span
+        count = np.bincount(row, minlength=n)
+        return value, row, 1.0 / np.sqrt(np.maximum(count, 1))[row]
+
+    word, word_row = ids(keys)
+    same = word_row[1:] == word_row[:-1]
+    pair, pair_row = (word[:-1] * size + word[1:])[same], word_row[1:][same]
+    cols, rows, vals = [], [], []
+    value, row, norm = distinct(word, word_row, size)
+    cols.append(as_word[value])
+    rows.append(row)
+    vals.append(norm)
+    value, row, norm = distinct(pair, pair_row, size * size)
+    first, second = as_word[value // size], as_word[value % size]
+    known = (first >= 0) & (second >= 0)
+    found = np.full(len(value), -1, dtype=np.int64)
+    if len(lookups.pair_codes) and known.any():
+        code = first[known] * lookups.width + second[known]
+        at_code = np.minimum(np.searchsorted(lookups.pair_codes, code), len(lookups.pair_codes) - 1)
+        hit = lookups.pair_codes[at_code] == code
+        found[np.flatnonzero(known)[hit]] = lookups.pair_index[at_code[hit]]
+    if lookups.other_pairs:
+        names = list(local)
+        for k in np.flatnonzero(found < 0).tolist():
+            v = int(value[k])
+            name = f"{names[v // size]} {names[v % size]}"
+            found[k] = lookups.other_pairs.get(name, -1)
+    cols.append(found)
+    rows.append(row)
+    vals.append(norm)
+    value, row, norm = distinct(*ids(contexts), size)
+    cols.append(as_context[value])
+    rows.append(row)
+    vals.append(norm)
+    rule_cols: list[int] = []
+    rule_rows: list[int] = []
+    rule_vals: list[float] = []
+    for r, e in enumerate(examples):
         for code, s in e.rule_scores.items():
             if s > 0:
-                cols.append(rules_at.get(code, -1))
-                data.append(float(s))
-        sizes.append(len(cols) - before)
-    index = np.array(cols, dtype=np.int64)
-    known = index >= 0
-    rows = np.repeat(np.arange(len(examples)), sizes)[known]
-    ptr = np.zeros(len(examples) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(examples)), out=ptr[1:])
-    x = csr_matrix(
-        (np.array(data, dtype=float)[known], index[known], ptr),
-        shape=(len(examples), width),
-    )
-    x.sort_indices()  # feature indices follow the names' order: ties break by name
-    return x
+                rule_cols.append(lookups.rules.get(code, -1))
+                rule_rows.append(r)
+                rule_vals.append(float(s))
+    cols.append(np.array(rule_cols, dtype=np.int64))
+    rows.append(np.array(rule_rows, dtype=np.int64))
+    vals.append(np.array(rule_vals, dtype=np.float64))
+    col, row, val = (np.concatenate(a) for a in (cols, rows, vals))
+    keep = col >= 0
+    col, row, val = col[keep], row[keep], val[keep]
+    order = np.lexsort((col, row))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    return csr_matrix((val[order], col[order], indptr), shape=(n, width))
 
 
 def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[list[str], Any]:

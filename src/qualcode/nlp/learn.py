@@ -124,7 +124,7 @@ def _decide(
 class Weights:
     """A code's sparse weight vector: feature indices (ascending) and their weights."""
 
-    index: Any  # numpy int64 array
+    index: Any  # numpy int32 array (a model has fewer than 2**31 features)
     weight: Any  # numpy float64 array, same length
 
     @classmethod
@@ -134,7 +134,7 @@ class Weights:
 
         items = sorted(weights.items())
         return cls(
-            np.array([i for i, _ in items], dtype=np.int64),
+            np.array([i for i, _ in items], dtype=np.int32),
             np.array([w for _, w in items], dtype=np.float64),
         )
 
@@ -201,6 +201,22 @@ class Model:
         self._feature_kinds()
         for code in self.learned():
             self._positives_index(self.codes[code])
+
+    def for_prediction(self) -> Model:
+        """This model made ready to predict (`warm`) without the per-code weight vectors the
+        weight matrix was made from: the same predictions, held once instead of twice (at
+        10 M words some 40 MB). It cannot be saved (`to_dict`): keep this one for that."""
+        self.warm()
+        empty = Weights.of({})
+        lean = dataclasses.replace(
+            self,
+            codes={c: dataclasses.replace(m, coef=empty) for c, m in self.codes.items()},
+            _index={},
+            _cache={},
+        )
+        lean._cache.update(self._cache)
+        lean._cache["lean"] = True
+        return lean
 
     def learned(self) -> list[str]:
         """Codes that have a model (the rest use their rules only)."""
@@ -399,6 +415,8 @@ class Model:
 
     def to_dict(self) -> dict[str, Any]:
         """The model as JSON-able data (no pickles: it is stored in the project database)."""
+        if self._cache.get("lean"):
+            raise ValueError("a model made for prediction only (for_prediction) is not saved")
         return {
             "format": FORMAT,
             "fingerprint": self.fingerprint,
@@ -487,7 +505,7 @@ def _unpack_coef(data: Mapping[str, str], width: int) -> Weights:
         raise ValueError("weights and feature indices differ in length")
     if len(index) and (int(index.min()) < 0 or int(index.max()) >= width):
         raise ValueError("feature index out of range")
-    return Weights(index.astype(np.int64), weight.astype(np.float64))
+    return Weights(index.astype(np.int32), weight.astype(np.float64))
 
 
 def rule_prediction(code: str, example: TrainingExample, cm: CodeModel | None = None) -> Prediction:
@@ -692,7 +710,7 @@ def _sparse(coef: Any) -> Weights:
     import numpy as np
 
     keep = np.flatnonzero(np.abs(coef) >= 1e-6)
-    return Weights(keep.astype(np.int64), np.round(coef[keep], 6))
+    return Weights(keep.astype(np.int32), np.round(coef[keep], 6))
 
 
 def _fit_rows(idx: Sequence[int], y: Any) -> list[int]:
