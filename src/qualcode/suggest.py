@@ -147,17 +147,26 @@ def suggest(
     rules_by_lang, warnings = compile_all(store, with_rules, everything, items)
     fresh = ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
     tokenised = sum(1 for i in items if i.id in fresh)
-    model, coding = (
-        _learned(store, selected, rules_by_lang, everything, include_interviewer)
-        if learning
-        else (None, None)
-    )
     workers = worker_count(items)
+    model: Model | None = None
+    state = (
+        _learning(store, selected, rules_by_lang, everything, include_interviewer)
+        if learning
+        else None
+    )
+    if state is not None:
+        model = stored_model(store, state.fingerprint)
     # From here each chunk reads its transcripts' turns again, with their texts: the heads'
     # turns (for matching and the fingerprint until now; at 10 M words some 70 MB) go
-    # before any worker process forks.
-    items = [dataclasses.replace(i, turns=()) for i in items]
+    # before a training child or any worker process forks.
+    light = {i.id: dataclasses.replace(i, turns=()) for i in everything}
+    items = [light[i.id] for i in items]
     del everything
+    if state is not None and model is None:
+        coded = [light[i] for i in state.coded]
+        model = _train(store, rules_by_lang, coded, include_interviewer, state)
+    del light
+    coding = state.coding if state is not None else None
     chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
     if model is None or coding is None:
         # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).
@@ -203,33 +212,38 @@ def suggest(
     )
 
 
-def _learned(
+@dataclass(frozen=True)
+class _Learning:
+    """What learning needs to know of the project, found while the heads have their turns."""
+
+    coding: Coding
+    coded: list[int]  # ids of the transcripts with some coding, in name order
+    names: list[str]  # the selected codes
+    fingerprint: str  # of what the model learns from (coding_fingerprint)
+    workers: int  # processes for the whole project's work
+    large: bool  # enough coded text to train for memory rather than time (LARGE_CODED_CHARS)
+
+
+def _learning(
     store: Store,
     selected: Sequence[Code],
     rules_by_lang: Mapping[str, Sequence[CodeRules]],
     everything: Sequence[TranscriptText],
     include_interviewer: bool,
-) -> tuple[Model | None, Coding]:
-    """The model for the project's coding (the stored one when its fingerprint still holds,
-    else trained now) and the coding itself."""
+) -> _Learning:
+    """The project's coding and the fingerprint of what a model learns from it."""
     coding = coding_of(store)
     coded = _coded(everything, coding)
     names = [c.name for c in selected]
     matches = match_fingerprints(rules_by_lang, coded, include_interviewer)
-    fingerprint = coding_fingerprint(coded, coding, matches, names)
-    model = stored_model(store, fingerprint)
-    if model is None:
-        model = _train(
-            store,
-            rules_by_lang,
-            coded,
-            include_interviewer,
-            coding,
-            names,
-            fingerprint,
-            worker_count(everything),
-        )
-    return model, coding
+    return _Learning(
+        coding,
+        [i.id for i in coded],
+        names,
+        coding_fingerprint(coded, coding, matches, names),
+        worker_count(everything),
+        sum(i.turns[-1].end for i in coded if i.turns) >= LARGE_CODED_CHARS,
+    )
 
 
 def _train(
@@ -237,10 +251,7 @@ def _train(
     rules_by_lang: Mapping[str, Sequence[CodeRules]],
     coded: Sequence[TranscriptText],
     include_interviewer: bool,
-    coding: Coding,
-    names: Sequence[str],
-    fingerprint: str,
-    workers: int,
+    state: _Learning,
 ) -> Model | None:
     """Train the model on the coded transcripts and store it (None when nothing is tagged).
 
@@ -256,20 +267,21 @@ def _train(
         training = (
             e
             for _part, examples, _passages in _learning_chunks(
-                on, rules_by_lang, coded, include_interviewer, coding
+                on, rules_by_lang, coded, include_interviewer, state.coding
             )
             for e in labelled(examples)
         )
-        return model_for(on, training, names, workers, fingerprint, large=large)
+        return model_for(
+            on, training, state.names, state.workers, state.fingerprint, large=state.large
+        )
 
-    large = sum(i.turns[-1].end for i in coded if i.turns) >= LARGE_CODED_CHARS
-    if not large or workers <= 1 or not can_isolate() or not store.path.is_file():
+    if not state.large or state.workers <= 1 or not can_isolate() or not store.path.is_file():
         return run(store)
 
     def in_child() -> bool:
         return run(Store(store.path)) is not None
 
-    return stored_model(store, fingerprint) if isolated(in_child) else None
+    return stored_model(store, state.fingerprint) if isolated(in_child) else None
 
 
 def _scores(passages: dict[tuple[int, int, int], Any]) -> dict[tuple[int, int], dict[str, float]]:
