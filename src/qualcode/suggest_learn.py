@@ -215,7 +215,7 @@ def model_for(
 
     None when no turn is tagged yet: suggestions then come from the rules alone.
     """
-    from .nlp.batch import Workers
+    from .nlp.batch import Workers, give_back_memory
     from .nlp.learn import fit, preload, prepare
 
     with Workers(1 if large else workers, warm=preload) as pool:
@@ -225,6 +225,7 @@ def model_for(
         plan = prepare(training, codes, data_fingerprint=fingerprint)
         del training
         if large:
+            give_back_memory()  # the examples' memory: not shared with the workers forked next
             preload()  # here, once: the workers forked by fit() share it
         model = fit(plan, workers, pool)
         del plan
@@ -336,11 +337,12 @@ def predicted(
     """
     from collections import deque
 
-    from .nlp.batch import ordered_map
+    from .nlp.batch import give_back_memory, ordered_map
 
     if workers > 1:
         # What every prediction needs is made once, before the workers fork.
         model = model.for_prediction()
+        give_back_memory()  # e.g. what reading the stored model left
     waiting: deque[tuple[Sequence[TranscriptText], PassageMap]] = deque()
 
     def jobs() -> Iterator[PredictionJob]:
