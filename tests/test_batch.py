@@ -1,4 +1,5 @@
-"""Worker processes (nlp.batch.Workers): results in job order, setup and warm-up per worker."""
+"""Worker processes (nlp.batch.Workers): results in job order, setup and warm-up per worker;
+work isolated in a child process (nlp.batch.isolated)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import os
 
 import pytest
 
-from qualcode.nlp.batch import Workers, ordered_map
+from qualcode.errors import QualcodeError
+from qualcode.nlp.batch import Workers, can_isolate, isolated, ordered_map
 
 _STATE: dict[str, int] = {}
 
@@ -55,3 +57,25 @@ def test_a_lazy_job_stream_is_read_only_as_fast_as_results_come_back() -> None:
         next(results)
         assert len(read) <= 3  # two in flight (one per worker) plus the one just taken
         assert [v for v, _ in results] == list(range(1, 10))
+
+
+@pytest.mark.skipif(not can_isolate(), reason="a child process is forked on Linux only")
+def test_isolated_work_runs_in_a_child_process_and_sends_back_its_result() -> None:
+    big = list(range(1000))  # inherited by the child, not pickled
+    pid, total = isolated(lambda: (os.getpid(), sum(big)))
+    assert pid != os.getpid() and total == sum(big)
+
+
+@pytest.mark.skipif(not can_isolate(), reason="a child process is forked on Linux only")
+def test_an_error_in_isolated_work_is_raised_here_with_its_message() -> None:
+    def fails() -> None:
+        raise QualcodeError("the codebook has no codes")
+
+    with pytest.raises(QualcodeError, match="the codebook has no codes"):
+        isolated(fails)
+
+
+@pytest.mark.skipif(not can_isolate(), reason="a child process is forked on Linux only")
+def test_isolated_work_whose_process_dies_gives_the_worker_error() -> None:
+    with pytest.raises(QualcodeError, match="worker process stopped.*QUALCODE_WORKERS=1"):
+        isolated(lambda: os._exit(3))

@@ -218,6 +218,8 @@ def _received(receive: Any) -> tuple[bool, Any] | None:
         outcome: tuple[bool, Any] = receive.recv()
     except EOFError:
         return None
+    except Exception as exc:  # noqa: BLE001 - an error that pickled but does not unpickle
+        return (False, QualcodeError(f"the work in a child process failed ({exc})"))
     return outcome
 
 
