@@ -79,3 +79,51 @@ def test_an_error_in_isolated_work_is_raised_here_with_its_message() -> None:
 def test_isolated_work_whose_process_dies_gives_the_worker_error() -> None:
     with pytest.raises(QualcodeError, match="worker process stopped.*QUALCODE_WORKERS=1"):
         isolated(lambda: os._exit(3))
+
+
+_ORPHAN_SCRIPT = """
+import os, sys, time
+from qualcode.nlp.batch import Workers
+
+def pid(_job):
+    return os.getpid()
+
+with Workers(2) as pool:
+    print(*sorted(set(pool.map(pid, range(8)))), flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not can_isolate(), reason="PR_SET_PDEATHSIG is Linux's")
+def test_worker_processes_end_when_the_command_that_started_them_is_killed() -> None:
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    watchdog = threading.Timer(30, proc.kill)  # the read below never waits longer
+    watchdog.start()
+    assert proc.stdout is not None
+    workers = [int(p) for p in proc.stdout.readline().split()]
+    watchdog.cancel()
+    assert workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [p for p in workers if _running(p)]
+    assert alive == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False

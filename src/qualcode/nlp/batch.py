@@ -120,10 +120,28 @@ def ordered_map(
         yield from pool.map(fn, jobs, ahead=ahead)
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a worker process: end when the process that started it ends, even by kill -9
+    (Linux's PR_SET_PDEATHSIG), rather than wait on its queue for ever."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before this was set
+        os._exit(1)
+
+
 def _start_worker(
+    parent: int,
     setup: tuple[Callable[..., object], tuple[object, ...]] | None,
     warm: Callable[[], object] | None,
 ) -> None:
+    _die_with_parent(parent)
     if setup is not None:
         setup[0](*setup[1])
     if warm is not None:
@@ -177,7 +195,7 @@ def isolated(fn: Callable[[], R]) -> R:
     receive, send = context.Pipe(duplex=False)
     gc.freeze()  # the child's collector leaves this process's objects (shared pages) alone
     try:
-        child = context.Process(target=_isolated_main, args=(fn, send))
+        child = context.Process(target=_isolated_main, args=(fn, send, os.getpid()))
         child.start()
     finally:
         gc.unfreeze()
@@ -223,8 +241,9 @@ def _received(receive: Any) -> tuple[bool, Any] | None:
     return outcome
 
 
-def _isolated_main(fn: Callable[[], Any], send: Any) -> None:
+def _isolated_main(fn: Callable[[], Any], send: Any, parent: int) -> None:
     """In the isolated child: lead a process group, run fn, send (ok, result or error)."""
+    _die_with_parent(parent)
     os.setpgrp()
     try:
         outcome: tuple[bool, Any] = (True, fn())
@@ -280,7 +299,7 @@ class Workers:
             max_workers=self.n,
             mp_context=multiprocessing.get_context(method),
             initializer=_start_worker,
-            initargs=(self.setup, self.warm),
+            initargs=(os.getpid(), self.setup, self.warm),
         )
         if self.warm is not None:
             # Workers start with the first job (forked: all of them; spawned: one per job
