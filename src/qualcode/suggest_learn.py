@@ -337,12 +337,11 @@ def predicted(
     """
     from collections import deque
 
-    from .nlp.batch import give_back_memory, ordered_map
+    from .nlp.batch import ordered_map
 
     if workers > 1:
         # What every prediction needs is made once, before the workers fork.
         model = model.for_prediction()
-        give_back_memory()  # e.g. what reading the stored model left
     waiting: deque[tuple[Sequence[TranscriptText], PassageMap]] = deque()
 
     def jobs() -> Iterator[PredictionJob]:

@@ -123,15 +123,12 @@ def ordered_map(
 def _die_with_parent(parent: int) -> None:
     """In a worker process: end when the process that started it ends, even by kill -9
     (Linux's PR_SET_PDEATHSIG), rather than wait on its queue for ever."""
-    if sys.platform != "linux":
-        return
-    import ctypes
     import signal
 
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    prctl = _libc("prctl")
+    if prctl is None:
         return
+    prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
     if os.getppid() != parent:  # it ended before this was set
         os._exit(1)
 
@@ -158,17 +155,24 @@ def give_back_memory() -> None:
     few hundred bytes) into that heap, where the pages stay the process's own: after a large
     batch of them goes, this keeps a later fork from sharing (and the process from holding)
     hundreds of MB nothing uses."""
-    if sys.platform != "linux":
-        return
-    import ctypes
     import gc
 
-    gc.collect()
+    trim = _libc("malloc_trim")
+    if trim is not None:
+        gc.collect()
+        trim(0)
+
+
+def _libc(name: str) -> Any:
+    """A function of glibc on Linux, or None (another platform or C library: musl, say)."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
     try:
-        trim = ctypes.CDLL("libc.so.6").malloc_trim
+        return getattr(ctypes.CDLL("libc.so.6"), name)
     except (OSError, AttributeError):
-        return  # not glibc (musl, say): nothing to do
-    trim(0)
+        return None
 
 
 def can_isolate() -> bool:

@@ -2,8 +2,9 @@
 
 A turn's features are its words ("w:"), its word pairs ("p:") and the interviewer's question's
 words ("c:"), each group L2-normalised, and each code's rule score ("r:"). `_matrix` makes
-them turn by turn over a model's known features (prediction); `training_matrix` makes the
-same over a whole training set with numpy (the definition `_matrix` states, tested equal).
+them for a chunk of turns over a model's known features (prediction, `Lookups`);
+`training_matrix` makes them over a whole training set and picks the features (both with
+numpy over word numbers, tested equal to the definition turn by turn).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .learn import TrainingExample
-
-GROUPS = ("w:", "p:", "c:")
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,13 +32,6 @@ class Lookups:
     pair_index: Any  # int64, the feature index of each pair code
     other_pairs: dict[str, int]  # a pair whose words are not both word features (by name)
     width: int
-
-
-def _groups(example: TrainingExample) -> tuple[set[str], set[str], set[str]]:
-    """The turn's distinct words, word pairs, and the question's distinct words."""
-    words = example.keys  # words only (see TrainingExample): no filtering per token here
-    pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
-    return set(words), pairs, set(example.context_keys)
 
 
 def _lookups_of(names: Sequence[str]) -> Lookups:

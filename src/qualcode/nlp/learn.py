@@ -184,14 +184,7 @@ class Model:
     # a tuple is a fraction of a frozenset's memory).
     examples: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
     fingerprint: str = ""
-    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def index(self) -> dict[str, int]:
-        """Feature name -> index."""
-        if not self._index:
-            self._index.update({f: i for i, f in enumerate(self.features)})
-        return self._index
 
     def warm(self) -> None:
         """Make now what predictions build on first use (weights, lookups, the tagged turns'
@@ -211,7 +204,6 @@ class Model:
         lean = dataclasses.replace(
             self,
             codes={c: dataclasses.replace(m, coef=empty) for c, m in self.codes.items()},
-            _index={},
             _cache={},
         )
         lean._cache.update(self._cache)
