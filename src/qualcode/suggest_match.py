@@ -99,9 +99,10 @@ def rules_for(store: Store, codes: Sequence[Code], lang: str) -> tuple[Any, str 
 
 
 # Transcripts whose passages (and, when learning, examples and predictions) are held at once
-# while storing. 20 rather than 50: at 10 M words with learning each prediction worker and
-# the parent hold a chunk or two, and the peak fell from 772 to 645 MB at the same speed.
-CHUNK = 20
+# while storing. Each prediction worker and the parent hold a chunk or two: at 10 M words
+# with learning, 50 -> 20 took the peak from 772 to 645 MB, and 20 -> 10 from 426-446 to
+# 389-405 MB, each at the same speed.
+CHUNK = 10
 
 
 def chunked(items: Sequence[TranscriptText]) -> list[Sequence[TranscriptText]]:
