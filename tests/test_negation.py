@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+import numpy as np
 import pytest
 from nlp_fixtures import make_code, make_item
 
+from qualcode.nlp import negation
 from qualcode.nlp.cache import tokenise
 from qualcode.nlp.matching import compile_rules, match_transcript
-from qualcode.nlp.negation import AFTER, BEFORE, is_negator, token_flags
+from qualcode.nlp.negation import AFTER, BEFORE, flags_key, flags_of, is_negator, token_flags
 
 
 def suggested(text: str, code, lang: str = "lv") -> bool:
@@ -126,3 +129,42 @@ def test_negation_flags_are_those_of_the_ignorecase_search(lang: str, text: str)
         got = token_flags(table, given_text, lang)
         for a, b in zip(got, expected, strict=True):
             assert a.tolist() == b.tolist()
+
+
+NEGATED_LV = (
+    "Mācības nav vajadzīgas, viss ir skaidrs. Man nevajag kursus, bet algu nemaksā laikus.\n"
+    "Strādāju bez kursiem. Nē, nav laika, bet kursi gan vajadzīgi. Mācības ir vajadzīgas."
+)
+
+
+def test_a_new_token_table_carries_the_flags_matching_would_find() -> None:
+    item = make_item([("respondent", NEGATED_LV)], "lv")
+    table = tokenise(item)
+    assert table.negation is not None and table.negation_key == flags_key("lv")
+    found = token_flags(table, item.text, "lv")
+    assert all(a.tolist() == b.tolist() for a, b in zip(table.negation, found, strict=True))
+    assert table.negation[0].any()  # the text has negators: the flags are not all off
+
+
+def test_matching_with_stored_flags_equals_matching_without_them() -> None:
+    item = make_item([("respondent", NEGATED_LV)], "lv")
+    spans = [(t.start, t.end) for t in item.turns]
+    rules = compile_rules([make_code("needs-training", ["mācības", "kursi"])], "lv")
+    stored = tokenise(item)
+    bare = dataclasses.replace(stored, negation=None, negation_key=None)
+    with_flags = match_transcript(stored, item.text, spans, rules)
+    assert with_flags == match_transcript(bare, item.text, spans, rules)
+    assert with_flags  # "Mācības ir vajadzīgas" and "kursi gan vajadzīgi" stand
+
+
+def test_flags_made_for_another_lexicon_are_found_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    item = make_item([("respondent", NEGATED_LV)], "lv")
+    table = tokenise(item)
+    wrong = tuple(np.zeros(len(table), dtype=bool) for _ in range(3))
+    table.negation = wrong  # what an older lexicon might have said
+    monkeypatch.setattr(negation, "LEXICON_VERSION", "older")
+    assert (
+        flags_of(table, item.text, "lv")[0].tolist()
+        == token_flags(table, item.text, "lv")[0].tolist()
+    )
+    assert flags_of(table, item.text, "en") is not table.negation  # made for Latvian only

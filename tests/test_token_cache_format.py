@@ -70,3 +70,28 @@ def test_a_damaged_entry_is_not_read() -> None:
     blob = _table(5, [1, 2, 3], [1, 1, 1], 1).to_bytes("sig")
     assert TokenTable.from_bytes(blob[:-5], "sig") is None
     assert TokenTable.from_bytes(blob, "other turns") is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()), max_size=70))
+def test_negation_flags_round_trip_with_the_table(flags: list[tuple[bool, bool, bool]]) -> None:
+    n = len(flags)
+    table = _table(4 if n else 0, [1] * n, [1] * n, 1)
+    table.negation = tuple(np.array([f[k] for f in flags], dtype=bool) for k in range(3))
+    table.negation_key = "lv/negation-x"
+    back = TokenTable.from_bytes(table.to_bytes("sig"), "sig")
+    assert back is not None and _same(back, table)
+    assert back.negation_key == "lv/negation-x" and back.negation is not None
+    assert [a.tolist() for a in back.negation] == [a.tolist() for a in table.negation]
+
+
+def test_an_entry_of_format_2_is_read_without_negation_flags() -> None:
+    table = _table(5, [1, 2, 3], [1, 1, 1], 1)
+    blob = table.to_bytes("sig")
+    (size,) = struct.unpack_from("<I", blob)
+    header = json.loads(blob[4 : 4 + size])
+    header["format"] = 2
+    del header["negation"]  # format 2 had neither the key nor the flags
+    new = json.dumps(header).encode()
+    back = TokenTable.from_bytes(struct.pack("<I", len(new)) + new + blob[4 + size :], "sig")
+    assert back is not None and _same(back, table) and back.negation is None

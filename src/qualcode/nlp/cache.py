@@ -24,8 +24,11 @@ if TYPE_CHECKING:
     from ..store import Store
 
 # 2: keys and arrays zlib-compressed, offsets as gaps and lengths in the narrowest types.
-# An entry in another format is tokenised again and replaced (see from_bytes).
-FORMAT = 2
+# 3: the same, and the tokens' negation flags (nlp/negation.py) when the language has them.
+# An entry in another format is tokenised again and replaced (see from_bytes); one in format
+# 2 is read, and its negation flags are found when matching needs them.
+FORMAT = 3
+_READS = (2, 3)
 Progress = Callable[[int], None]  # called with the number of transcripts just finished
 
 
@@ -56,6 +59,11 @@ class TokenTable:
     ends: NDArray[np.int32]
     sent_starts: NDArray[np.bool_]  # True where a sentence (or a turn) begins
     turn_starts: NDArray[np.int32]  # token index where each turn begins, in turn order
+    # (negator before?, negator after?, clause break?) per token, made with the table so a
+    # re-match after a codebook edit does not search the text again (a third of its time),
+    # and the language and negation lexicon they were made for (negation.flags_key).
+    negation: tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]] | None = None
+    negation_key: str | None = None
     _index: dict[str, int] | None = field(default=None, repr=False)
     _postings: tuple[Any, Any] | None = field(default=None, repr=False)
 
@@ -116,6 +124,7 @@ class TokenTable:
                 "n": len(self),
                 "t": len(self.turn_starts),
                 "dtypes": dtypes,
+                "negation": self.negation_key if self.negation is not None else None,
             }
         ).encode("utf-8")
         keys = json.dumps(self.keys, ensure_ascii=False).encode("utf-8")
@@ -125,6 +134,8 @@ class TokenTable:
         ]
         parts.append(np.ascontiguousarray(self.turn_starts, dtype="<i4").tobytes())
         parts.append(np.packbits(self.sent_starts).tobytes())
+        if self.negation is not None:
+            parts += [np.packbits(flags).tobytes() for flags in self.negation]
         return struct.pack("<I", len(header)) + header + zlib.compress(b"".join(parts), 1)
 
     @classmethod
@@ -135,7 +146,7 @@ class TokenTable:
         try:
             (size,) = struct.unpack_from("<I", blob)
             header = json.loads(blob[4 : 4 + size].decode("utf-8"))
-            if header.get("format") != FORMAT or header.get("turns") != signature:
+            if header.get("format") not in _READS or header.get("turns") != signature:
                 return None  # an older cache entry (or other turns): tokenised again
             n, t = int(header["n"]), int(header["t"])
             data = zlib.decompress(blob[4 + size :])
@@ -147,7 +158,12 @@ class TokenTable:
                 arr = np.frombuffer(data, dtype=dtype, count=count, offset=pos)
                 arrays.append(arr)
                 pos += arr.nbytes
-            sent = np.unpackbits(np.frombuffer(data, dtype=np.uint8, offset=pos), count=n)
+            bits = []
+            negation_key = header.get("negation")
+            for _ in range(4 if negation_key is not None else 1):
+                packed = np.frombuffer(data, dtype=np.uint8, count=(n + 7) // 8, offset=pos)
+                bits.append(np.unpackbits(packed, count=n).astype(bool))
+                pos += packed.nbytes
         except (ValueError, KeyError, TypeError, struct.error, UnicodeDecodeError, zlib.error):
             return None  # a damaged cache entry is simply rebuilt
         key_ids, gaps, lengths, turn_starts = arrays
@@ -157,8 +173,10 @@ class TokenTable:
             key_ids.astype(np.int32),
             starts.astype(np.int32),
             (starts + lengths).astype(np.int32),
-            sent.astype(bool),
+            bits[0],
             turn_starts.astype(np.int32),
+            (bits[1], bits[2], bits[3]) if negation_key is not None else None,
+            str(negation_key) if negation_key is not None else None,
         )
 
 
@@ -238,7 +256,7 @@ def table_from_doc(doc: Any, item: TranscriptText) -> TokenTable:
     sent[turn_starts[turn_starts < len(sent)]] = True  # each turn starts a sentence
     uniq, inverse = np.unique(arr[:, 0], return_inverse=True)
     strings = doc.vocab.strings
-    return TokenTable(
+    table = TokenTable(
         keys=[strings[h] for h in uniq.tolist()],
         key_ids=inverse.ravel().astype(np.int32),
         starts=starts.astype(np.int32),
@@ -246,6 +264,10 @@ def table_from_doc(doc: Any, item: TranscriptText) -> TokenTable:
         sent_starts=sent,
         turn_starts=turn_starts.astype(np.int32),
     )
+    from .negation import stored_flags
+
+    stored_flags(table, item.text, item.language)
+    return table
 
 
 def is_current(item: TranscriptText, version: str, sha256: str) -> bool:

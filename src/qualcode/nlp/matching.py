@@ -404,10 +404,10 @@ def match_transcript(
                 blocked = ex_turn * size + (ex_win + 1)
                 keep &= ~np.isin(turn * size + (win + 1), blocked)
         if rule.negation and rule.lang in ("lv", "en"):
-            from .negation import break_sums, negated, token_flags
+            from .negation import break_sums, flags_of, negated
 
             if rule.lang not in flags:  # once per transcript, when a code first has hits
-                neg, after, brk = token_flags(table, caseless, rule.lang)
+                neg, after, brk = flags_of(table, caseless, rule.lang)
                 flags[rule.lang] = (neg, after, brk, break_sums(brk))
             neg, after, brk, sums = flags[rule.lang]
             keep &= ~negated(hits.first, hits.last, neg, after, brk, sentence_of, sums=sums)

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 BEFORE = 3
 AFTER = 2
+# Bump when the negators or clause breaks change: flags stored with token tables are then
+# found again when matching (see flags_key).
+LEXICON_VERSION = "1"
 # After a keyword only a negated predicate counts ("mācības nav vajadzīgas"): a negated
 # action verb there says something about the keyword ("algu nemaksā laikus" is a pay
 # complaint), so it does not cancel it.
@@ -133,6 +136,29 @@ def token_flags(table: TokenTable, text: str | CaselessText, lang: str) -> tuple
     for i in window.tolist():
         brk[i] = text[starts[i] : ends[i]].lower() in CLAUSE_BREAKS
     return neg, after, brk
+
+
+def flags_key(lang: str) -> str:
+    """What a token table's stored negation flags must have been made for to be used."""
+    return f"{lang}/negation-{LEXICON_VERSION}"
+
+
+def stored_flags(table: TokenTable, text: str, lang: str) -> None:
+    """Give a new token table its negation flags (kept with it in the token cache), for the
+    languages negation is defined for."""
+    from .caseless import CaselessText
+
+    if lang in ("lv", "en"):
+        table.negation = token_flags(table, CaselessText(text), lang)
+        table.negation_key = flags_key(lang)
+
+
+def flags_of(table: TokenTable, text: str | CaselessText, lang: str) -> tuple[Any, Any, Any]:
+    """token_flags() of a transcript: those stored with its token table when they were made
+    for this language and lexicon, else found now."""
+    if table.negation is not None and table.negation_key == flags_key(lang):
+        return table.negation
+    return token_flags(table, text, lang)
 
 
 def negated(
