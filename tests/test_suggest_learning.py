@@ -178,6 +178,20 @@ def test_the_model_is_stored_as_json_never_pickled(coded: Project) -> None:
     assert model["codes"]["wants-course"]["status"] == "model"
 
 
+def test_the_stored_model_is_ascii_json_that_keeps_latvian_words(coded: Project) -> None:
+    # ASCII (\u escapes) halves the memory of saving and reading a large model back; the
+    # words with diacritics must come back as they were.
+    code_three(coded)
+    coded.suggest()
+    data = coded.store.conn.execute(
+        "SELECT data FROM models WHERE name = 'suggest-model'"
+    ).fetchone()[0]
+    assert data.isascii()
+    features = json.loads(data)["features"]
+    assert any(not f.isascii() for f in features)  # Latvian words, read back whole
+    assert any("ā" in f or "ī" in f or "š" in f for f in features)
+
+
 def test_evaluate_reports_each_code_and_says_which_are_rules_only(
     coded: Project, runner: CliRunner
 ) -> None:
