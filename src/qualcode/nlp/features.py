@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .example_set import ExampleSet
     from .learn import TrainingExample
 
 
@@ -168,41 +169,54 @@ def _matrix(examples: Sequence[TrainingExample], lookups: Lookups, width: int) -
     return csr_matrix((val[order], col[order], indptr), shape=(n, width))
 
 
-def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[list[str], Any]:
+# Training turns whose numbers are reduced to each turn's distinct items at once: the big
+# temporaries of that (sort keys) stay a few MB whatever the project's size.
+ROWS_AT_ONCE = 4096
+
+
+def training_matrix(
+    examples: Sequence[TrainingExample] | ExampleSet, min_df: int
+) -> tuple[list[str], Any]:
     """The features seen in at least min_df turns (sorted names) and the turns' matrix over
-    them: the same as _matrix() over those names, made with word ids and whole-corpus numpy
-    operations rather than a set of strings per turn, so a large project trains fast and in
-    bounded memory.
+    them: the same as _matrix() over those names, made from the turns' word numbers
+    (`ExampleSet`) with numpy rather than a set of strings per turn, so a large project
+    trains fast and in bounded memory.
 
     Each group of features (context words, word pairs, rule hits, words: the names' order,
-    as each group's names share a prefix) becomes its own block of columns, and a group's
-    big id arrays are let go before the next group's are made.
+    as each group's names share a prefix) becomes its own block of columns. A group's
+    distinct items per turn are found a slice of turns at a time, and its arrays go once
+    its block is made.
     """
-    from itertools import chain
-
     import numpy as np
 
-    n = len(examples)
-    texts = chain.from_iterable(chain.from_iterable((e.keys, e.context_keys) for e in examples))
-    words = list(dict.fromkeys(texts))
-    vocab = {w: i for i, w in enumerate(words)}
+    from .example_set import ExampleSet
+
+    rows_of = examples if isinstance(examples, ExampleSet) else ExampleSet.of(examples)
+    keys, key_at, context, context_at = rows_of.arrays()
+    words = rows_of.words_by_number()
+    n = len(rows_of)
     size = max(len(words), 1)
-    rows = np.arange(n, dtype=np.int32)
 
-    def ids_of(turns: Sequence[Sequence[str]]) -> tuple[Any, Any]:
-        """Every turn's word ids end to end, and each id's turn."""
-        lengths = np.fromiter(map(len, turns), dtype=np.int64, count=n)
-        ids = np.fromiter(
-            map(vocab.__getitem__, chain.from_iterable(turns)), dtype=np.int64, count=lengths.sum()
-        )
-        return ids, np.repeat(rows, lengths)
-
-    def distinct(ids: Any, row: Any, width: int) -> tuple[Any, Any]:
-        """Each turn's distinct ids (turn by turn, ascending) and their turns."""
-        keys = np.sort(row.astype(np.int64) * width + ids)  # (np.unique's hashing is slower)
-        unique = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
-        del keys
-        return unique % width, (unique // width).astype(np.int32)
+    def per_turn(ids_of: Any, at: Any, pairs: bool) -> list[Any]:
+        """[each turn's distinct numbers (pairs: first * size + second), turn by turn and
+        ascending within a turn; their turns]."""
+        width = size * size if pairs else size
+        values: list[Any] = []
+        rows: list[Any] = []
+        for lo in range(0, n, ROWS_AT_ONCE):
+            hi = min(n, lo + ROWS_AT_ONCE)
+            ids = ids_of[at[lo] : at[hi]].astype(np.int64)
+            row = np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(at[lo : hi + 1]))
+            if pairs:
+                same = row[1:] == row[:-1]
+                ids, row = (ids[:-1] * size + ids[1:])[same], row[1:][same]
+            found = np.sort(row * width + ids)  # (np.unique's hashing is slower)
+            found = (
+                found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
+            )
+            values.append(found % width)
+            rows.append((found // width).astype(np.int32))
+        return [_joined(values, np.int64), _joined(rows, np.int32)]
 
     def name_of(prefix: str) -> Callable[[Any], list[str]]:
         if prefix == "p:":
@@ -213,104 +227,150 @@ def training_matrix(examples: Sequence[TrainingExample], min_df: int) -> tuple[l
         return lambda kept: [prefix + words[i] for i in kept.tolist()]
 
     blocks: dict[str, tuple[list[str], Any]] = {}
-    context = distinct(*ids_of([e.context_keys for e in examples]), size)
-    blocks["c:"] = _block(*context, n, min_df, name_of("c:"))
-    del context
-    blocks["r:"] = _rule_block(examples, min_df)
-    # The big id arrays one group at a time: the words' (and from them the pairs') arrays are
-    # made after the small groups, and each goes as soon as its block is made.
-    words_ids, words_row = ids_of([e.keys for e in examples])
-    same_turn = words_row[1:] == words_row[:-1]
-    pair_ids = (words_ids[:-1] * size + words_ids[1:])[same_turn]
-    pair_row = words_row[1:][same_turn]
-    del same_turn
-    blocks["w:"] = _block(*distinct(words_ids, words_row, size), n, min_df, name_of("w:"))
-    del words_ids, words_row
-    blocks["p:"] = _block(*distinct(pair_ids, pair_row, size * size), n, min_df, name_of("p:"))
-    del pair_ids, pair_row
+    blocks["c:"] = _block(per_turn(context, context_at, False), n, min_df, name_of("c:"))
+    blocks["r:"] = _rule_block(rows_of.rule_scores, min_df)
+    blocks["w:"] = _block(per_turn(keys, key_at, False), n, min_df, name_of("w:"))
+    blocks["p:"] = _block(per_turn(keys, key_at, True), n, min_df, name_of("p:"))
     names: list[str] = []
     for prefix in sorted(blocks):
         names.extend(blocks[prefix][0])
     return names, _stack([blocks.pop(p)[1] for p in sorted(blocks)], n)
 
 
-def _stack(blocks: list[Any], n: int) -> Any:
-    """The CSR blocks (same rows, sorted indices) side by side, as one CSR matrix with sorted
-    indices: scipy's hstack, filled block by block and each block let go once copied, so the
-    blocks and the whole matrix are not all held at once (`blocks` is emptied)."""
+def _joined(parts: list[Any], dtype: Any) -> Any:
+    """The arrays end to end, each let go once copied (`parts` is emptied): the whole and
+    the parts are not all held at once, as with np.concatenate."""
+    import numpy as np
+
+    out = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        out[at : at + len(part)] = part
+        at += len(part)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Columns:
+    """One feature group's block of columns, CSR-like: each row's column numbers (sorted)
+    and either one value per row (`norm`: every item of a row has its row's weight, so the
+    block holds 4 bytes an entry, not 12) or one per entry (`data`)."""
+
+    indptr: Any  # int64, n + 1
+    indices: Any  # int32
+    norm: Any  # float64 per row, or None
+    data: Any  # float64 per entry, or None
+    width: int
+
+
+def _stack(blocks: list[_Columns], n: int) -> Any:
+    """The blocks (same rows) side by side, as one CSR matrix with sorted indices: scipy's
+    hstack, filled a block and a slice of rows at a time, each block let go once copied
+    (`blocks` is emptied), so few temporaries are held beside the blocks and the matrix."""
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    total = sum(b.nnz for b in blocks)
+    total = sum(len(b.indices) for b in blocks)
     index = np.int32 if total < 2**31 else np.int64
     counts = [np.diff(b.indptr) for b in blocks]
     indptr = np.zeros(n + 1, dtype=index)
     np.cumsum(np.sum(counts, axis=0) if counts else np.zeros(n, dtype=index), out=indptr[1:])
-    # Pages of np.empty are only taken as they are written: the matrix grows as blocks go.
     data = np.empty(total, dtype=np.float64)
     indices = np.empty(total, dtype=index)
     before = indptr[:-1].astype(np.int64)  # where each row's next block starts
     width = 0
     while blocks:
         block, count = blocks.pop(0), counts.pop(0)
-        at = np.repeat(before - block.indptr[:-1], count) + np.arange(block.nnz)
-        data[at] = block.data
-        indices[at] = block.indices + width
-        width += block.shape[1]
+        for lo in range(0, n, ROWS_AT_ONCE):
+            hi = min(n, lo + ROWS_AT_ONCE)
+            a, b = int(block.indptr[lo]), int(block.indptr[hi])
+            if a == b:
+                continue
+            some = count[lo:hi]
+            at = np.repeat(before[lo:hi] - block.indptr[lo:hi], some) + np.arange(a, b)
+            data[at] = (
+                block.data[a:b] if block.data is not None else np.repeat(block.norm[lo:hi], some)
+            )
+            indices[at] = block.indices[a:b] + width
+        width += block.width
         before += count
-        del block, at
+        del block
     return csr_matrix((data, indices, indptr), shape=(n, width))
 
 
-def _block(ids: Any, row: Any, n: int, min_df: int, names_of: Any) -> tuple[list[str], Any]:
-    """One feature group's sorted names (ids seen in at least min_df turns) and its CSR
-    columns, from each turn's distinct ids (ascending turns). A group is L2-normalised over
-    all its distinct items per turn, known or not."""
+def _block(parts: list[Any], n: int, min_df: int, names_of: Any) -> tuple[list[str], _Columns]:
+    """One feature group's sorted names (ids seen in at least min_df turns) and its columns,
+    from [each turn's distinct ids (ascending turns), their turns] (the list is emptied, so
+    the ids go as soon as they are looked up). A group is L2-normalised over all its
+    distinct items per turn, known or not. The lookups and the sorting of each row's columns
+    run a slice at a time, so the temporaries stay small beside the ids."""
     import numpy as np
-    from scipy.sparse import csr_matrix
 
-    values, df = np.unique(ids, return_counts=True)
-    kept = values[df >= min_df]
-    del values, df
+    ids, row = parts
+    parts.clear()
+    ordered = np.sort(ids)
+    # Each turn's ids are distinct, so an id seen in min_df turns occurs min_df times: in
+    # order, the same id min_df - 1 places on (no array of counts needed).
+    reach = max(min_df, 1) - 1
+    if reach:
+        ordered = ordered[:-reach][ordered[reach:] == ordered[:-reach]]
+    kept = (
+        ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+    )
+    del ordered
     label = names_of(kept)
     order = sorted(range(len(label)), key=label.__getitem__)
     rank = np.empty(len(kept), dtype=np.int32)
     rank[np.array(order, dtype=np.int64)] = np.arange(len(kept), dtype=np.int32)
     norm = 1.0 / np.sqrt(np.bincount(row, minlength=n).clip(min=1))
+    col = np.full(len(ids), -1, dtype=np.int32)
     if len(kept):
-        at = np.minimum(np.searchsorted(kept, ids), len(kept) - 1)
-        found = kept[at] == ids
-        at, row = at[found], row[found]
-    else:
-        at, row = np.zeros(0, dtype=np.int64), row[:0]
+        step = 1 << 20
+        for lo in range(0, len(ids), step):
+            part = ids[lo : lo + step]
+            at = np.minimum(np.searchsorted(kept, part), len(kept) - 1)
+            col[lo : lo + step] = np.where(kept[at] == part, rank[at], -1)
+    del ids
+    found = col >= 0
+    col, row = col[found], row[found]
+    del found
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-    block = csr_matrix((norm[row], rank[at], indptr), shape=(n, len(kept)))
-    block.sort_indices()
-    return [label[i] for i in order], block
+    width = max(len(kept), 1)
+    for lo in range(0, n, ROWS_AT_ONCE):  # each row's columns in order
+        a, b = indptr[lo], indptr[min(n, lo + ROWS_AT_ONCE)]
+        keys = row[a:b].astype(np.int64) * width + col[a:b]
+        keys.sort()
+        col[a:b] = keys % width
+    return [label[i] for i in order], _Columns(indptr, col, norm, None, len(kept))
 
 
-def _rule_block(examples: Sequence[TrainingExample], min_df: int) -> tuple[list[str], Any]:
-    """The rule-hit features (a code's rules matched, valued by their score) and columns."""
+def _rule_block(scores: Sequence[Mapping[str, float]], min_df: int) -> tuple[list[str], _Columns]:
+    """The rule-hit features (a code's rules matched, valued by their score) and columns,
+    from each turn's rule scores."""
     from collections import Counter
 
-    from scipy.sparse import csr_matrix
+    import numpy as np
 
-    rule_df = Counter(code for e in examples for code, s in e.rule_scores.items() if s > 0)
+    rule_df = Counter(code for turn in scores for code, s in turn.items() if s > 0)
     codes = sorted(code for code, count in rule_df.items() if count >= min_df)
     column = {code: i for i, code in enumerate(codes)}
     data: list[float] = []
     cols: list[int] = []
     indptr = [0]
-    for e in examples:
-        hits = sorted(
-            (column[c], float(s)) for c, s in e.rule_scores.items() if s > 0 and c in column
-        )
+    for turn in scores:
+        hits = sorted((column[c], float(s)) for c, s in turn.items() if s > 0 and c in column)
         cols.extend(c for c, _ in hits)
         data.extend(s for _, s in hits)
         indptr.append(len(cols))
-    block = csr_matrix((data, cols, indptr), shape=(len(examples), len(codes)), dtype=float)
-    return ["r:" + code for code in codes], block
+    return ["r:" + code for code in codes], _Columns(
+        np.array(indptr, dtype=np.int64),
+        np.array(cols, dtype=np.int32),
+        None,
+        np.array(data, dtype=np.float64),
+        len(codes),
+    )
 
 
 def _binary_rows(word_sets: Sequence[Collection[str]], vocab: Mapping[str, int]) -> Any:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QualcodeError
+from .example_set import ExampleSet
 from .features import Lookups, _binary_rows, _lookups_of, _matrix, training_matrix
 
 if TYPE_CHECKING:
@@ -513,7 +514,7 @@ def rule_prediction(code: str, example: TrainingExample, cm: CodeModel | None = 
     return Prediction(code, round(p, 4), not vetoed, "rules", False, (reason,))
 
 
-def fingerprint(examples: Sequence[TrainingExample], codes: Sequence[str], **params: Any) -> str:
+def fingerprint(examples: Iterable[TrainingExample], codes: Sequence[str], **params: Any) -> str:
     """A hash of the training data and settings: equal fingerprints give the same model."""
     h = hashlib.sha256()
     h.update(json.dumps([FORMAT, list(codes), params], sort_keys=True).encode())
@@ -567,7 +568,7 @@ class Plan:
 
 
 def prepare(
-    examples: Sequence[TrainingExample],
+    examples: Sequence[TrainingExample] | ExampleSet,
     codes: Sequence[str],
     *,
     min_tags: int = MIN_TAGS,
@@ -576,24 +577,26 @@ def prepare(
 ) -> Plan:
     """The first half of `train`: which turns each code fits on, and their feature matrix.
 
-    A large project's caller lets its examples go after this and before `fit`, so their
-    memory is free again while the fitting workers run.
+    The examples may come as an `ExampleSet` (a large project's caller reads them into
+    one a chunk at a time, never holding them all as objects), and a caller lets them go
+    after this and before `fit`, so their memory is free again while fitting runs.
     """
     import numpy as np
 
+    rows = examples if isinstance(examples, ExampleSet) else ExampleSet.of(examples)
     # On a large project, a feature seen in one turn only (most word pairs) cannot
     # generalise; dropping those shrinks the problem (and the stored model) several-fold.
-    min_df = MIN_DF_LARGE if len(examples) >= LARGE else 1
+    min_df = MIN_DF_LARGE if len(rows) >= LARGE else 1
     kept: dict[tuple[str, int], int] = {}  # (transcript, turn) -> index into stored examples
     stored: list[tuple[str, int, tuple[str, ...]]] = []
     out: dict[str, CodeModel] = {}
     plans: list[tuple[list[int], Any]] = []  # per learned code: the rows it fits on, labels
     for code in codes:
-        labels = [e.label(code) for e in examples]
+        labels = [rows.label(i, code) for i in range(len(rows))]
         idx = [i for i, y in enumerate(labels) if y is not None]
         y = np.array([labels[i] for i in idx], dtype=bool)
         pos, neg = int(y.sum()), int(len(y) - y.sum())
-        hit = [i for i in idx if examples[i].rule_scores.get(code, 0.0) > 0]
+        hit = [i for i in idx if rows.rule_scores[i].get(code, 0.0) > 0]
         rule_hits, rule_right = len(hit), sum(1 for i in hit if labels[i])
         rule_vetoed = _vetoed(rule_right, rule_hits - rule_right)
         if pos < min_tags or neg == 0:
@@ -618,11 +621,10 @@ def prepare(
         plans.append((fit_idx, np.array([labels[i] for i in fit_idx], dtype=bool)))
         positives = []
         for i in _spread([i for i in idx if labels[i]], MAX_SIMILAR):
-            e = examples[i]
-            key = (e.transcript, e.turn)
+            key = (rows.transcripts[i], rows.turns[i])
             if key not in kept:
                 kept[key] = len(stored)
-                stored.append((e.transcript, e.turn, tuple(sorted(set(e.keys)))))
+                stored.append((*key, tuple(sorted(set(rows.keys(i))))))
             positives.append(kept[key])
         out[code] = CodeModel(
             code,
@@ -639,7 +641,7 @@ def prepare(
     # The features come from the turns some code fits on: every coded turn of a smaller
     # project, a bounded share of a large one's (POS_CAP, NEG_CAP), so the matrix is too.
     used = sorted({i for rows, _ in plans for i in rows})
-    names, matrix = training_matrix([examples[i] for i in used], min_df) if used else ([], None)
+    names, matrix = training_matrix(rows.take(used), min_df) if used else ([], None)
     at = {i: k for k, i in enumerate(used)}
     return Plan(
         names,
