@@ -100,9 +100,9 @@ def rules_for(store: Store, codes: Sequence[Code], lang: str) -> tuple[Any, str 
 
 # Transcripts whose passages (and, when learning, examples and predictions) are held at once
 # while storing. Each prediction worker and the parent hold a chunk or two: at 10 M words
-# with learning, 50 -> 20 took the peak from 772 to 645 MB, and 20 -> 10 from 426-446 to
-# 389-405 MB, each at the same speed.
-CHUNK = 10
+# with learning, 50 -> 20 took the peak from 772 to 645 MB, 20 -> 10 from 426-446 to
+# 389-405 MB and 10 -> 6 from 390-393 to 373-375 MB, each at the same speed (also at 1 M).
+CHUNK = 6
 
 
 def chunked(items: Sequence[TranscriptText]) -> list[Sequence[TranscriptText]]:
