@@ -298,3 +298,13 @@ def test_a_shared_matrix_reads_back_equal_and_mapped_from_its_files(tmp_path) ->
         while getattr(part, "base", None) is not None and not isinstance(part, mmap.mmap):
             part = part.base
         assert isinstance(part, mmap.mmap)  # not copied into this process
+
+
+def test_the_letters_memo_stays_bounded_and_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.nlp import learn
+
+    monkeypatch.setattr(learn, "_LETTERS", {})
+    monkeypatch.setattr(learn, "_LETTERS_MAX", 5)
+    words = [f"vārds{i}" for i in range(12)] + ["123", "—"]
+    assert [learn._has_letters(w) for w in words] == [True] * 12 + [False, False]
+    assert len(learn._LETTERS) <= 5

@@ -89,12 +89,17 @@ class Prediction:
 
 
 _LETTERS: dict[str, bool] = {}
+# A real corpus's vocabulary has hundreds of thousands of keys: past this many remembered,
+# the memory (and the strings it keeps alive) is let go and remembering starts again.
+_LETTERS_MAX = 100_000
 
 
 def _has_letters(key: str) -> bool:
     # Asked millions of times for a few thousand distinct keys: remembered per key.
     known = _LETTERS.get(key)
     if known is None:
+        if len(_LETTERS) >= _LETTERS_MAX:
+            _LETTERS.clear()
         known = _LETTERS[key] = any(ch.isalpha() for ch in key)
     return known
 
