@@ -308,3 +308,13 @@ def test_the_letters_memo_stays_bounded_and_still_answers(monkeypatch: pytest.Mo
     words = [f"vārds{i}" for i in range(12)] + ["123", "—"]
     assert [learn._has_letters(w) for w in words] == [True] * 12 + [False, False]
     assert len(learn._LETTERS) <= 5
+
+
+def test_the_json_pieces_of_a_model_are_its_data() -> None:
+    model = train(corpus(), CODES)
+    text = "".join(model.json_parts())
+    assert text.isascii()  # Latvian words as \u escapes: one byte a character
+    assert json.loads(text) == json.loads(json.dumps(model.to_dict()))
+    assert Model.from_dict(json.loads(text)) == model
+    with pytest.raises(ValueError, match="prediction only"):
+        next(model.for_prediction().json_parts())

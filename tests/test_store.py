@@ -131,3 +131,33 @@ def test_second_writer_gets_project_busy(project: Project, monkeypatch: pytest.M
         holder.stdin.close()
         holder.wait(timeout=10)
     assert project.store.respondents.ids() == []
+
+
+def test_an_entry_saved_in_pieces_reads_back_whole_and_replaces_the_old(project: Project) -> None:
+    learned = project.store.learned
+    learned.save("m", "old", '{"words": ["mācības"]}')
+    pieces = ['{"words": ', '["m\\u0101c\\u012bbas", "alga"]', ', "n": 2}']
+    learned.save_parts("m", "new", lambda: iter(pieces))
+    assert learned.matching("m", "old") is None
+    assert learned.matching("m", "new") == "".join(pieces)
+    assert learned.get("m") == ("new", "".join(pieces))
+    learned.save_parts("m", "newer", lambda: ["{}"])  # shorter than before: nothing of it is left
+    assert learned.get("m") == ("newer", "{}")
+
+
+def test_a_failed_save_in_pieces_leaves_the_entry_as_it_was(project: Project) -> None:
+    learned = project.store.learned
+    learned.save("m", "old", "[1]")
+
+    made = []
+
+    def pieces():
+        made.append(1)
+        yield "[2"
+        if len(made) == 2:  # fails while the row is being written
+            raise RuntimeError("made no more")
+        yield "]"
+
+    with pytest.raises(RuntimeError):
+        learned.save_parts("m", "new", pieces)
+    assert learned.get("m") == ("old", "[1]")

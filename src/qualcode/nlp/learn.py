@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -413,31 +413,32 @@ class Model:
 
     def to_dict(self) -> dict[str, Any]:
         """The model as JSON-able data (no pickles: it is stored in the project database)."""
-        if self._cache.get("lean"):
-            raise ValueError("a model made for prediction only (for_prediction) is not saved")
+        self._check_saveable()
         return {
             "format": FORMAT,
             "fingerprint": self.fingerprint,
             "features": list(self.features),
             "examples": [[t, n, list(w)] for t, n, w in self.examples],
-            "codes": {
-                code: {
-                    "tags": m.tags,
-                    "negatives": m.negatives,
-                    "status": m.status,
-                    "note": m.note,
-                    "intercept": m.intercept,
-                    "coef": _pack_coef(m.coef),
-                    "calibration": list(m.calibration) if m.calibration else None,
-                    "threshold": m.threshold,
-                    "positives": list(m.positives),
-                    "rule_hits": m.rule_hits,
-                    "rule_right": m.rule_right,
-                    "rule_vetoed": m.rule_vetoed,
-                }
-                for code, m in self.codes.items()
-            },
+            "codes": {code: _code_dict(m) for code, m in self.codes.items()},
         }
+
+    def json_parts(self) -> Iterator[str]:
+        """`to_dict()` as ASCII JSON text, a piece at a time (the features, the tagged turns,
+        each code): a large model is never one string, nor all of its data at once (at 10 M
+        words saving it that way held some 160 MB beside the model)."""
+        self._check_saveable()
+        yield f'{{"format": {FORMAT}, "fingerprint": {json.dumps(self.fingerprint)}, "features": '
+        yield json.dumps(list(self.features))
+        yield ', "examples": '
+        yield json.dumps([[t, n, list(w)] for t, n, w in self.examples])
+        yield ', "codes": {'
+        for k, (code, m) in enumerate(self.codes.items()):
+            yield f"{', ' if k else ''}{json.dumps(code)}: {json.dumps(_code_dict(m))}"
+        yield "}}"
+
+    def _check_saveable(self) -> None:
+        if self._cache.get("lean"):
+            raise ValueError("a model made for prediction only (for_prediction) is not saved")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Model:
@@ -479,6 +480,24 @@ class Model:
                 "(run `qualcode suggest` again)"
             ) from None
         return cls(features, codes, examples, str(data.get("fingerprint", "")))
+
+
+def _code_dict(m: CodeModel) -> dict[str, Any]:
+    """One code's model as JSON-able data."""
+    return {
+        "tags": m.tags,
+        "negatives": m.negatives,
+        "status": m.status,
+        "note": m.note,
+        "intercept": m.intercept,
+        "coef": _pack_coef(m.coef),
+        "calibration": list(m.calibration) if m.calibration else None,
+        "threshold": m.threshold,
+        "positives": list(m.positives),
+        "rule_hits": m.rule_hits,
+        "rule_right": m.rule_right,
+        "rule_vetoed": m.rule_vetoed,
+    }
 
 
 def _pack_coef(coef: Weights) -> dict[str, str]:
