@@ -126,3 +126,11 @@ def test_training_from_a_set_plans_and_fits_as_from_the_list() -> None:
     assert [(c, r, y.tolist()) for c, r, y in a.fits] == [(c, r, y.tolist()) for c, r, y in b.fits]
     assert a.models == b.models and a.stored == b.stored
     assert train(examples, CODES).to_dict() == train(list(ExampleSet.of(examples)), CODES).to_dict()
+
+
+def test_rows_can_still_be_added_after_the_arrays_were_read() -> None:
+    rows = ExampleSet.of([TrainingExample("LV-01", 2, ["mācīb"])])
+    first = rows.arrays()[0].tolist()
+    rows.add(TrainingExample("LV-01", 4, ["alg", "mācīb"]))  # the cached views are let go
+    assert first == [0] and rows.arrays()[0].tolist() == [0, 1, 0]
+    assert rows.keys(1) == ["alg", "mācīb"]

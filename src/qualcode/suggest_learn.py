@@ -136,7 +136,13 @@ def _turn_examples(
 
 def labelled(examples: Sequence[TrainingExample]) -> list[TrainingExample]:
     """The examples the coding says something about."""
-    return [e for e in examples if e.labels or e.rejected or e.complete]
+    return [e for e in examples if informative(e)]
+
+
+def informative(e: TrainingExample) -> bool:
+    """True when the coding says something about the turn (a tag, a rejection, or its
+    transcript is fully coded)."""
+    return bool(e.labels or e.rejected or e.complete)
 
 
 def coding_fingerprint(
@@ -222,7 +228,7 @@ def model_for(
 
     with Workers(1 if large else workers, warm=preload) as pool:
         # Read into numbers one example at a time: the examples are never all held as objects.
-        training = ExampleSet.of(e for e in examples if e.labels or e.rejected or e.complete)
+        training = ExampleSet.of(e for e in examples if informative(e))
         if not any(training.labels):
             return None
         plan = prepare(training, codes, data_fingerprint=fingerprint)

@@ -64,6 +64,8 @@ class ExampleSet:
 
     def add(self, e: TrainingExample) -> None:
         """Append one example as a row."""
+        # The arrays are views of the rows' storage, which cannot grow while one is held.
+        self._arrays = None
         number = self.vocabulary.__getitem__
         self._keys.extend(map(number, e.keys))
         self._key_ends.append(len(self._keys))
@@ -79,7 +81,6 @@ class ExampleSet:
         if shared is None:
             shared = self._shared[("scores", scores)] = dict(scores)
         self.rule_scores.append(shared)
-        self._arrays = None
 
     def __len__(self) -> int:
         return len(self.turns)
