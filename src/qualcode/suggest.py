@@ -264,12 +264,13 @@ def _train(
     """
 
     def run(on: Store) -> Model | None:
+        # model_for keeps the turns the coding says something about.
         training = (
             e
             for _part, examples, _passages in _learning_chunks(
                 on, rules_by_lang, coded, include_interviewer, state.coding
             )
-            for e in labelled(examples)
+            for e in examples
         )
         return model_for(
             on, training, state.names, state.workers, state.fingerprint, large=state.large

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .cache import TokenTable
 from .caseless import CaselessText
+from .negation import LANGUAGES as NEGATION_LANGUAGES
 from .phrases import FoldedView, folded_starts, phrase_starts
 from .pipeline import pipeline
 
@@ -403,7 +404,7 @@ def match_transcript(
                 size = len(table) + 1
                 blocked = ex_turn * size + (ex_win + 1)
                 keep &= ~np.isin(turn * size + (win + 1), blocked)
-        if rule.negation and rule.lang in ("lv", "en"):
+        if rule.negation and rule.lang in NEGATION_LANGUAGES:
             from .negation import break_sums, flags_of, negated
 
             if rule.lang not in flags:  # once per transcript, when a code first has hits

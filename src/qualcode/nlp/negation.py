@@ -31,6 +31,7 @@ AFTER = 2
 # Bump when the negators or clause breaks change: flags stored with token tables are then
 # found again when matching (see flags_key).
 LEXICON_VERSION = "1"
+LANGUAGES = ("lv", "en")  # those negation is defined for
 # After a keyword only a negated predicate counts ("mācības nav vajadzīgas"): a negated
 # action verb there says something about the keyword ("algu nemaksā laikus" is a pay
 # complaint), so it does not cancel it.
@@ -107,7 +108,7 @@ def token_flags(table: TokenTable, text: str | CaselessText, lang: str) -> tuple
     neg = np.zeros(n, dtype=bool)
     after = np.zeros(n, dtype=bool)
     brk = np.zeros(n, dtype=bool)
-    if lang not in ("lv", "en") or not n:
+    if lang not in LANGUAGES or not n:
         return neg, after, brk
     starts, ends = table.starts, table.ends
     spans = np.array([m.span() for m in caseless.finditer(_finders(lang))], dtype=np.int64)
@@ -148,7 +149,7 @@ def stored_flags(table: TokenTable, text: str, lang: str) -> None:
     languages negation is defined for."""
     from .caseless import CaselessText
 
-    if lang in ("lv", "en"):
+    if lang in LANGUAGES:
         table.negation = token_flags(table, CaselessText(text), lang)
         table.negation_key = flags_key(lang)
 

@@ -38,12 +38,7 @@ class LearnedStore:
         from . import now
 
         with self.store.write(record=False):
-            self.conn.execute(
-                "INSERT INTO models(name, fingerprint, data, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET fingerprint = excluded.fingerprint, "
-                "data = excluded.data, created_at = excluded.created_at",
-                [name, fingerprint, data, now()],
-            )
+            self._put(name, fingerprint, now(), data)
 
     def save_parts(self, name: str, fingerprint: str, parts: Callable[[], Iterable[str]]) -> None:
         """Store (or replace) an entry whose JSON text `parts()` gives a piece at a time, in
@@ -62,9 +57,9 @@ class LearnedStore:
                 for piece in parts():
                     blob.write(piece.encode("utf-8"))
 
-    def _put(self, name: str, fingerprint: str, created_at: str, data: bytes | int) -> int:
-        """Insert or replace an entry and return its rowid. data: its bytes, or how many
-        (zeros, written over next)."""
+    def _put(self, name: str, fingerprint: str, created_at: str, data: str | bytes | int) -> int:
+        """Insert or replace an entry and return its rowid. data: its text or bytes, or how
+        many bytes (zeros, written over next)."""
         value = "zeroblob(?)" if isinstance(data, int) else "?"
         self.conn.execute(
             f"INSERT INTO models(name, fingerprint, data, created_at) VALUES (?, ?, {value}, ?) "
