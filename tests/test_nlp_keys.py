@@ -118,12 +118,12 @@ def test_sentence_starts_agree_with_spacys_sentencizer(sentencizer_nlp, tokens: 
     from spacy.attrs import IS_PUNCT, ORTH
     from spacy.tokens import Doc
 
-    from qualcode.nlp.cache import _period_ids
+    from qualcode.nlp.cache import period_ids
 
     nlp = sentencizer_nlp
     doc = nlp.get_pipe("sentencizer")(Doc(nlp.vocab, words=tokens))
     arr = doc.to_array([ORTH, IS_PUNCT])
-    ours = sentence_starts(np.isin(arr[:, 0], _period_ids(nlp.vocab)), arr[:, 1] == 1)
+    ours = sentence_starts(np.isin(arr[:, 0], period_ids(nlp.vocab)), arr[:, 1] == 1)
     assert ours.tolist() == [bool(t.is_sent_start) for t in doc]
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..store import Store
+    from .span_tokens import TokenArrays
 
 # 2: keys and arrays zlib-compressed, offsets as gaps and lengths in the narrowest types.
 # 3: the same, and the tokens' negation flags (nlp/negation.py) when the language has them.
@@ -191,7 +192,7 @@ def _smallest_dtype(values: Any) -> str:
     return "<i8"
 
 
-def _period_ids(vocab: Any) -> Any:
+def period_ids(vocab: Any) -> Any:
     """Orth ids of the characters that end a sentence (spaCy's Sentencizer defaults)."""
     import numpy as np
     from spacy.pipeline import Sentencizer
@@ -225,37 +226,54 @@ def tokenise(item: TranscriptText) -> TokenTable:
 
 
 def tokenise_many(items: Sequence[TranscriptText]) -> Iterator[TokenTable]:
-    """Token tables of transcripts: each transcript is one doc, its tokens split by turn.
+    """Token tables of transcripts: each transcript is one text, its tokens split by turn.
 
-    One doc per transcript rather than per turn: per-doc overhead made turn-sized docs
-    several times slower. Tokens outside every turn (header, speaker labels) are dropped;
-    a sentence or phrase never runs across a turn boundary (see TokenTable.turn_of).
+    Each distinct whitespace-separated span goes through the pipeline once per process
+    (nlp/span_tokens.py), which gives the tokens a Doc of the whole text would; a pipeline
+    where that does not hold makes the Doc. One text per transcript rather than per turn:
+    per-doc overhead made turn-sized docs several times slower. Tokens outside every turn
+    (header, speaker labels) are dropped; a sentence or phrase never runs across a turn
+    boundary (see TokenTable.turn_of).
     """
+    from .span_tokens import for_pipeline
+
     for item in items:
-        pipe = pipeline(item.language)
-        yield table_from_doc(pipe.nlp(item.text), item)
+        spans = for_pipeline(item.language)
+        arrays = spans.arrays(item.text) if spans is not None else None
+        if arrays is None:
+            yield table_from_doc(pipeline(item.language).nlp(item.text), item)
+        else:
+            yield table_from_arrays(arrays, item, spans.nlp.vocab.strings)  # type: ignore[union-attr]
 
 
 def table_from_doc(doc: Any, item: TranscriptText) -> TokenTable:
     """The token table of a transcript's doc."""
-    import numpy as np
-    from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM, ORTH
+    from .span_tokens import doc_arrays
 
-    arr = doc.to_array([NORM, IDX, LENGTH, ORTH, IS_PUNCT]).reshape(-1, 5)
-    starts = arr[:, 1].astype(np.int64)
-    ends = starts + arr[:, 2].astype(np.int64)
+    return table_from_arrays(doc_arrays(doc, period_ids(doc.vocab)), item, doc.vocab.strings)
+
+
+def table_from_arrays(tokens: TokenArrays, item: TranscriptText, strings: Any) -> TokenTable:
+    """The token table of a transcript from its tokens' arrays (keys as spaCy string ids,
+    looked up in `strings`)."""
+    import numpy as np
+
+    starts = tokens.start
+    ends = starts + tokens.length
+    norms, period, punct, flags = tokens.norm, tokens.period, tokens.punct, tokens.negation
     t_start = np.array([t.start for t in item.turns], dtype=np.int64)
     t_end = np.array([t.end for t in item.turns], dtype=np.int64)
     pos = np.searchsorted(t_start, starts, side="right") - 1
     inside = pos >= 0
     inside[inside] &= starts[inside] < t_end[pos[inside]]
-    arr, starts, ends, pos = arr[inside], starts[inside], ends[inside], pos[inside]
+    norms, period, punct = norms[inside], period[inside], punct[inside]
+    starts, ends, pos = starts[inside], ends[inside], pos[inside]
+    clipped = np.flatnonzero(ends > t_end[pos])
     ends = np.minimum(ends, t_end[pos])  # a token never reaches into the next turn
-    sent = sentence_starts(np.isin(arr[:, 3], _period_ids(doc.vocab)), arr[:, 4] == 1)
+    sent = sentence_starts(period, punct)
     turn_starts = np.searchsorted(starts, t_start, side="left")
     sent[turn_starts[turn_starts < len(sent)]] = True  # each turn starts a sentence
-    uniq, inverse = np.unique(arr[:, 0], return_inverse=True)
-    strings = doc.vocab.strings
+    uniq, inverse = np.unique(norms, return_inverse=True)
     table = TokenTable(
         keys=[strings[h] for h in uniq.tolist()],
         key_ids=inverse.ravel().astype(np.int32),
@@ -264,9 +282,21 @@ def table_from_doc(doc: Any, item: TranscriptText) -> TokenTable:
         sent_starts=sent,
         turn_starts=turn_starts.astype(np.int32),
     )
-    from .negation import stored_flags
+    if flags is None:
+        from .negation import stored_flags
 
-    stored_flags(table, item.text, item.language)
+        stored_flags(table, item.text, item.language)
+    else:
+        from .negation import flags_key, is_clause_break, near_negators
+
+        neg, after, breaks = (f[inside] for f in flags)
+        brk = np.zeros(len(neg), dtype=bool)
+        near = near_negators(neg)
+        brk[near] = breaks[near]  # as token_flags: only near a negator
+        for i in np.intersect1d(near, clipped).tolist():  # a token cut short at a turn's end
+            brk[i] = is_clause_break(item.text[starts[i] : ends[i]])
+        table.negation = (neg, after, brk)
+        table.negation_key = flags_key(item.language)
     return table
 
 

@@ -99,28 +99,44 @@ def token_flags(table: TokenTable, text: str | CaselessText, lang: str) -> tuple
     """
     import numpy as np
 
+    n = len(table)
+    brk = np.zeros(n, dtype=bool)
+    neg, after = negator_flags(text, table.starts, lang)
+    plain = text if isinstance(text, str) else text.text
+    starts, ends = table.starts, table.ends
+    for i in near_negators(neg).tolist():
+        brk[i] = is_clause_break(plain[starts[i] : ends[i]])
+    return neg, after, brk
+
+
+def negator_flags(text: str | CaselessText, starts: Any, lang: str) -> tuple[Any, Any]:
+    """Per token (given by its start offset, ascending): is it a negator, and one that
+    counts after a hit? Its form is what the negator pattern matches from its start.
+
+    The pattern never reaches across whitespace, so the flags of the tokens in a
+    whitespace-separated span do not depend on the text around it (nlp/span_tokens.py).
+    """
+    import numpy as np
+
     from .caseless import CaselessText
 
-    caseless = text if isinstance(text, CaselessText) else CaselessText(text)
-    text = caseless.text
-
-    n = len(table)
+    n = len(starts)
     neg = np.zeros(n, dtype=bool)
     after = np.zeros(n, dtype=bool)
-    brk = np.zeros(n, dtype=bool)
     if lang not in LANGUAGES or not n:
-        return neg, after, brk
-    starts, ends = table.starts, table.ends
+        return neg, after
+    caseless = text if isinstance(text, CaselessText) else CaselessText(text)
+    plain = caseless.text
     spans = np.array([m.span() for m in caseless.finditer(_finders(lang))], dtype=np.int64)
     if not len(spans):
-        return neg, after, brk
+        return neg, after
     spans = spans.reshape(-1, 2)
     idx = np.searchsorted(starts, spans[:, 0], side="left")
     on_token = idx < n
     on_token[on_token] = starts[idx[on_token]] == spans[on_token, 0]
     idx, spans = idx[on_token], spans[on_token]
     # The form from the original text, lowered alone, exactly as is_negator lowers it.
-    forms = [text[a:b].lower() for a, b in spans.tolist()]
+    forms = [plain[a:b].lower() for a, b in spans.tolist()]
     verdict: dict[str, tuple[bool, bool]] = {}
     for i, form in zip(idx.tolist(), forms, strict=True):
         flag = verdict.get(form)
@@ -129,14 +145,23 @@ def token_flags(table: TokenTable, text: str | CaselessText, lang: str) -> tuple
         if flag[0]:
             neg[i] = True
             after[i] = flag[1]
-    # Clause breaks matter only near a negator: look at those few tokens alone.
+    return neg, after
+
+
+def near_negators(neg: Any) -> Any:
+    """Token indices within reach of a negator (the only ones whose clause breaks matter)."""
+    import numpy as np
+
+    n = len(neg)
     near = np.flatnonzero(neg)
-    window = np.unique(
+    return np.unique(
         np.clip(near[:, None] + np.arange(-BEFORE, AFTER + 1)[None, :], 0, n - 1).ravel()
     )
-    for i in window.tolist():
-        brk[i] = text[starts[i] : ends[i]].lower() in CLAUSE_BREAKS
-    return neg, after, brk
+
+
+def is_clause_break(form: str) -> bool:
+    """True for a token that ends a clause (a negation does not reach past it)."""
+    return form.lower() in CLAUSE_BREAKS
 
 
 def flags_key(lang: str) -> str:
