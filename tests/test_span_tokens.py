@@ -182,6 +182,19 @@ def test_a_special_case_with_a_space_leaves_the_doc_path() -> None:
     nlp.tokenizer.add_special_case("a b", [{ORTH: "a b"}])
     assert span_tokens.independent(nlp, []) is False
     assert span_tokens.independent(spacy.blank("lv"), []) is True
+    assert span_tokens.independent(spacy.blank("zh"), []) is False  # its own segmenter
+
+
+def test_plain_words_get_the_keys_and_flags_spacy_gives_them() -> None:
+    words = "Mācības nav nevajag ne Nezinu darbs bet strādāju macibas NEKAD".split()
+    text = "R: " + " ".join(words) + "\n"
+    item = _item(text, [3], "lv")
+    spans = span_tokens.for_pipeline("lv")
+    assert spans is not None
+    spans._reset()  # every word new, so all of them take the plain-word way
+    _same(_by_spans(item), _by_doc(item))
+    english = _item("R: cannot gonna never nothing training\n", [3], "en")
+    _same(_by_spans(english), _by_doc(english))  # "cannot", "gonna": special cases
 
 
 @pytest.mark.skipif(not REALWORLD.is_dir(), reason="../shared/realworld is not here")

@@ -129,6 +129,8 @@ class SpanTokens:
         self.lang = lang
         self.negation = lang in LANGUAGES
         self.period_ids = period_ids(nlp.vocab)
+        # Strings the tokenizer has a special case for (the plain-word shortcut skips them).
+        self.specials = frozenset(nlp.tokenizer.rules or {})
         self._reset()
 
     def _reset(self) -> None:
@@ -146,39 +148,94 @@ class SpanTokens:
         self._flags = [_Grow(bool), _Grow(bool), _Grow(bool)]  # negator, after, clause break
 
     def _add(self, spans: Sequence[str], joined: bool) -> bool:
-        """Tokenise new spans: non-whitespace ones many to a Doc (one space between, never a
-        token), whitespace ones alone. False (nothing kept of the group) when a span made no
-        token, which spaCy does not do: the caller takes the Doc path."""
-        import numpy as np
-
+        """Tokenise new spans and keep them: non-whitespace ones many to a Doc, whitespace
+        ones alone, plain words without spaCy (see _plain). False (that group not kept) when
+        a span made no token, which spaCy does not do: the caller takes the Doc path."""
+        if joined:
+            plain = [s for s in spans if s.isalpha() and s not in self.specials]
+            if plain:
+                self._keep(plain, *self._plain(plain))
+                if len(plain) < len(spans):
+                    kept = set(plain)
+                    spans = [s for s in spans if s not in kept]
+                else:
+                    spans = []
         groups = (
             [spans[i : i + BATCH] for i in range(0, len(spans), BATCH)]
             if joined
             else [[s] for s in spans]
         )
         for group in groups:
-            text = " ".join(group)
-            arrays = doc_arrays(self.nlp(text), self.period_ids)
-            lengths = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
-            offsets = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-            of_span = np.searchsorted(offsets, arrays.start, side="right") - 1
-            counts = np.bincount(of_span, minlength=len(group))
-            if not counts.all():
+            made = self._made(group)
+            if made is None:
                 return False
-            first = self._norm.size + np.concatenate(([0], np.cumsum(counts)[:-1]))
-            for i, span in enumerate(group, start=len(self.index)):
-                self.index[span] = i
-            self._first.extend(first)
-            self._count.extend(counts)
-            self._norm.extend(arrays.norm)
-            self._offset.extend(arrays.start - offsets[of_span])
-            self._length.extend(arrays.length)
-            self._period.extend(arrays.period)
-            self._punct.extend(arrays.punct)
-            if self.negation:
-                for grow, flags in zip(self._flags, self._negation(text, arrays), strict=True):
-                    grow.extend(flags)
+            self._keep(group, *made)
         return True
+
+    def _plain(self, words: Sequence[str]) -> tuple[Any, TokenArrays]:
+        """The tokens of words of letters only that are no special case: each is one token,
+        neither punctuation nor sentence-final, keyed by the keyer (what spaCy and the key
+        component make of it, checked by the tests) without the cost of a Doc."""
+        import numpy as np
+
+        from .keys import keyer
+
+        key = keyer(self.lang)
+        add = self.nlp.vocab.strings.add
+        n = len(words)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
+        arrays = TokenArrays(
+            np.fromiter((add(key(w)) for w in words), dtype=np.uint64, count=n),
+            np.zeros(n, dtype=np.int64),
+            lengths,
+            np.zeros(n, dtype=bool),
+            np.zeros(n, dtype=bool),
+        )
+        if self.negation:
+            text = " ".join(words)
+            starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+            arrays.start = starts
+            arrays.negation = self._negation(text, arrays)
+            arrays.start = np.zeros(n, dtype=np.int64)
+        return np.ones(n, dtype=np.int64), arrays
+
+    def _made(self, group: Sequence[str]) -> tuple[Any, TokenArrays] | None:
+        """The tokens of spans (one space between them in one Doc, never a token): each
+        span's token count, and the tokens with their start within their span; None when a
+        span made no token."""
+        import numpy as np
+
+        text = " ".join(group)
+        arrays = doc_arrays(self.nlp(text), self.period_ids)
+        lengths = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+        offsets = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+        of_span = np.searchsorted(offsets, arrays.start, side="right") - 1
+        counts = np.bincount(of_span, minlength=len(group))
+        if not counts.all():
+            return None
+        if self.negation:
+            arrays.negation = self._negation(text, arrays)
+        arrays.start = arrays.start - offsets[of_span]
+        return counts, arrays
+
+    def _keep(self, group: Sequence[str], counts: Any, arrays: TokenArrays) -> None:
+        """Add spans and their tokens (starts within the span) to what is known."""
+        import numpy as np
+
+        first = self._norm.size + np.concatenate(([0], np.cumsum(counts)[:-1]))
+        for i, span in enumerate(group, start=len(self.index)):
+            self.index[span] = i
+        self._first.extend(first)
+        self._count.extend(counts)
+        self._norm.extend(arrays.norm)
+        self._offset.extend(arrays.start)
+        self._length.extend(arrays.length)
+        self._period.extend(arrays.period)
+        self._punct.extend(arrays.punct)
+        if self.negation:
+            assert arrays.negation is not None
+            for grow, flags in zip(self._flags, arrays.negation, strict=True):
+                grow.extend(flags)
 
     def _negation(self, text: str, arrays: TokenArrays) -> tuple[Any, Any, Any]:
         """Each token's negation flags, found in the text of its span alone (the negator
@@ -258,6 +315,10 @@ def independent(nlp: Any, components: Sequence[str]) -> bool:
     could then join a word with what follows a space; one of whitespace alone, such as
     "\\n", stays inside its span), and its components are exactly `components` (ours, which
     key each lexeme alone)."""
+    from spacy.tokenizer import Tokenizer
+
+    if type(nlp.tokenizer) is not Tokenizer:  # Chinese, Japanese ...: their own segmenters
+        return False
     rules = nlp.tokenizer.rules or {}
     if any(not text.isspace() and any(ch.isspace() for ch in text) for text in rules):
         return False
