@@ -8,7 +8,7 @@ import os
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.nlp.batch import Workers, can_isolate, isolated, ordered_map
+from qualcode.nlp.batch import Background, Workers, can_isolate, isolated, ordered_map
 
 _STATE: dict[str, int] = {}
 
@@ -127,3 +127,49 @@ def _running(pid: int) -> bool:
             return fh.read().split(")")[-1].split()[0] != "Z"  # a zombie has ended
     except OSError:
         return False
+
+
+def _send_then_fail(send) -> None:  # type: ignore[no-untyped-def]
+    send(("lv", [("darbs", "darb")]))
+    send(("lv", [("mācības", "mācīb")]))
+    raise RuntimeError("the rest is lost, not reported")
+
+
+def _send_forever(send) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    send("first")
+    time.sleep(60)
+
+
+@pytest.mark.skipif(not can_isolate(), reason="background work needs forked processes")
+def test_background_work_gives_what_it_sent_before_it_failed() -> None:
+    import time
+
+    with Background(_send_then_fail) as work:
+        time.sleep(0.5)
+        got = work.take()
+    assert got == [("lv", [("darbs", "darb")]), ("lv", [("mācības", "mācīb")])]
+
+
+@pytest.mark.skipif(not can_isolate(), reason="background work needs forked processes")
+def test_background_work_is_ended_at_once_when_taken() -> None:
+    import time
+
+    work = Background(_send_forever)
+    deadline = time.monotonic() + 10
+    while not work._got and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    assert work.take() == ["first"]
+    assert time.monotonic() - started < 5  # killed, not waited for
+
+
+def test_background_work_does_nothing_where_processes_are_not_forked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qualcode.nlp import batch
+
+    monkeypatch.setattr(batch, "can_isolate", lambda: False)
+    with Background(_send_then_fail) as work:
+        assert work.take() == []

@@ -157,6 +157,72 @@ def test_worker_processes_find_the_same_suggestions_as_one_process(
     assert _suggested(small) == alone
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="keying ahead needs forked processes")
+def test_words_keyed_ahead_in_a_child_give_the_same_suggestions(
+    small: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.nlp import batch, keys
+    from qualcode.suggest_match import start_keying
+
+    monkeypatch.setenv("QUALCODE_WORKERS", "1")
+    small.suggest()
+    alone = _suggested(small)
+    with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
+        conn.execute("DELETE FROM match_cache")
+        conn.execute("DELETE FROM token_cache")
+    monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    monkeypatch.setattr(batch, "MIN_PARALLEL_CHARS", 10)  # the two transcripts are "much"
+    taken: list[tuple[str, list[tuple[str, str]]]] = []
+    real = start_keying
+
+    def watched(store, items):  # type: ignore[no-untyped-def]
+        work = real(store, items)
+        assert work is not None
+        original = work.take
+
+        def take() -> list:  # type: ignore[type-arg]
+            import time
+
+            time.sleep(1.0)  # let the child finish these two small transcripts
+            got = original()
+            taken.extend(got)
+            return got
+
+        work.take = take  # type: ignore[method-assign]
+        return work
+
+    import qualcode.suggest as suggest_module
+
+    monkeypatch.setattr(suggest_module, "start_keying", watched)
+    small.suggest()
+    assert _suggested(small) == alone
+    pairs = dict(p for _, batch_pairs in taken for p in batch_pairs)
+    assert pairs.get("mācību") == keys.Keyer("lv")("mācību")  # the keyer's own key
+    assert all(v == keys.Keyer(lang)(w) for lang, ps in taken for w, v in ps[:50])
+
+
+def test_likely_words_strip_marks_and_keep_latvian_letters() -> None:
+    from qualcode.nlp.keys import likely_words
+
+    got = likely_words("Darbs, (jā) «mācības»... ķēķis 12 t.i. -- Ļoti!")
+    assert got == {"Darbs", "jā", "mācības", "ķēķis", "Ļoti"}
+
+
+def test_a_reader_store_reads_while_another_connection_writes_and_cannot_write(
+    small: Project,
+) -> None:
+    from qualcode.store import Store
+
+    path = small.store.path
+    reader = Store(path, reader=True)
+    with small.store.write(record=False):
+        small.store.conn.execute("UPDATE settings SET value = value")
+        assert len(reader.transcripts.texts()) == 2  # WAL: the reader is not blocked
+    with pytest.raises(sqlite3.OperationalError):
+        reader.conn.execute("DELETE FROM match_cache")
+    reader.close()
+
+
 _LATVIAN = (
     "Viņai vajag mācību kursus, un alga ir maza. Darba stundu ir par maz. Pašvaldības "
     "darbinieki nezina, ko dara mediators; ķēķis, ģimene, žēl, čigāns, ūdens, Ņina, Ļoti."

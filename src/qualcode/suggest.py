@@ -42,6 +42,7 @@ from .suggest_match import (
     ensure_matches,
     match_fingerprints,
     select_transcripts,
+    start_keying,
     with_texts,
 )
 
@@ -144,8 +145,15 @@ def suggest(
     if not items:
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
-    rules_by_lang, warnings = compile_all(store, with_rules, everything, items)
-    fresh = ensure_matches(store, rules_by_lang, everything, include_interviewer, progress)
+    keying = start_keying(store, everything)  # while spaCy is imported and rules compiled
+    try:
+        rules_by_lang, warnings = compile_all(store, with_rules, everything, items)
+        fresh = ensure_matches(
+            store, rules_by_lang, everything, include_interviewer, progress, keying
+        )
+    finally:
+        if keying is not None:
+            keying.stop()
     tokenised = sum(1 for i in items if i.id in fresh)
     workers = worker_count(items)
     model: Model | None = None

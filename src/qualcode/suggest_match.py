@@ -17,7 +17,7 @@ from .codebook_ops import stored_codebook
 from .models import RESPONDENT, Code
 
 if TYPE_CHECKING:
-    from .nlp.batch import Job
+    from .nlp.batch import Background, Job
     from .nlp.cache import TranscriptText
     from .nlp.matching import CodeRules
     from .store import Store
@@ -171,17 +171,74 @@ def match_fingerprints(
     }
 
 
+def to_tokenise(store: Store, items: Sequence[TranscriptText]) -> list[TranscriptText]:
+    """The transcripts without a current token table (tokenised when matched)."""
+    from .nlp.cache import is_current
+
+    by_id = {i.id: i for i in items}
+    current = {
+        tid
+        for tid, version, sha in store.cache.versions(list(by_id))
+        if is_current(by_id[tid], version, sha)
+    }
+    return [i for i in items if i.id not in current]
+
+
+def start_keying(store: Store, items: Sequence[TranscriptText]) -> Background | None:
+    """Key the words of the transcripts about to be tokenised in a child process, while
+    this one goes on (imports spaCy, compiles the rules); None when there is not much to
+    tokenise. `ensure_matches` takes the keys before its workers fork, so they start
+    knowing them: keying a word is some 30 microseconds, paid by every tokenising process
+    for every word it meets, here once and on a core that would otherwise wait.
+    """
+    from .nlp.batch import Background, can_isolate, worker_count
+    from .nlp.keys import keyer
+
+    todo = to_tokenise(store, items)
+    if not can_isolate() or worker_count(todo) <= 1:
+        return None
+    wanted = [(i.id, i.language) for i in todo]
+    for lang in sorted({lang for _, lang in wanted}):
+        keyer(lang).warm()  # the dictionary, loaded once here for every process after
+    path = store.path
+    return Background(lambda send: _key_words(path, wanted, send))
+
+
+def _key_words(path: Any, items: Sequence[tuple[int, str]], send: Callable[[Any], None]) -> None:
+    """In the keying child: (language, [(word, key)]) for the transcripts' words, sent a
+    chunk of transcripts at a time, read through a read-only connection of its own."""
+    from .nlp.keys import keyer, likely_words
+    from .store import Store
+
+    reader = Store(path, reader=True)
+    seen: dict[str, set[str]] = {}
+    for lo in range(0, len(items), 20):
+        part = items[lo : lo + 20]
+        texts = {r["id"]: str(r["text"]) for r in reader.transcripts.texts([i for i, _ in part])}
+        out: dict[str, list[tuple[str, str]]] = {}
+        for tid, lang in part:
+            done = seen.setdefault(lang, set())
+            words = sorted(likely_words(texts.get(tid, "")) - done)
+            done.update(words)
+            key = keyer(lang)
+            out.setdefault(lang, []).extend((w, key(w)) for w in words)
+        for lang, pairs in out.items():
+            send((lang, pairs))
+
+
 def ensure_matches(
     store: Store,
     rules_by_lang: Mapping[str, Sequence[CodeRules]],
     everything: Sequence[TranscriptText],
     include_interviewer: bool,
     progress: Progress | None,
+    keying: Background | None = None,
 ) -> set[int]:
     """Match every (transcript, code) pair whose stored matches are stale; how many
     transcripts were tokenised for it (their ids).
 
     A transcript with every pair up to date is skipped (its token table is not even read).
+    keying (start_keying) hands over the words' keys made meanwhile.
     The others are tokenised (unless cached) and matched in worker processes when there is
     much to do (nlp.batch); token tables and matches are saved as they come back, so memory
     stays bounded and work done survives a later failure.
@@ -213,6 +270,11 @@ def ensure_matches(
     }
     fresh = [i for i in todo if i.id not in current]
     languages = sorted({i.language for i in fresh})
+    if keying is not None:
+        from .nlp.keys import keyer
+
+        for lang, pairs in keying.take():
+            keyer(lang).remember(pairs)
     # Workers pay off for tokenising; matching from cached tables is quicker in one process.
     for done in run_jobs(jobs, worker_count(fresh), languages):
         if done.table is not None:

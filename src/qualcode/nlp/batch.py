@@ -260,6 +260,75 @@ def _isolated_main(fn: Callable[[], Any], send: Any, parent: int) -> None:
     send.close()
 
 
+class Background:
+    """fn(send) run in a forked child process while this process goes on; what it sends
+    (pickled, a piece at a time) is collected by a thread here, and `take()` ends the child
+    and gives what has come. For work that only saves time later: a child that fails, or is
+    ended before it is done, has just sent less. Where processes are not forked nothing
+    runs and take() gives nothing. A context manager: leaving it ends the child.
+    """
+
+    def __init__(self, fn: Callable[[Callable[[Any], None]], None]) -> None:
+        self._child: Any = None
+        self._thread: Any = None
+        self._got: list[Any] = []
+        if not can_isolate():
+            return
+        import multiprocessing
+        import threading
+
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        self._child = context.Process(
+            target=_background_main, args=(fn, send, os.getpid()), daemon=True
+        )
+        self._child.start()
+        send.close()  # the child's end only: reading sees the end when the child ends
+        self._thread = threading.Thread(target=self._collect, args=(receive,), daemon=True)
+        self._thread.start()
+
+    def _collect(self, receive: Any) -> None:
+        try:
+            while True:
+                self._got.append(receive.recv())
+        except Exception:  # noqa: BLE001 - ended (EOF), or cut off mid-message when ended
+            pass
+        finally:
+            receive.close()
+
+    def take(self) -> list[Any]:
+        """End the child; what it sent until then, in order."""
+        self.stop()
+        return self._got
+
+    def stop(self) -> None:
+        """End the child (at once) and the collecting thread."""
+        if self._child is not None:
+            if self._child.is_alive():
+                self._child.kill()
+            self._child.join()
+            self._child = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _background_main(fn: Callable[[Callable[[Any], None]], None], send: Any, parent: int) -> None:
+    _die_with_parent(parent)
+    try:
+        fn(send.send)
+    except BaseException:  # noqa: BLE001 - work that only saves time: nothing to report
+        pass
+    finally:
+        send.close()
+
+
 class Workers:
     """Worker processes for pure computation (this process alone when n <= 1), as a context.
 

@@ -13,7 +13,7 @@ lowercased form.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -65,6 +65,15 @@ class Keyer:
             self._stem: Callable[[str], str] | None = stem
         else:
             self._stem = None
+
+    def remember(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Take (form, key) pairs another process's keyer made (a key depends only on the
+        form, so they are the keys this keyer would make)."""
+        self._cache.update(pairs)
+
+    def warm(self) -> None:
+        """Load the language's dictionary now (once per process; forked ones share it)."""
+        self._lookup("a")
 
     def __call__(self, form: str) -> str:
         """The key of a word form."""
@@ -146,6 +155,18 @@ def keyer(lang: str) -> Keyer:
 def key(form: str, lang: str) -> str:
     """The matching key of one word form."""
     return keyer(lang)(form)
+
+
+# Marks that stick to a word ("darbs," "(jā)"): stripped to guess the word a tokenizer finds.
+_EDGE_MARKS = ".,!?;:\"'()[]{}«»„“”‘’…–—-*/"
+
+
+def likely_words(text: str) -> set[str]:
+    """The words of letters only a text's whitespace-separated pieces probably give as
+    tokens, marks at their edges stripped: what to key ahead of tokenising (a guess: a key
+    made for a string that is not a token is just not used)."""
+    words = {piece.strip(_EDGE_MARKS) for piece in set(text.split())}
+    return {w for w in words if w.isalpha()}
 
 
 def plain_phrase_keys(phrase: str, lang: str, specials: frozenset[str]) -> tuple[str, ...] | None:

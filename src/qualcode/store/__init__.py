@@ -71,7 +71,7 @@ def _check_file(path: Path) -> None:
 class Store:
     """One open project database; sub-stores hold the SQL of each table group."""
 
-    def __init__(self, path: Path | str, *, create: bool = False) -> None:
+    def __init__(self, path: Path | str, *, create: bool = False, reader: bool = False) -> None:
         self.path = Path(path)
         memory = str(path) == ":memory:"
         self.command = _default_command()
@@ -83,9 +83,14 @@ class Store:
                 raise QualcodeError(f"{self.path} does not exist; run `qualcode init` first")
             if self.path.exists():
                 _check_file(self.path)
-        self.read_only = not memory and self.path.exists() and not _writable(self.path)
+        # reader: a second, read-only connection next to a writing one (another process's),
+        # so without `immutable` (that would read past the writer's locks).
+        self.read_only = reader or (not memory and self.path.exists() and not _writable(self.path))
         try:
-            if self.read_only:
+            if reader:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=_busy_timeout(), isolation_level=None)
+            elif self.read_only:
                 uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
                 conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             else:
