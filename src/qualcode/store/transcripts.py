@@ -161,6 +161,7 @@ class TranscriptStore:
         """Turns of several transcripts (id -> text to slice turn texts from) in one query."""
         out: dict[int, list[Turn]] = {tid: [] for tid in texts}
         ids = list(texts)
+        intern = sys.intern  # shared strings: a corpus has few speakers and roles, many turns
         for lo in range(0, len(ids), 500):
             part = ids[lo : lo + 500]
             rows = self.conn.execute(
@@ -169,21 +170,20 @@ class TranscriptStore:
                 "ORDER BY transcript_id, number",
                 part,
             )
-            for r in rows:
-                text = texts[r[0]]
-                out[r[0]].append(
+            # Positional arguments: a third quicker than keywords, at 3 calls a suggest run.
+            for tid, turn_id, number, speaker, role, start, end, start_time, end_time in rows:
+                out[tid].append(
                     Turn(
-                        id=r[1],
-                        transcript_id=r[0],
-                        number=r[2],
-                        # Shared strings: a corpus has few speakers and roles, many turns.
-                        speaker=sys.intern(r[3]),
-                        role=sys.intern(r[4]),
-                        start=r[5],
-                        end=r[6],
-                        text=text[r[5] : r[6]],
-                        start_time=r[7],
-                        end_time=r[8],
+                        turn_id,
+                        tid,
+                        number,
+                        intern(speaker),
+                        intern(role),
+                        start,
+                        end,
+                        texts[tid][start:end],
+                        start_time,
+                        end_time,
                     )
                 )
         return out
