@@ -146,11 +146,22 @@ def suggest(
         raise QualcodeError("no transcripts to run on; import some with `qualcode import`")
 
     keying = start_keying(store, everything)  # while spaCy is imported and rules compiled
+    staging = None if learning else _Staging.start(store, items, with_rules)
     try:
         rules_by_lang, warnings = compile_all(store, with_rules, everything, items)
         fresh = ensure_matches(
-            store, rules_by_lang, everything, include_interviewer, progress, keying
+            store,
+            rules_by_lang,
+            everything,
+            include_interviewer,
+            progress,
+            keying,
+            staging.add if staging is not None else None,
         )
+    except BaseException:
+        if staging is not None:
+            staging.close()
+        raise
     finally:
         if keying is not None:
             keying.stop()
@@ -176,7 +187,12 @@ def suggest(
     del light
     coding = state.coding if state is not None else None
     chunks: Iterable[tuple[Sequence[TranscriptText], list[Proposal]]]
-    if model is None or coding is None:
+    staged = staging.finish(items) if staging is not None else None
+    if staged is not None:
+        counts = staged  # stored while matching (a first run)
+        stored_codes = with_rules
+        learned: tuple[str, ...] = ()
+    elif model is None or coding is None:
         # Rules alone: one chunk of transcripts at a time (bounded memory at any corpus size).
         chunks = (
             (
@@ -192,7 +208,8 @@ def suggest(
             for part in (with_texts(store, p) for p in chunked(items))
         )
         stored_codes = with_rules
-        learned: tuple[str, ...] = ()
+        learned = ()
+        counts = _store_passages(store, stored_codes, chunks)
     else:
         learned = tuple(model.learned())
         chunks = (
@@ -205,7 +222,7 @@ def suggest(
         )
         model = None  # predicted() has it, and keeps only what predicting needs
         stored_codes = selected
-    counts = _store_passages(store, stored_codes, chunks)
+        counts = _store_passages(store, stored_codes, chunks)
     pending = store.suggestions.pending_count()
     totals = vars(counts)
     return SuggestRun(
@@ -387,6 +404,78 @@ def evaluate_suggestions(
     )
 
 
+class _Staging:
+    """A first run's suggestions (none stored yet for its transcripts and codes), made as
+    each transcript's matches come back from the workers and staged in the connection's
+    TEMP table, then inserted in one statement: making them overlaps the matching instead
+    of following it, and what is stored is what _store_chunk would store. Used only when
+    every transcript was matched now, for all its codes; otherwise nothing staged is used.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.version = (store.codes.latest_version() or {}).get("id")
+        self.stamp = now()
+        self.counts = _Counts()
+        self.done: set[int] = set()
+        self.whole = True
+        store.suggestions.stage_start()
+
+    @classmethod
+    def start(
+        cls, store: Store, items: Sequence[TranscriptText], codes: Sequence[Code]
+    ) -> _Staging | None:
+        """Staging for a first run, or None when some suggestion of these exists."""
+        if store.suggestions.any_for([i.id for i in items], [c.id for c in codes]):
+            return None
+        return cls(store)
+
+    def add(self, item: TranscriptText, complete: bool, passages: Sequence[Any]) -> None:
+        """Stage a matched transcript's suggestions (complete: every code was matched)."""
+        if not complete:
+            self.whole = False
+            return
+        tagged = self.store.tags.tagged_turns([item.id])
+        rows = []
+        for found in passages:
+            turn = item.turns[found.turn_index]
+            if (turn.id, found.code_id) in tagged:
+                self.counts.already_tagged += 1
+                continue
+            p = Proposal(
+                item,
+                found.turn_index,
+                found.code_id,
+                found.start,
+                found.end,
+                found.score,
+                found.hits,
+            )
+            rows.append(
+                _new_row(p, turn.id, _matched(p), _reason_text(p), self.version, self.stamp)
+            )
+        self.store.suggestions.stage(rows)
+        self.done.add(item.id)
+
+    def finish(self, items: Sequence[TranscriptText]) -> _Counts | None:
+        """Insert what was staged when it covers every transcript, in one write
+        transaction; the counts. None (nothing stored) when it does not."""
+        try:
+            if not self.whole or self.done != {i.id for i in items}:
+                return None
+            with self.store.write():
+                inserted, tagged = self.store.suggestions.insert_staged()
+            self.counts.new = inserted
+            self.counts.already_tagged += tagged  # tagged since they were staged
+            return self.counts
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop the staging table."""
+        self.store.suggestions.stage_end()
+
+
 def _reason_text(proposal: Proposal) -> str:
     parts = [_rule_text(proposal.hits)] if proposal.hits else []
     # The generic "keyword rule matched" adds nothing to the matched keywords listed above,
@@ -416,6 +505,43 @@ def _store_passages(
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
+def _matched(p: Proposal) -> str:
+    """A proposal's matched terms as stored: the MatchedTerm fields, in their order (what
+    `suggestions` reads back)."""
+    text = p.item.text
+    return _encode(
+        [
+            {
+                "term": h.term,
+                "text": text[h.start : h.end],
+                "start": h.start,
+                "end": h.end,
+                "kind": h.kind,
+            }
+            for h in p.hits
+        ]
+    )
+
+
+def _new_row(
+    p: Proposal, turn_id: int, matched: str, rule: str, version: Any, stamp: str
+) -> tuple[Any, ...]:
+    """A new pending suggestion's row, as insert_many and stage take it."""
+    return (
+        p.item.id,
+        turn_id,
+        p.code_id,
+        p.start,
+        p.end,
+        p.score,
+        matched,
+        rule,
+        version,
+        stamp,
+        p.probability,
+    )
+
+
 def _store_chunk(
     store: Store,
     tids: Sequence[int],
@@ -440,36 +566,10 @@ def _store_chunk(
         if key in tagged:
             counts.already_tagged += 1
             continue
-        # The MatchedTerm fields, in their order: what `suggestions` reads back.
-        matched = _encode(
-            [
-                {
-                    "term": h.term,
-                    "text": item.text[h.start : h.end],
-                    "start": h.start,
-                    "end": h.end,
-                    "kind": h.kind,
-                }
-                for h in p.hits
-            ]
-        )
+        matched = _matched(p)
         rule = _reason_text(p)
         if old is None:
-            new_rows.append(
-                (
-                    item.id,
-                    turn.id,
-                    p.code_id,
-                    p.start,
-                    p.end,
-                    p.score,
-                    matched,
-                    rule,
-                    version,
-                    stamp,
-                    p.probability,
-                )
-            )
+            new_rows.append(_new_row(p, turn.id, matched, rule, version, stamp))
             counts.new += 1
         elif old[3] in ("rejected", "accepted"):
             counts.kept_rejected += old[3] == "rejected"

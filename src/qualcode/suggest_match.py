@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +18,15 @@ from .codebook_ops import stored_codebook
 from .models import RESPONDENT, Code
 
 if TYPE_CHECKING:
-    from .nlp.batch import Background, Job
+    from .nlp.batch import Background, Done, Job
     from .nlp.cache import TranscriptText
     from .nlp.matching import CodeRules
     from .store import Store
 
 # (phase description, steps just done, total steps of the phase)
 Progress = Callable[[str, int, int], None]
+# (transcript with text and turns, all its codes matched?, the passages found)
+Matched = Callable[["TranscriptText", bool, list[Any]], None]
 
 
 def select_transcripts(
@@ -233,12 +236,15 @@ def ensure_matches(
     include_interviewer: bool,
     progress: Progress | None,
     keying: Background | None = None,
+    on_matched: Matched | None = None,
 ) -> set[int]:
     """Match every (transcript, code) pair whose stored matches are stale; how many
     transcripts were tokenised for it (their ids).
 
     A transcript with every pair up to date is skipped (its token table is not even read).
-    keying (start_keying) hands over the words' keys made meanwhile.
+    keying (start_keying) hands over the words' keys made meanwhile; on_matched is called
+    with each matched transcript (text and turns read in), whether all its codes were
+    matched, and the passages found, as they come back.
     The others are tokenised (unless cached) and matched in worker processes when there is
     much to do (nlp.batch); token tables and matches are saved as they come back, so memory
     stays bounded and work done survives a later failure.
@@ -276,7 +282,17 @@ def ensure_matches(
         for lang, pairs in keying.take():
             keyer(lang).remember(pairs)
     # Workers pay off for tokenising; matching from cached tables is quicker in one process.
-    for done in run_jobs(jobs, worker_count(fresh), languages):
+    sent: deque[Job] = deque()
+
+    def sending() -> Iterator[Job]:
+        for job in jobs:
+            sent.append(job)
+            yield job
+
+    for done in run_jobs(sending(), worker_count(fresh), languages):
+        job = sent.popleft()
+        if on_matched is not None:
+            _report(job, done, rules_by_lang, on_matched)
         if done.table is not None:
             item = by_id[done.item_id]
             tokenised.add(item.id)
@@ -295,6 +311,24 @@ def ensure_matches(
     if rows:
         store.cache.save_matches(rows)
     return tokenised
+
+
+def _report(
+    job: Job, done: Done, rules_by_lang: Mapping[str, Sequence[CodeRules]], to: Matched
+) -> None:
+    """Hand a matched transcript's passages (decoded from the match entries) to `to`."""
+    from .nlp.match_cache import decode
+
+    item = job.item
+    passages: list[Any] = []
+    for (rule, _fp), (_cid, _fp2, data) in zip(job.rules, done.matches, strict=True):
+        found = decode(data, rule.code, rule.code_id)
+        if found is None:
+            to(item, False, [])
+            return
+        passages.extend(found)
+    every = sum(1 for r in rules_by_lang[item.language] if not r.empty)
+    to(item, len(job.rules) == every, passages)
 
 
 def _jobs(

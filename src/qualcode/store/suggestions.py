@@ -164,6 +164,63 @@ class SuggestionStore:
             rows,
         )
 
+    # -- staging: suggestions made while matching, inserted together at the end --------
+
+    _STAGED = (
+        'transcript_id INTEGER, turn_id INTEGER, code_id INTEGER, start INTEGER, "end" INTEGER, '
+        "score REAL, matched TEXT, rule TEXT, codebook_version INTEGER, created_at TEXT, "
+        "probability REAL"
+    )
+
+    def stage_start(self) -> None:
+        """An empty staging table: this connection's own TEMP table, so filling it takes no
+        lock on the project and nothing of it outlives the connection."""
+        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS staged_suggestions({self._STAGED})")
+        self.conn.execute("DELETE FROM temp.staged_suggestions")
+
+    def stage(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Stage pending suggestions, as insert_many takes them (with the probability)."""
+        self.conn.executemany(
+            "INSERT INTO temp.staged_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+
+    def insert_staged(self) -> tuple[int, int]:
+        """Insert the staged suggestions, in the order staged, but those whose turn has a tag
+        of their code by now (inside the caller's write transaction); (inserted, left out).
+        The staging table is emptied."""
+        staged = int(
+            self.conn.execute("SELECT count(*) FROM temp.staged_suggestions").fetchone()[0]
+        )
+        cursor = self.conn.execute(
+            'INSERT INTO suggestions(transcript_id, turn_id, code_id, start, "end", score, '
+            "matched, rule, codebook_version, status, created_at, probability, text) SELECT "
+            's.transcript_id, s.turn_id, s.code_id, s.start, s."end", s.score, s.matched, '
+            "s.rule, s.codebook_version, 'pending', s.created_at, s.probability, '' "
+            "FROM temp.staged_suggestions s WHERE NOT EXISTS (SELECT 1 FROM tags g "
+            "WHERE g.turn_id = s.turn_id AND g.code_id = s.code_id) ORDER BY s.rowid"
+        )
+        inserted = cursor.rowcount
+        self.conn.execute("DELETE FROM temp.staged_suggestions")
+        return inserted, staged - inserted
+
+    def stage_end(self) -> None:
+        """Drop the staging table (whatever it still holds)."""
+        self.conn.execute("DROP TABLE IF EXISTS temp.staged_suggestions")
+
+    def any_for(self, transcript_ids: Sequence[int], code_ids: Sequence[int]) -> bool:
+        """True when some suggestion (of any status) exists for these transcripts and codes."""
+        c_marks = ",".join("?" * len(code_ids))
+        for lo in range(0, len(transcript_ids) if code_ids else 0, 500):
+            part = list(transcript_ids[lo : lo + 500])
+            row = self.conn.execute(
+                f"SELECT 1 FROM suggestions WHERE transcript_id IN ({','.join('?' * len(part))}) "
+                f"AND code_id IN ({c_marks}) LIMIT 1",
+                [*part, *code_ids],
+            ).fetchone()
+            if row is not None:
+                return True
+        return False
+
     def set_version(self, ids: Sequence[int], version: int | None) -> None:
         """Mark suggestions as produced by this codebook version."""
         self.conn.executemany(
