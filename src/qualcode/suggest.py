@@ -574,7 +574,8 @@ def _store_chunk(
         elif old[3] in ("rejected", "accepted"):
             counts.kept_rejected += old[3] == "rejected"
         elif tuple(old[4:10]) == (p.start, p.end, p.score, matched, rule, p.probability):
-            same.append(old[0])
+            if old[10] != version:  # a re-run under the same codebook writes nothing
+                same.append(old[0])
             counts.unchanged += 1
         else:
             store.suggestions.update_match(

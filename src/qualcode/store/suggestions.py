@@ -139,15 +139,17 @@ class SuggestionStore:
         self, transcript_ids: Sequence[int], code_ids: Sequence[int]
     ) -> dict[tuple[int, int], tuple[Any, ...]]:
         """(turn id, code id) -> (id, turn_id, code_id, status, start, end, score, matched,
-        rule, probability) of the stored suggestions of these transcripts and codes."""
+        rule, probability, codebook_version) of the stored suggestions of these transcripts
+        and codes."""
         if not transcript_ids or not code_ids:
             return {}
         t_marks, c_marks = ",".join("?" * len(transcript_ids)), ",".join("?" * len(code_ids))
         return {
             (r[1], r[2]): tuple(r)
             for r in self.conn.execute(
-                f'SELECT id, turn_id, code_id, status, start, "end", score, matched, rule, '
-                f"probability FROM suggestions WHERE transcript_id IN ({t_marks}) "
+                'SELECT id, turn_id, code_id, status, start, "end", score, matched, rule, '
+                "probability, codebook_version FROM suggestions "
+                f"WHERE transcript_id IN ({t_marks}) "
                 f"AND code_id IN ({c_marks})",
                 [*transcript_ids, *code_ids],
             )
