@@ -229,3 +229,15 @@ def test_pipeline_lexemes_keep_the_attributes_that_are_read() -> None:
     assert [t.is_punct for t in doc] == [False, True, False, True, False]
     assert [t.is_space for t in doc] == [False, False, False, False, True]
     assert doc[0].norm_ == "mācīb"  # the key, set by the key component
+
+
+def test_a_keyer_keeps_a_bounded_number_of_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.nlp import keys
+
+    monkeypatch.setattr(keys, "MAX_CACHED", 3)
+    k = keys.Keyer("lv")
+    got = [k(w) for w in ["mācības", "darbs", "alga", "stundas", "mācības"]]
+    assert got == [
+        keys.Keyer("lv").explain(w).key for w in ["mācības", "darbs", "alga", "stundas", "mācības"]
+    ]
+    assert len(k._cache) <= 3

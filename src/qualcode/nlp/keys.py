@@ -21,6 +21,8 @@ from . import lv_verbs
 
 # Bump when a key changes for any word: cached transcript keys are then rebuilt.
 KEY_VERSION = "1"
+# Forms whose keys a keyer keeps (some 150 bytes each): a corpus's vocabulary, up to a bound.
+MAX_CACHED = 300_000
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class Keyer:
         """The key of a word form."""
         key = self._cache.get(form)
         if key is None:
+            if len(self._cache) >= MAX_CACHED:
+                self._cache.clear()  # bounded memory: a huge vocabulary is keyed again
             key = self._cache[form] = self.explain(form).key
         return key
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-# Spans kept per process before the memory starts again (at some 200 bytes a span, 60 MB):
+# Spans kept per process before the memory starts again (some 200 bytes a span, 60 MB):
 # a 1 M-word corpus has some 50,000 distinct spans, a 10 M-word one of real text several
 # hundred thousand.
 MAX_SPANS = 300_000
@@ -138,11 +138,11 @@ class SpanTokens:
         import numpy as np
 
         self.index: dict[str, int] = {}
-        self._first = _Grow(np.int64)  # span id -> its first token's row
-        self._count = _Grow(np.int64)  # span id -> how many tokens
+        self._first = _Grow(np.int32)  # span id -> its first token's row
+        self._count = _Grow(np.int32)  # span id -> how many tokens
         self._norm = _Grow(np.uint64)
-        self._offset = _Grow(np.int64)  # the token's start within its span
-        self._length = _Grow(np.int64)
+        self._offset = _Grow(np.int32)  # the token's start within its span
+        self._length = _Grow(np.int32)
         self._period = _Grow(bool)
         self._punct = _Grow(bool)
         self._flags = [_Grow(bool), _Grow(bool), _Grow(bool)]  # negator, after, clause break
