@@ -43,6 +43,30 @@ class Job:
     only_turns: frozenset[int] | None  # turn positions to suggest on, None for all
     table: bytes | None = None  # the cached token table, None to tokenise
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to a worker as the text and the turns' spans: a worker reads nothing else
+        of a turn, and pickling the Turn objects (each with its text, a copy of part of the
+        transcript's) took ten times as long as all the rest of a transcript."""
+        item = self.item
+        spans = tuple((t.start, t.end) for t in item.turns)
+        head = (item.id, item.name, item.sha256, item.language, item.text, spans)
+        return (_job_from_wire, (head, self.rules, self.only_turns, self.table))
+
+
+def _job_from_wire(
+    head: tuple[int, str, str, str, str, tuple[tuple[int, int], ...]],
+    rules: tuple[tuple[CodeRules, str], ...],
+    only_turns: frozenset[int] | None,
+    table: bytes | None,
+) -> Job:
+    """A job as a worker gets it: turns with their spans (and transcript, number) only."""
+    from ..models import Turn
+    from .cache import TranscriptText
+
+    tid, name, sha256, language, text, spans = head
+    turns = tuple(Turn(0, tid, n, "", "", a, b, "") for n, (a, b) in enumerate(spans, start=1))
+    return Job(TranscriptText(tid, name, sha256, language, text, turns), rules, only_turns, table)
+
 
 @dataclass(frozen=True)
 class Done:
