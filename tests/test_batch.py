@@ -173,3 +173,26 @@ def test_background_work_does_nothing_where_processes_are_not_forked(
     monkeypatch.setattr(batch, "can_isolate", lambda: False)
     with Background(_send_then_fail) as work:
         assert work.take() == []
+
+
+def test_a_job_reaches_a_worker_as_its_text_and_turn_spans() -> None:
+    import pickle
+
+    from nlp_fixtures import make_item
+
+    from qualcode.nlp.batch import Job
+
+    item = make_item([("interviewer", "Kā iet darbā?"), ("respondent", "Vajag mācības, ļoti.")])
+    job = Job(item, (), frozenset({1}), b"table")
+    sent = pickle.loads(pickle.dumps(job))
+    got = sent.item
+    assert (got.id, got.name, got.sha256, got.language, got.text) == (
+        item.id,
+        item.name,
+        item.sha256,
+        item.language,
+        item.text,
+    )
+    assert [(t.start, t.end) for t in got.turns] == [(t.start, t.end) for t in item.turns]
+    assert got.signature() == item.signature()  # a cached table made for it is still its own
+    assert (sent.only_turns, sent.table) == (frozenset({1}), b"table")
