@@ -36,8 +36,13 @@ def select_transcripts(
     from .nlp.cache import transcript_texts
 
     resolved = [store.transcripts.get(n).name for n in names] if names else None
-    book = stored_codebook(store)
-    language = book.language if book else None
+    # The codebook's language as stored when it was loaded (parsing its YAML again costs a
+    # tenth of a second); an older row without it is parsed.
+    version = store.codes.latest_version()
+    language = version.get("language") if version else None
+    if version is not None and not language:
+        book = stored_codebook(store)
+        language = book.language if book else None
     return transcript_texts(store, names=resolved, default_language=language, with_text=with_text)
 
 
