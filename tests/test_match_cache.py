@@ -142,16 +142,24 @@ def test_stored_passages_read_back_exactly(passages: list[Passage]) -> None:
     assert decode(encode(passages), "needs-training", 7) == passages
 
 
-def test_worker_processes_find_the_same_suggestions_as_one_process(
-    small: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _alone_then_uncached(
+    p: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, int, str, int, int, float, str]]:
+    """The suggestions one process finds; then the caches go and two workers are asked for."""
     monkeypatch.setenv("QUALCODE_WORKERS", "1")
-    small.suggest()
-    alone = _suggested(small)
+    p.suggest()
+    alone = _suggested(p)
     with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
         conn.execute("DELETE FROM match_cache")
         conn.execute("DELETE FROM token_cache")
     monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    return alone
+
+
+def test_worker_processes_find_the_same_suggestions_as_one_process(
+    small: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = _alone_then_uncached(small, tmp_path, monkeypatch)
     run = small.suggest()
     assert run.tokenised == 2 and (run.new, run.updated, run.removed) == (0, 0, 0)
     assert _suggested(small) == alone
@@ -164,13 +172,7 @@ def test_words_keyed_ahead_in_a_child_give_the_same_suggestions(
     from qualcode.nlp import batch, keys
     from qualcode.suggest_match import start_keying
 
-    monkeypatch.setenv("QUALCODE_WORKERS", "1")
-    small.suggest()
-    alone = _suggested(small)
-    with sqlite3.connect(tmp_path / "proj" / "qualcode.db") as conn:
-        conn.execute("DELETE FROM match_cache")
-        conn.execute("DELETE FROM token_cache")
-    monkeypatch.setenv("QUALCODE_WORKERS", "2")
+    alone = _alone_then_uncached(small, tmp_path, monkeypatch)
     monkeypatch.setattr(batch, "MIN_PARALLEL_CHARS", 10)  # the two transcripts are "much"
     taken: list[tuple[str, list[tuple[str, str]]]] = []
     real = start_keying
