@@ -2,13 +2,15 @@
 
 spaCy's tokenizer first cuts a text at whitespace and then tokenises each span on its own
 (its cache is keyed by the span's text): a span's tokens do not depend on the text around
-it. A transcript repeats its spans (a 5,000-word interview has some 1,500 distinct ones,
+it. A transcript repeats its spans (a 5,000-word interview has some 1,900 distinct ones,
 and a corpus shares most of them), yet making a Doc of it costs per token, in the tokenizer
 and in the key component, every time. Here each distinct span goes through the real
 pipeline once per process (many spans in one Doc) and its tokens (key, offset in the span,
-length, sentence-final?, punctuation?) are kept; a transcript's token arrays are then its
-spans' arrays laid end to end, with numpy. The result is the table `table_from_doc` makes
-from the whole Doc, which the tests check on text made to break it.
+length, sentence-final?, punctuation?, negation flags) are kept; a transcript's token
+arrays are then its spans' arrays laid end to end, with numpy. A span of letters only that
+is no special case (three in five) is one token and needs no Doc at all: its key is the
+keyer's. The result is the table `table_from_doc` makes from the whole Doc, which the tests
+check on text made to break it and on real transcript exports.
 
 The cut is spaCy's: maximal runs of whitespace (`str.isspace`) and of other characters,
 where a whitespace run after a word loses one leading ' ' (the token's trailing space),
