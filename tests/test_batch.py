@@ -196,3 +196,24 @@ def test_a_job_reaches_a_worker_as_its_text_and_turn_spans() -> None:
     assert [(t.start, t.end) for t in got.turns] == [(t.start, t.end) for t in item.turns]
     assert got.signature() == item.signature()  # a cached table made for it is still its own
     assert (sent.only_turns, sent.table) == (frozenset({1}), b"table")
+
+
+def _echo(job, **_kwargs):  # type: ignore[no-untyped-def]
+    from qualcode.nlp.batch import Done
+
+    return Done(job.item.id, None, ((os.getpid(), "", b""),))
+
+
+@pytest.mark.skipif(not can_isolate(), reason="forked workers see the stand-in")
+def test_jobs_handed_to_workers_in_groups_come_back_in_job_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nlp_fixtures import make_item
+
+    from qualcode.nlp import batch
+
+    monkeypatch.setattr(batch, "run_job", _echo)
+    jobs = [batch.Job(make_item([("respondent", "Jā.")], tid=i), (), None) for i in range(11)]
+    done = list(batch.run_jobs(iter(jobs), 2))
+    assert [d.item_id for d in done] == list(range(11))  # 11: the last group is short
+    assert os.getpid() not in {d.matches[0][0] for d in done}  # all made in the workers
