@@ -175,10 +175,11 @@ def suggest(
     )
     if state is not None:
         model = stored_model(store, state.fingerprint)
-    # From here each chunk reads its transcripts' turns again, with their texts: the heads'
-    # turns (for matching and the fingerprint until now; at 10 M words some 70 MB) go
-    # before a training child or any worker process forks.
-    light = {i.id: dataclasses.replace(i, turns=()) for i in everything}
+    # When learning, each chunk reads its transcripts' turns again, with their texts: the
+    # heads' turns (for matching and the fingerprint until now; at 10 M words some 70 MB)
+    # go before a training child or any worker process forks. Rules alone fork nothing
+    # more, and keep them (a chunk then reads its texts only).
+    light = {i.id: dataclasses.replace(i, turns=()) if state is not None else i for i in everything}
     items = [light[i.id] for i in items]
     del everything
     if state is not None and model is None:

@@ -47,15 +47,24 @@ def select_transcripts(
 
 
 def with_texts(store: Store, part: Sequence[TranscriptText]) -> list[TranscriptText]:
-    """Transcripts given as heads (no text) with their text and turn texts read in; ones
-    with text stay as they are. A head keeps what it was resolved to (its language)."""
+    """Transcripts given as heads (no text) with their text read in, and their turns when
+    the heads had none (dropped to save memory); ones with text stay as they are. A head
+    keeps what it was resolved to (its language). A head's own turns are kept as they are,
+    without their texts: nothing that matches or stores reads a turn's text."""
     heads = [i.id for i in part if not i.text]
     if not heads:
         return list(part)
     texts = {r["id"]: str(r["text"]) for r in store.transcripts.texts(heads)}
-    turns = store.transcripts.turns_of(texts)
+    bare = {i.id: texts[i.id] for i in part if i.id in texts and not i.turns}
+    turns = store.transcripts.turns_of(bare) if bare else {}
     return [
-        dataclasses.replace(i, text=texts[i.id], turns=tuple(turns[i.id])) if i.id in texts else i
+        (
+            dataclasses.replace(i, text=texts[i.id], turns=tuple(turns[i.id]))
+            if i.id in turns
+            else dataclasses.replace(i, text=texts[i.id])
+        )
+        if i.id in texts
+        else i
         for i in part
     ]
 
