@@ -46,16 +46,22 @@ def select_transcripts(
     return transcript_texts(store, names=resolved, default_language=language, with_text=with_text)
 
 
-def with_texts(store: Store, part: Sequence[TranscriptText]) -> list[TranscriptText]:
+def with_texts(
+    store: Store, part: Sequence[TranscriptText], *, new_turns: bool = False
+) -> list[TranscriptText]:
     """Transcripts given as heads (no text) with their text read in, and their turns when
-    the heads had none (dropped to save memory); ones with text stay as they are. A head
-    keeps what it was resolved to (its language). A head's own turns are kept as they are,
-    without their texts: nothing that matches or stores reads a turn's text."""
+    the heads had none (dropped to save memory) or new_turns; ones with text stay as they
+    are. A head keeps what it was resolved to (its language). A head's own turns are kept
+    as they are, without their texts: nothing that matches or stores reads a turn's text.
+
+    new_turns while worker processes run: the heads' turns were made before the workers
+    forked, so the pages they sit on are shared, and using them here (each use writes a
+    reference count) would copy those pages, some 40 MB at 10 M words."""
     heads = [i.id for i in part if not i.text]
     if not heads:
         return list(part)
     texts = {r["id"]: str(r["text"]) for r in store.transcripts.texts(heads)}
-    bare = {i.id: texts[i.id] for i in part if i.id in texts and not i.turns}
+    bare = {i.id: texts[i.id] for i in part if i.id in texts and (new_turns or not i.turns)}
     turns = store.transcripts.turns_of(bare) if bare else {}
     return [
         (
@@ -355,7 +361,7 @@ def _jobs(
     from .nlp.batch import Job
     from .nlp.cache import is_current
 
-    for part in (with_texts(store, p) for p in chunked(todo)):
+    for part in (with_texts(store, p, new_turns=True) for p in chunked(todo)):
         wanted = {i.id: i for i in part}
         cached = {
             tid: data
