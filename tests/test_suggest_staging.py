@@ -121,3 +121,18 @@ def test_staged_suggestions_leave_out_turns_tagged_meanwhile(small: Project) -> 
         assert store.suggestions.insert_staged() == (1, 1)
     store.suggestions.stage_end()
     assert [(r[2], r[3]) for r in _rows(small)] == [(turn[0], other)]
+
+
+def test_with_texts_keeps_the_heads_turns_unless_asked_for_new_ones(small: Project) -> None:
+    from qualcode.suggest_match import select_transcripts, with_texts
+
+    heads = select_transcripts(small.store, None, with_text=False)
+    kept = with_texts(small.store, heads)
+    fresh = with_texts(small.store, heads, new_turns=True)
+    for head, a, b in zip(heads, kept, fresh, strict=True):
+        assert a.text and a.text == b.text and not head.text
+        assert a.turns is head.turns  # no turn read again
+        assert b.turns is not head.turns  # read anew: while workers run, the heads' pages
+        assert [(t.id, t.start, t.end, t.role) for t in b.turns] == [
+            (t.id, t.start, t.end, t.role) for t in head.turns
+        ]
