@@ -270,7 +270,6 @@ def ensure_matches(
     stays bounded and work done survives a later failure.
     """
     from .nlp.batch import run_jobs, worker_count
-    from .nlp.cache import is_current
     from .nlp.pipeline import pipeline_version
 
     stored = store.cache.match_fingerprints([i.id for i in everything])
@@ -289,12 +288,7 @@ def ensure_matches(
     jobs = _jobs(store, todo, stale, include_interviewer)
     # Pipelines are built up front (shared by forked workers) only for what needs tokenising:
     # a run whose token tables are all cached never imports spaCy.
-    current = {
-        tid
-        for tid, version, sha in store.cache.versions([i.id for i in todo])
-        if is_current(by_id[tid], version, sha)
-    }
-    fresh = [i for i in todo if i.id not in current]
+    fresh = to_tokenise(store, todo)
     languages = sorted({i.language for i in fresh})
     if keying is not None:
         from .nlp.keys import keyer

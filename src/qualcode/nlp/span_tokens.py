@@ -194,11 +194,8 @@ class SpanTokens:
             np.zeros(n, dtype=bool),
         )
         if self.negation:
-            text = " ".join(words)
             starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-            arrays.start = starts
-            arrays.negation = self._negation(text, arrays)
-            arrays.start = np.zeros(n, dtype=np.int64)
+            arrays.negation = self._negation(" ".join(words), starts, lengths)
         return np.ones(n, dtype=np.int64), arrays
 
     def _made(self, group: Sequence[str]) -> tuple[Any, TokenArrays] | None:
@@ -216,7 +213,7 @@ class SpanTokens:
         if not counts.all():
             return None
         if self.negation:
-            arrays.negation = self._negation(text, arrays)
+            arrays.negation = self._negation(text, arrays.start, arrays.length)
         arrays.start = arrays.start - offsets[of_span]
         return counts, arrays
 
@@ -239,19 +236,20 @@ class SpanTokens:
             for grow, flags in zip(self._flags, arrays.negation, strict=True):
                 grow.extend(flags)
 
-    def _negation(self, text: str, arrays: TokenArrays) -> tuple[Any, Any, Any]:
-        """Each token's negation flags, found in the text of its span alone (the negator
-        pattern never reaches across whitespace); clause breaks for every token."""
+    def _negation(self, text: str, starts: Any, lengths: Any) -> tuple[Any, Any, Any]:
+        """Each token's negation flags (tokens given by their starts and lengths in text),
+        found in the text of its span alone (the negator pattern never reaches across
+        whitespace); clause breaks for every token."""
         import numpy as np
 
         from .negation import is_clause_break, negator_flags
 
-        neg, after = negator_flags(text, arrays.start, self.lang)
-        ends = arrays.start + arrays.length
+        neg, after = negator_flags(text, starts, self.lang)
+        ends = starts + lengths
         brk = np.fromiter(
             (
                 is_clause_break(text[a:b])
-                for a, b in zip(arrays.start.tolist(), ends.tolist(), strict=True)
+                for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
             ),
             dtype=bool,
             count=len(ends),
